@@ -1,0 +1,179 @@
+/* uvsup: a process supervisor on the caller's libuv loop (public API). */
+#ifndef UVSUP_H
+#define UVSUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#  define UVSUP_EXTERN __attribute__((visibility("default")))
+#else
+#  define UVSUP_EXTERN
+#endif
+
+#define UVSUP_VERSION_MAJOR 0
+#define UVSUP_VERSION_MINOR 1
+#define UVSUP_VERSION_PATCH 0
+#define UVSUP_VERSION_STRING "0.1.0"
+
+/* uvsup's own error codes, below every libuv code. Everything else a call
+ * returns is a negative libuv error code (UV_EINVAL, UV_ENOMEM, ...). */
+#define UVSUP_ESTATE    (-5001) /* call not allowed in the current state */
+#define UVSUP_EDUPNAME  (-5002) /* a worker with that name already exists */
+#define UVSUP_ESTOPPING (-5003) /* the supervisor is stopping */
+
+typedef struct uvsup_s uvsup_t;
+typedef struct uvsup_worker_s uvsup_worker_t;
+
+/* How a run ended. */
+typedef enum {
+  UVSUP_END_EXITED = 0,    /* the process exited; see exit_status */
+  UVSUP_END_SIGNALED,      /* killed by a signal uvsup did not send */
+  UVSUP_END_TIMED_OUT,     /* hit its timeout; term_signal says what ended it */
+  UVSUP_END_STOPPED,       /* stopped by uvsup_stop() or uvsup_stop_worker() */
+  UVSUP_END_SPAWN_FAILED,  /* uv_spawn failed; see error */
+  UVSUP_END_NOT_STARTED    /* the supervisor stopped before it was spawned */
+} uvsup_end_t;
+
+/* What became of one run of a worker. Filled by uvsup; valid until
+ * uvsup_free(). */
+typedef struct {
+  const char* name;    /* the worker's name */
+  void* data;          /* the worker's user data */
+  int pid;             /* 0 when the process never started */
+  uvsup_end_t end;     /* how the run ended */
+  int ok;              /* 1 when it exited with status 0, else 0 */
+  int64_t exit_status; /* exit status, or -1 when it did not exit */
+  int term_signal;     /* signal that killed it, or 0 */
+  int error;           /* spawn error (negative libuv code), or 0 */
+  uint64_t start_ns;   /* uv_hrtime() at spawn; 0 when never started */
+  uint64_t duration_ns; /* from spawn to exit; 0 when never started */
+} uvsup_result_t;
+
+/* Totals for on_done. */
+typedef struct {
+  size_t workers;     /* runs reported, one per worker */
+  size_t succeeded;   /* ok == 1 */
+  size_t failed;      /* exited non-zero, signaled, timed out, spawn failed */
+  size_t stopped;     /* ended by a stop request (including not started) */
+  uint64_t duration_ns; /* from uvsup_start() to on_done */
+} uvsup_summary_t;
+
+/* Callbacks. Each gets the supervisor; uvsup_get_data() gives its user data.
+ * Any uvsup call may be made from inside a callback except uvsup_free(),
+ * which is allowed from on_done only. */
+typedef void (*uvsup_start_cb)(uvsup_t* sup, uvsup_worker_t* worker, int pid);
+typedef void (*uvsup_exit_cb)(uvsup_t* sup,
+                              uvsup_worker_t* worker,
+                              const uvsup_result_t* result);
+typedef void (*uvsup_done_cb)(uvsup_t* sup, const uvsup_summary_t* summary);
+
+/* Supervisor options. Call uvsup_options_init() first, then set what you
+ * need: fields added in later versions get their defaults from it. */
+typedef struct {
+  unsigned max_running;   /* at most this many at once; 0: no limit */
+  uvsup_start_cb on_start; /* a worker's process was spawned */
+  uvsup_exit_cb on_exit;  /* a run is finished: exited and every handle closed */
+  uvsup_done_cb on_done;  /* every worker finished, every handle closed */
+  void* data;             /* user data, see uvsup_get_data() */
+} uvsup_options_t;
+
+/* Worker options. Call uvsup_worker_options_init() first. uvsup_add() copies
+ * every string and array, so they may be freed once it returns. */
+typedef struct {
+  const char* name;   /* unique within the supervisor; NULL: the file */
+  const char* file;   /* program to run, looked up in PATH (required) */
+  char** args;        /* argv, NULL-terminated; NULL: { file, NULL } */
+  char** env;         /* "K=V" array, NULL-terminated; NULL: inherit */
+  const char* cwd;    /* working directory; NULL: inherit */
+  uint64_t timeout_ms;    /* stop the run after this long; 0: never */
+  int stop_signal;        /* first signal of a stop; default SIGTERM */
+  uint64_t kill_after_ms; /* grace before SIGKILL; default 5000 */
+  void* data;         /* user data, passed back in results */
+} uvsup_worker_options_t;
+
+/* Fills opts with defaults: no concurrency limit, no callbacks. */
+UVSUP_EXTERN void uvsup_options_init(uvsup_options_t* opts);
+
+/* Fills opts with defaults: no name, inherit env and cwd, no timeout,
+ * SIGTERM, 5 s of grace. */
+UVSUP_EXTERN void uvsup_worker_options_init(uvsup_worker_options_t* opts);
+
+/* Creates a supervisor that runs on loop, which stays the caller's: uvsup
+ * never runs, stops or closes it. opts may be NULL for the defaults. On
+ * success stores the supervisor in *sup and returns 0; returns UV_EINVAL for a
+ * NULL loop or sup, UV_ENOMEM when out of memory. No handle is opened until
+ * uvsup_start(). */
+UVSUP_EXTERN int uvsup_new(uv_loop_t* loop,
+                           const uvsup_options_t* opts,
+                           uvsup_t** sup);
+
+/* Adds a worker. Allowed before uvsup_start() and while running, until
+ * on_done: a worker added while running starts as soon as the concurrency
+ * limit allows. Everything in opts is copied. Stores the worker in *worker
+ * when worker is not NULL; the pointer stays valid until uvsup_free().
+ * Returns 0, UV_EINVAL (no file, empty name), UVSUP_EDUPNAME, UVSUP_ESTATE
+ * (after on_done), UVSUP_ESTOPPING (after uvsup_stop()) or UV_ENOMEM. */
+UVSUP_EXTERN int uvsup_add(uvsup_t* sup,
+                           const uvsup_worker_options_t* opts,
+                           uvsup_worker_t** worker);
+
+/* Starts the workers, up to the concurrency limit. Returns 0 or
+ * UVSUP_ESTATE when already started. Spawn failures are not errors of this
+ * call: they are reported per worker in on_exit. With no worker added,
+ * on_done follows on the next loop iteration. */
+UVSUP_EXTERN int uvsup_start(uvsup_t* sup);
+
+/* Stops the whole supervisor gracefully: no new worker starts (those still
+ * queued are reported as UVSUP_END_NOT_STARTED), every running worker's
+ * process group gets signum (0: each worker's stop_signal), and SIGKILL after
+ * its kill_after_ms. on_done follows as usual once all is closed. Safe to call
+ * from any callback, twice, before uvsup_start() (then on_done follows at
+ * start) and when nothing runs. A second call with SIGKILL kills at once.
+ * Returns 0, or UVSUP_ESTATE after on_done. */
+UVSUP_EXTERN int uvsup_stop(uvsup_t* sup, int signum);
+
+/* Stops one worker as uvsup_stop() would. A queued worker is reported as not
+ * started. Returns 0, or UVSUP_ESTATE when it is already finished. */
+UVSUP_EXTERN int uvsup_stop_worker(uvsup_worker_t* worker, int signum);
+
+/* Frees the supervisor and its workers. Allowed before uvsup_start() and from
+ * on_done or after it; returns UVSUP_ESTATE (and frees nothing) while
+ * handles are still open. */
+UVSUP_EXTERN int uvsup_free(uvsup_t* sup);
+
+/* Returns the worker whose live process has this pid, or NULL. O(1). */
+UVSUP_EXTERN uvsup_worker_t* uvsup_find_pid(uvsup_t* sup, int pid);
+
+/* Returns the worker with this name, or NULL. O(1). */
+UVSUP_EXTERN uvsup_worker_t* uvsup_find_name(uvsup_t* sup, const char* name);
+
+/* Accessors. uvsup_worker_pid() is 0 when no process of it is alive. */
+UVSUP_EXTERN const char* uvsup_worker_name(const uvsup_worker_t* worker);
+UVSUP_EXTERN int uvsup_worker_pid(const uvsup_worker_t* worker);
+UVSUP_EXTERN void* uvsup_worker_data(const uvsup_worker_t* worker);
+/* The worker's result once finished (on_exit has run), else NULL. */
+UVSUP_EXTERN const uvsup_result_t* uvsup_worker_result(
+    const uvsup_worker_t* worker);
+UVSUP_EXTERN void* uvsup_get_data(const uvsup_t* sup);
+UVSUP_EXTERN uv_loop_t* uvsup_get_loop(const uvsup_t* sup);
+
+/* Number of workers with a live process right now. */
+UVSUP_EXTERN size_t uvsup_running(const uvsup_t* sup);
+
+/* Describes err: uvsup's own codes, else uv_strerror(). */
+UVSUP_EXTERN const char* uvsup_strerror(int err);
+/* The error's name ("ENOENT", "UVSUP_ESTATE"), else uv_err_name(). */
+UVSUP_EXTERN const char* uvsup_err_name(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UVSUP_H */

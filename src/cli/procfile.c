@@ -1,0 +1,332 @@
+/* Procfile parsing and loading, with messages that point at the bad line. */
+#include "procfile.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+__attribute__((format(printf, 3, 4))) static void set_err(char* err,
+                                                          size_t errlen,
+                                                          const char* fmt,
+                                                          ...) {
+  if (err == NULL || errlen == 0) {
+    return;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+}
+
+static int is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
+
+/* Names seen so far, for duplicate checks that stay fast on a file of a
+ * million lines: open addressing over indices into the entries, 0 empty. */
+typedef struct {
+  size_t* slots; /* entry index + 1, or 0 */
+  size_t mask;   /* number of slots - 1; a power of two */
+} nameset_t;
+
+static uint64_t hash_name(const char* s) {
+  /* FNV-1a: simple, and good enough for names a user typed. */
+  uint64_t h = UINT64_C(14695981039346656037);
+  for (const unsigned char* p = (const unsigned char*)s; *p != '\0'; p++) {
+    h = (h ^ *p) * UINT64_C(1099511628211);
+  }
+  return h;
+}
+
+/* The entry holding name, or NULL. */
+static const cli_procfile_entry_t* nameset_find(const nameset_t* set,
+                                                const cli_procfile_entry_t* e,
+                                                const char* name) {
+  if (set->slots == NULL) {
+    return NULL;
+  }
+  for (size_t i = hash_name(name) & set->mask;; i = (i + 1) & set->mask) {
+    if (set->slots[i] == 0) {
+      return NULL;
+    }
+    if (strcmp(e[set->slots[i] - 1].name, name) == 0) {
+      return &e[set->slots[i] - 1];
+    }
+  }
+}
+
+/* Adds entry index idx (its name not yet in the set); count is the number of
+ * entries once it is added. Keeps the table at most half full. */
+static int nameset_add(nameset_t* set,
+                       const cli_procfile_entry_t* e,
+                       size_t idx,
+                       size_t count) {
+  if (set->slots == NULL || count * 2 > set->mask + 1) {
+    size_t n = set->slots == NULL ? 16 : (set->mask + 1) * 2;
+    size_t* slots = calloc(n, sizeof(*slots));
+    if (slots == NULL) {
+      return -1;
+    }
+    free(set->slots);
+    set->slots = slots;
+    set->mask = n - 1;
+    /* Rehash the ones before idx; idx itself goes in below. */
+    for (size_t j = 0; j < idx; j++) {
+      size_t i = hash_name(e[j].name) & set->mask;
+      while (set->slots[i] != 0) {
+        i = (i + 1) & set->mask;
+      }
+      set->slots[i] = j + 1;
+    }
+  }
+  size_t i = hash_name(e[idx].name) & set->mask;
+  while (set->slots[i] != 0) {
+    i = (i + 1) & set->mask;
+  }
+  set->slots[i] = idx + 1;
+  return 0;
+}
+
+void cli_procfile_free(cli_procfile_t* pf) {
+  for (size_t i = 0; i < pf->count; i++) {
+    free(pf->entries[i].name);
+    free(pf->entries[i].command);
+  }
+  free(pf->entries);
+  pf->entries = NULL;
+  pf->count = 0;
+}
+
+int cli_procfile_parse(const char* path,
+                       const char* text,
+                       size_t len,
+                       cli_procfile_t* out,
+                       char* err,
+                       size_t errlen) {
+  assert(path != NULL && out != NULL && (text != NULL || len == 0));
+  cli_procfile_t pf = { NULL, 0 };
+  size_t cap = 0;
+  nameset_t names = { NULL, 0 };
+  const char* p = text;
+  const char* end = text + len;
+  /* A BOM is what some Windows editors put first; it is not part of the
+   * first name. */
+  if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+    p += 3;
+  }
+  int file_empty = p == end;
+  unsigned lineno = 0;
+
+  for (const char* next; p < end; p = next) {
+    lineno++;
+    const char* nl = memchr(p, '\n', (size_t)(end - p));
+    const char* eol = nl != NULL ? nl : end;
+    next = nl != NULL ? nl + 1 : end;
+    if (eol > p && eol[-1] == '\r') {
+      eol--;
+    }
+    size_t n = (size_t)(eol - p);
+
+    if (memchr(p, '\0', n) != NULL) {
+      set_err(err, errlen, "%s:%u: NUL byte in the line (not a text file?)",
+              path, lineno);
+      goto fail;
+    }
+    if (n > CLI_PROCFILE_MAX_LINE) {
+      set_err(err, errlen,
+              "%s:%u: line too long (%zu bytes; the limit is %d)", path,
+              lineno, n, CLI_PROCFILE_MAX_LINE);
+      goto fail;
+    }
+    /* A lone CR is what old Mac line endings leave: the whole file would
+     * otherwise be one command with CRs in it, which fails in confusing
+     * ways when the shell runs it. */
+    if (memchr(p, '\r', n) != NULL) {
+      set_err(err, errlen,
+              "%s:%u: carriage return inside the line (save the file with "
+              "LF or CRLF line endings)",
+              path, lineno);
+      goto fail;
+    }
+
+    const char* s = p;
+    while (s < eol && is_blank(*s)) {
+      s++;
+    }
+    if (s == eol || *s == '#') {
+      continue;
+    }
+    const char* colon = memchr(s, ':', (size_t)(eol - s));
+    if (colon == NULL) {
+      set_err(err, errlen, "%s:%u: missing 'name:' before the command", path,
+              lineno);
+      goto fail;
+    }
+    const char* name_end = colon;
+    while (name_end > s && is_blank(name_end[-1])) {
+      name_end--;
+    }
+    if (name_end == s) {
+      set_err(err, errlen, "%s:%u: empty name before ':'", path, lineno);
+      goto fail;
+    }
+    for (const char* c = s; c < name_end; c++) {
+      unsigned char u = (unsigned char)*c;
+      if (u < 0x20 || u == 0x7F) {
+        set_err(err, errlen,
+                "%s:%u: name has a control character (byte 0x%02x)", path,
+                lineno, u);
+        goto fail;
+      }
+    }
+    const char* cmd = colon + 1;
+    const char* cmd_end = eol;
+    while (cmd < cmd_end && is_blank(*cmd)) {
+      cmd++;
+    }
+    while (cmd_end > cmd && is_blank(cmd_end[-1])) {
+      cmd_end--;
+    }
+    int name_len = (int)(name_end - s);
+    if (cmd == cmd_end) {
+      set_err(err, errlen, "%s:%u: no command after '%.*s:'", path, lineno,
+              name_len, s);
+      goto fail;
+    }
+
+    if (pf.count == cap) {
+      size_t ncap = cap == 0 ? 8 : cap * 2;
+      cli_procfile_entry_t* e = realloc(pf.entries, ncap * sizeof(*e));
+      if (e == NULL) {
+        goto nomem;
+      }
+      pf.entries = e;
+      cap = ncap;
+    }
+    cli_procfile_entry_t* e = &pf.entries[pf.count];
+    e->name = strndup(s, (size_t)name_len);
+    e->command = strndup(cmd, (size_t)(cmd_end - cmd));
+    e->line = lineno;
+    if (e->name == NULL || e->command == NULL) {
+      free(e->name);
+      free(e->command);
+      goto nomem;
+    }
+    const cli_procfile_entry_t* first =
+        nameset_find(&names, pf.entries, e->name);
+    if (first != NULL) {
+      set_err(err, errlen, "%s:%u: duplicate name '%s' (first on line %u)",
+              path, lineno, e->name, first->line);
+      free(e->name);
+      free(e->command);
+      goto fail;
+    }
+    pf.count++;
+    if (nameset_add(&names, pf.entries, pf.count - 1, pf.count) != 0) {
+      goto nomem;
+    }
+  }
+
+  if (pf.count == 0) {
+    set_err(err, errlen, "%s: no workers (%s)", path,
+            file_empty ? "the file is empty"
+                       : "only blank lines and comments");
+    goto fail;
+  }
+  free(names.slots);
+  *out = pf;
+  return 0;
+
+nomem:
+  set_err(err, errlen, "%s: out of memory", path);
+fail:
+  free(names.slots);
+  cli_procfile_free(&pf);
+  out->entries = NULL;
+  out->count = 0;
+  return -1;
+}
+
+int cli_procfile_load(const char* path,
+                      cli_procfile_t* out,
+                      char* err,
+                      size_t errlen) {
+  assert(path != NULL && out != NULL);
+  char* text = NULL;
+  size_t len = 0;
+  size_t cap = 0;
+  out->entries = NULL;
+  out->count = 0;
+
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    set_err(err, errlen, "%s: %s", path, strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    set_err(err, errlen, "%s: %s", path, strerror(errno));
+    goto fail;
+  }
+  /* open() succeeds on a directory; read() would fail with a less helpful
+   * EISDIR, and only after the size check. */
+  if (S_ISDIR(st.st_mode)) {
+    set_err(err, errlen, "%s: is a directory", path);
+    goto fail;
+  }
+  if (S_ISREG(st.st_mode) && st.st_size > CLI_PROCFILE_MAX_BYTES) {
+    goto too_large;
+  }
+  /* Read to EOF rather than trusting st_size, which is 0 for a pipe or
+   * /dev/stdin and may change while we read. */
+  cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 4096;
+  for (;;) {
+    if (len == cap || text == NULL) {
+      size_t ncap = text == NULL ? cap : cap * 2;
+      if (ncap > (size_t)CLI_PROCFILE_MAX_BYTES + 1) {
+        ncap = (size_t)CLI_PROCFILE_MAX_BYTES + 1;
+      }
+      char* t = realloc(text, ncap);
+      if (t == NULL) {
+        set_err(err, errlen, "%s: out of memory", path);
+        goto fail;
+      }
+      text = t;
+      cap = ncap;
+    }
+    ssize_t n = read(fd, text + len, cap - len);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      set_err(err, errlen, "%s: %s", path, strerror(errno));
+      goto fail;
+    }
+    if (n == 0) {
+      break;
+    }
+    len += (size_t)n;
+    if (len > CLI_PROCFILE_MAX_BYTES) {
+      goto too_large;
+    }
+  }
+  close(fd);
+  int rc = cli_procfile_parse(path, text, len, out, err, errlen);
+  free(text);
+  return rc;
+
+too_large:
+  set_err(err, errlen, "%s: file too large (over %d bytes)", path,
+          CLI_PROCFILE_MAX_BYTES);
+fail:
+  close(fd);
+  free(text);
+  return -1;
+}

@@ -1,0 +1,47 @@
+/* The per-worker summary: a text table or one JSON object. */
+#ifndef UVSUP_CLI_SUMMARY_H
+#define UVSUP_CLI_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uvsup.h>
+
+#include "buf.h"
+
+/* Why the supervisor as a whole stopped early, if it did. */
+typedef enum {
+  CLI_STOP_NONE = 0,
+  CLI_STOP_SIGNAL, /* uvsup got SIGINT/SIGTERM/SIGHUP (signum says which) */
+  CLI_STOP_HALT    /* --halt triggered */
+} cli_stop_reason_t;
+
+typedef struct {
+  const uvsup_result_t* const* results; /* in the order the jobs were given */
+  size_t count;
+  uint64_t duration_ns; /* whole run */
+  cli_stop_reason_t stop_reason;
+  int stop_signal; /* with CLI_STOP_SIGNAL */
+} cli_summary_t;
+
+/* One line for a result: "ok", "exit 3", "signal SIGKILL", "spawn error:
+ * ENOENT: no such file or directory", "timed out (SIGTERM)", "stopped
+ * (SIGTERM)", "not started". */
+void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r);
+
+/* A table on its own lines: header NAME PID RESULT DURATION, one row per
+ * result (pid "-" when never started), then "N workers: X ok, Y failed"
+ * (and ", Z not started" / "stopped" parts when non-zero), then, when any
+ * failed, "warning: N failed: name1, name2, ...". Returns 0 or -1 (ENOMEM). */
+int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);
+
+/* One JSON object and a newline:
+ * {"workers":[{"name":..,"pid":N|null,"ok":bool,"exit_code":N|null,
+ *   "signal":"SIGKILL"|null,"error":"ENOENT: no such file or directory"|null,
+ *   "timed_out":bool,"end":"exited"|"signaled"|"timed_out"|"stopped"|
+ *   "spawn_failed"|"not_started","duration_ms":N}, ...],
+ *  "total":N,"succeeded":N,"failed":N,"not_started":N,"duration_ms":N,
+ *  "stopped_by":null|"signal"|"halt","stop_signal":"SIGINT"|null}
+ * Returns 0 or -1 (ENOMEM). */
+int cli_summary_json(cli_buf_t* b, const cli_summary_t* s);
+
+#endif

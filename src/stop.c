@@ -1,0 +1,163 @@
+/* Stopping a run: the timeout, the stop signal to the worker's process group,
+ * the grace, SIGKILL, and the leftovers of a group whose main process exited.
+ * One uv_timer_t per run serves all of them. */
+#include <errno.h>
+#include <signal.h>
+
+#include "internal.h"
+
+/* Once SIGKILL has gone to a leftover group, how long to keep watching it
+ * before giving up: what remains then are zombies of a parent that does not
+ * reap, which are harmless and must not hold up the summary. */
+#define GROUP_AFTER_KILL_MS 1000
+/* Leftover groups are checked at growing intervals up to this. */
+#define GROUP_CHECK_MAX_MS 100
+
+static void on_timer(uv_timer_t* timer);
+
+/* Each worker leads its own session, so its pid is also its group id. */
+static int signal_group(const uvsup_run_t* run, int signum) {
+  return kill(-run->pid, signum) == 0 ? 0 : -errno;
+}
+
+static void send_kill(uvsup_run_t* run) {
+  run->flags |= RUN_KILL_SENT;
+  signal_group(run, SIGKILL);
+}
+
+void uvsup__run_arm_timeout(uvsup_run_t* run) {
+  if (run->worker->timeout_ms > 0) {
+    uv_timer_start(&run->timer, on_timer, run->worker->timeout_ms, 0);
+  }
+}
+
+/* The first step of the stop sequence; later calls only escalate. */
+static void begin_stop(uvsup_run_t* run, int signum) {
+  if (run->flags & RUN_KILL_SENT) {
+    return;
+  }
+  if (signum == SIGKILL) {
+    uv_timer_stop(&run->timer);
+    send_kill(run);
+    return;
+  }
+  if (run->flags & RUN_STOP_SENT) {
+    return;
+  }
+  if (signal_group(run, signum) != 0) {
+    /* A stop signal that cannot be sent must not leave the worker running. */
+    uv_timer_stop(&run->timer);
+    send_kill(run);
+    return;
+  }
+  /* A stopped process (SIGSTOP, SIGTSTP) would hold the signal pending until
+   * it is continued; continue it so the grace is spent on shutting down. */
+  if (signum != SIGCONT) {
+    signal_group(run, SIGCONT);
+  }
+  run->flags |= RUN_STOP_SENT;
+  uv_timer_start(&run->timer, on_timer, run->worker->kill_after_ms, 0);
+}
+
+static void set_cause(uvsup_run_t* run, unsigned cause) {
+  /* The first cause wins: a run that timed out and was then caught by a
+   * shutdown still timed out. */
+  if (!(run->flags & (RUN_STOP_REQUESTED | RUN_TIMED_OUT))) {
+    run->flags |= cause;
+  }
+}
+
+static void finish_group(uvsup_run_t* run) {
+  run->flags &= ~(unsigned)RUN_REAPING_GROUP;
+  uvsup__run_close_handle((uv_handle_t*)&run->timer);
+}
+
+/* The leftovers of a group are not our children, so no callback tells when
+ * they are gone: check at growing intervals, escalate at the deadline, and
+ * give up on zombies that nobody reaps. */
+static void check_group(uvsup_run_t* run) {
+  uvsup_t* sup = run->worker->sup;
+  /* The group is gone, or its id was reused by a new worker of ours. */
+  if (signal_group(run, 0) != 0 || uvsup_find_pid(sup, run->pid) != NULL) {
+    finish_group(run);
+    return;
+  }
+  uint64_t now = uv_now(sup->loop);
+  if (!(run->flags & RUN_KILL_SENT) && now >= run->group_deadline) {
+    send_kill(run);
+    run->group_deadline = now + GROUP_AFTER_KILL_MS;
+    run->group_check_ms = 1;
+  } else if ((run->flags & RUN_KILL_SENT) && now >= run->group_deadline) {
+    finish_group(run);
+    return;
+  }
+  uint64_t wait = run->group_check_ms;
+  if (now + wait > run->group_deadline) {
+    wait = run->group_deadline - now;
+  }
+  uv_timer_start(&run->timer, on_timer, wait, 0);
+  run->group_check_ms *= 2;
+  if (run->group_check_ms > GROUP_CHECK_MAX_MS) {
+    run->group_check_ms = GROUP_CHECK_MAX_MS;
+  }
+}
+
+static void on_timer(uv_timer_t* timer) {
+  uvsup_run_t* run = timer->data;
+  if (run->flags & RUN_REAPING_GROUP) {
+    check_group(run);
+  } else if (run->flags & RUN_EXITED) {
+    return;
+  } else if (!(run->flags & RUN_STOP_SENT)) {
+    set_cause(run, RUN_TIMED_OUT);
+    begin_stop(run, run->worker->stop_signal);
+  } else {
+    send_kill(run);
+  }
+}
+
+void uvsup__run_stop(uvsup_run_t* run, int signum) {
+  if (run->flags & RUN_REAPING_GROUP) {
+    /* Only an escalation concerns a group whose main process is gone. */
+    if (signum == SIGKILL && !(run->flags & RUN_KILL_SENT)) {
+      run->group_deadline = uv_now(run->worker->sup->loop);
+      uv_timer_start(&run->timer, on_timer, 0, 0);
+    }
+    return;
+  }
+  if (run->flags & RUN_EXITED) {
+    return; /* never signal a pid after its exit callback */
+  }
+  set_cause(run, RUN_STOP_REQUESTED);
+  begin_stop(run, signum);
+}
+
+void uvsup__run_exited(uvsup_run_t* run) {
+  uvsup_worker_t* worker = run->worker;
+  uv_loop_t* loop = worker->sup->loop;
+  uint64_t grace = worker->kill_after_ms;
+  if (run->flags & RUN_STOP_SENT) {
+    grace = uv_timer_get_due_in(&run->timer);
+  }
+  uv_timer_stop(&run->timer);
+
+  /* The leader is reaped; if its group still answers, others of it live on
+   * (a background child, a daemon) and get the stop sequence too, so nothing
+   * outlives its worker. The group id cannot have been reused while any
+   * member is alive. */
+  if (signal_group(run, 0) != 0) {
+    uvsup__run_close_handle((uv_handle_t*)&run->timer);
+    return;
+  }
+  run->flags |= RUN_REAPING_GROUP;
+  if (!(run->flags & (RUN_STOP_SENT | RUN_KILL_SENT))) {
+    signal_group(run, worker->stop_signal);
+    signal_group(run, SIGCONT);
+    run->flags |= RUN_STOP_SENT;
+  }
+  run->group_deadline = uv_now(loop) + (run->flags & RUN_KILL_SENT
+                                            ? GROUP_AFTER_KILL_MS
+                                            : grace);
+  run->group_check_ms = 1;
+  check_group(run);
+}

@@ -1,0 +1,458 @@
+/* The supervisor with real child processes: exit codes, signals, spawn
+ * errors, the concurrency limit, the pid table, on_done and loop closing. */
+#include <check.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uv.h>
+#include <uvsup.h>
+
+#include "testutil.h"
+
+#define MAX_EVENTS 64
+
+/* What the callbacks saw, for the test to assert on. */
+typedef struct {
+  uv_loop_t loop;
+  uvsup_t* sup;
+  int starts;
+  int pids[MAX_EVENTS];
+  int exits;
+  uvsup_result_t results[MAX_EVENTS];
+  char names[MAX_EVENTS][32]; /* results[i].name points here */
+  int done;
+  uvsup_summary_t summary;
+  size_t max_running;
+  int handles_at_done;
+  int found_at_start; /* uvsup_find_pid() gave the started worker */
+  int found_at_exit;  /* uvsup_find_pid() still gave it after exit */
+  int stop_at_starts; /* uvsup_stop() once this many have started */
+} fixture_t;
+
+static void count_handle(uv_handle_t* handle, void* arg) {
+  if (!uv_is_closing(handle)) {
+    (*(int*)arg)++;
+  }
+}
+
+static void on_start(uvsup_t* sup, uvsup_worker_t* worker, int pid) {
+  fixture_t* f = uvsup_get_data(sup);
+  ck_assert_int_gt(pid, 0);
+  ck_assert_int_eq(uvsup_worker_pid(worker), pid);
+  if (uvsup_find_pid(sup, pid) == worker) {
+    f->found_at_start++;
+  }
+  f->pids[f->starts++] = pid;
+  if (uvsup_running(sup) > f->max_running) {
+    f->max_running = uvsup_running(sup);
+  }
+  if (f->starts == f->stop_at_starts) {
+    ck_assert_int_eq(uvsup_stop(sup, 0), 0);
+  }
+}
+
+static void on_exit_cb(uvsup_t* sup, uvsup_worker_t* worker,
+                       const uvsup_result_t* result) {
+  fixture_t* f = uvsup_get_data(sup);
+  ck_assert_ptr_eq(uvsup_worker_result(worker), result);
+  if (result->pid != 0 && uvsup_find_pid(sup, result->pid) == worker) {
+    f->found_at_exit++;
+  }
+  snprintf(f->names[f->exits], sizeof(f->names[0]), "%s", result->name);
+  f->results[f->exits] = *result;
+  f->results[f->exits].name = f->names[f->exits];
+  f->exits++;
+}
+
+static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
+  fixture_t* f = uvsup_get_data(sup);
+  f->done++;
+  f->summary = *summary;
+  uv_walk(uvsup_get_loop(sup), count_handle, &f->handles_at_done);
+}
+
+static void fixture_init(fixture_t* f, unsigned max_running) {
+  memset(f, 0, sizeof(*f));
+  ck_assert_int_eq(uv_loop_init(&f->loop), 0);
+  uvsup_options_t opts;
+  uvsup_options_init(&opts);
+  opts.max_running = max_running;
+  opts.on_start = on_start;
+  opts.on_exit = on_exit_cb;
+  opts.on_done = on_done;
+  opts.data = f;
+  ck_assert_int_eq(uvsup_new(&f->loop, &opts, &f->sup), 0);
+}
+
+/* Adds a worker running the test child with the given steps. */
+static uvsup_worker_t* add_child(fixture_t* f, const char* name, ...) {
+  char* args[32] = { UVSUP_TEST_CHILD };
+  va_list ap;
+  va_start(ap, name);
+  size_t n = 1;
+  for (char* a; (a = va_arg(ap, char*)) != NULL;) {
+    args[n++] = a;
+  }
+  va_end(ap);
+  uvsup_worker_options_t w;
+  uvsup_worker_options_init(&w);
+  w.name = name;
+  w.file = UVSUP_TEST_CHILD;
+  w.args = args;
+  uvsup_worker_t* worker = NULL;
+  ck_assert_int_eq(uvsup_add(f->sup, &w, &worker), 0);
+  return worker;
+}
+
+static const uvsup_result_t* result_of(fixture_t* f, const char* name) {
+  for (int i = 0; i < f->exits; i++) {
+    if (strcmp(f->results[i].name, name) == 0) {
+      return &f->results[i];
+    }
+  }
+  ck_abort_msg("no result for %s", name);
+  return NULL;
+}
+
+/* Runs the loop to the end and checks that nothing was left open. */
+static void fixture_run(fixture_t* f) {
+  ck_assert_int_eq(uv_run(&f->loop, UV_RUN_DEFAULT), 0);
+  ck_assert_int_eq(f->done, 1);
+  ck_assert_int_eq(f->handles_at_done, 0);
+  ck_assert_int_eq(uvsup_free(f->sup), 0);
+  ck_assert_int_eq(uv_loop_close(&f->loop), 0);
+}
+
+START_TEST(test_supervisor_exit_codes) {
+  fixture_t f;
+  fixture_init(&f, 0);
+  add_child(&f, "zero", "exit", "0", NULL);
+  add_child(&f, "three", "exit", "3", NULL);
+  add_child(&f, "killed", "raise", "9", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+
+  ck_assert_int_eq(f.starts, 3);
+  ck_assert_int_eq(f.exits, 3);
+  const uvsup_result_t* r = result_of(&f, "zero");
+  ck_assert_int_eq(r->end, UVSUP_END_EXITED);
+  ck_assert_int_eq(r->ok, 1);
+  ck_assert_int_eq(r->exit_status, 0);
+  ck_assert_int_gt(r->pid, 0);
+  r = result_of(&f, "three");
+  ck_assert_int_eq(r->end, UVSUP_END_EXITED);
+  ck_assert_int_eq(r->ok, 0);
+  ck_assert_int_eq(r->exit_status, 3);
+  r = result_of(&f, "killed");
+  ck_assert_int_eq(r->end, UVSUP_END_SIGNALED);
+  ck_assert_int_eq(r->term_signal, SIGKILL);
+  ck_assert_int_eq(r->exit_status, -1);
+  ck_assert_int_eq(f.summary.workers, 3);
+  ck_assert_int_eq(f.summary.succeeded, 1);
+  ck_assert_int_eq(f.summary.failed, 2);
+}
+END_TEST
+
+START_TEST(test_supervisor_pid_table) {
+  fixture_t f;
+  fixture_init(&f, 0);
+  uvsup_worker_t* a = add_child(&f, "a", "sleep", "20", NULL);
+  uvsup_worker_t* b = add_child(&f, "b", "exit", "0", NULL);
+  ck_assert_int_eq(uvsup_worker_pid(a), 0);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  /* Right after start both run: each pid finds its own worker. */
+  ck_assert_ptr_eq(uvsup_find_pid(f.sup, uvsup_worker_pid(a)), a);
+  ck_assert_ptr_eq(uvsup_find_pid(f.sup, uvsup_worker_pid(b)), b);
+  ck_assert_ptr_eq(uvsup_find_name(f.sup, "a"), a);
+  ck_assert_ptr_null(uvsup_find_name(f.sup, "c"));
+  fixture_run(&f);
+  ck_assert_int_eq(f.found_at_start, 2);
+  /* After its exit callback a pid may be reused: it is no longer found. */
+  ck_assert_int_eq(f.found_at_exit, 0);
+  ck_assert_int_eq(result_of(&f, "a")->pid, f.pids[0]);
+  ck_assert_int_eq(result_of(&f, "b")->pid, f.pids[1]);
+}
+END_TEST
+
+START_TEST(test_supervisor_durations) {
+  fixture_t f;
+  fixture_init(&f, 0);
+  add_child(&f, "slow", "sleep", "200", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_uint_ge(f.results[0].duration_ns, 200 * 1000000ULL);
+  ck_assert_uint_ge(f.summary.duration_ns, f.results[0].duration_ns);
+}
+END_TEST
+
+START_TEST(test_supervisor_concurrency_limit) {
+  fixture_t f;
+  fixture_init(&f, 2);
+  char name[8];
+  for (int i = 0; i < 7; i++) {
+    snprintf(name, sizeof(name), "w%d", i);
+    add_child(&f, name, "sleep", "30", NULL);
+  }
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  ck_assert_uint_eq(uvsup_running(f.sup), 2);
+  fixture_run(&f);
+  ck_assert_int_eq(f.starts, 7);
+  ck_assert_int_eq(f.exits, 7);
+  ck_assert_uint_eq(f.max_running, 2);
+  ck_assert_int_eq(f.summary.succeeded, 7);
+}
+END_TEST
+
+START_TEST(test_supervisor_no_limit_runs_all_at_once) {
+  fixture_t f;
+  fixture_init(&f, 0);
+  /* Workers wait for a signal; the stop comes once all 20 have started. */
+  f.stop_at_starts = 20;
+  char name[8];
+  for (int i = 0; i < 20; i++) {
+    snprintf(name, sizeof(name), "w%d", i);
+    add_child(&f, name, "pause", NULL);
+  }
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_uint_eq(f.max_running, 20);
+  ck_assert_int_eq(f.summary.stopped, 20);
+  ck_assert_int_eq(f.results[0].end, UVSUP_END_STOPPED);
+  ck_assert_int_eq(f.results[0].term_signal, SIGTERM);
+}
+END_TEST
+
+START_TEST(test_supervisor_no_workers) {
+  fixture_t f;
+  fixture_init(&f, 0);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  /* on_done comes from the loop, never from inside uvsup_start(). */
+  ck_assert_int_eq(f.done, 0);
+  fixture_run(&f);
+  ck_assert_int_eq(f.summary.workers, 0);
+}
+END_TEST
+
+START_TEST(test_supervisor_spawn_errors) {
+  fixture_t f;
+  fixture_init(&f, 0);
+  /* A file that exists but may not be executed, even by root. */
+  char* noexec = tu_write_temp("#!/bin/sh\n", 10);
+  ck_assert_int_eq(chmod(noexec, 0644), 0);
+
+  uvsup_worker_options_t w;
+  uvsup_worker_options_init(&w);
+  w.name = "missing";
+  w.file = "/nonexistent/uvsup-no-such-program";
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), 0);
+  w.name = "noexec";
+  w.file = noexec;
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), 0);
+  w.name = "badcwd";
+  w.file = UVSUP_TEST_CHILD;
+  w.cwd = "/nonexistent-dir";
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), 0);
+  add_child(&f, "fine", "exit", "0", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  unlink(noexec);
+  free(noexec);
+
+  const uvsup_result_t* r = result_of(&f, "missing");
+  ck_assert_int_eq(r->end, UVSUP_END_SPAWN_FAILED);
+  ck_assert_int_eq(r->error, UV_ENOENT);
+  ck_assert_int_eq(r->pid, 0);
+  ck_assert_int_eq(r->ok, 0);
+  ck_assert_int_eq(result_of(&f, "noexec")->error, UV_EACCES);
+  ck_assert_int_eq(result_of(&f, "badcwd")->error, UV_ENOENT);
+  ck_assert_int_eq(result_of(&f, "fine")->ok, 1);
+  ck_assert_int_eq(f.starts, 1);
+  ck_assert_int_eq(f.summary.failed, 3);
+  ck_assert_int_eq(f.summary.succeeded, 1);
+}
+END_TEST
+
+START_TEST(test_supervisor_env_and_cwd) {
+  fixture_t f;
+  fixture_init(&f, 0);
+  /* The worker proves it got its env and cwd through its exit status. */
+  char* args[] = { "/bin/sh", "-c",
+                   "test \"$UVSUP_T\" = yes && test \"$(pwd)\" = / && exit 7",
+                   NULL };
+  char* env[] = { "UVSUP_T=yes", "PATH=/usr/bin:/bin", NULL };
+  uvsup_worker_options_t w;
+  uvsup_worker_options_init(&w);
+  w.name = "env";
+  w.file = "/bin/sh";
+  w.args = args;
+  w.env = env;
+  w.cwd = "/";
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), 0);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(f.results[0].exit_status, 7);
+}
+END_TEST
+
+START_TEST(test_supervisor_add_while_running) {
+  fixture_t f;
+  fixture_init(&f, 1);
+  add_child(&f, "first", "sleep", "20", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  add_child(&f, "second", "exit", "4", NULL);
+  fixture_run(&f);
+  ck_assert_int_eq(f.exits, 2);
+  ck_assert_str_eq(f.results[0].name, "first");
+  ck_assert_int_eq(result_of(&f, "second")->exit_status, 4);
+}
+END_TEST
+
+START_TEST(test_supervisor_bad_calls) {
+  fixture_t f;
+  fixture_init(&f, 0);
+  uvsup_worker_options_t w;
+  uvsup_worker_options_init(&w);
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), UV_EINVAL); /* no file */
+  w.file = "";
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), UV_EINVAL);
+  w.file = UVSUP_TEST_CHILD;
+  w.name = "";
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), UV_EINVAL);
+  w.name = "x";
+  w.stop_signal = 0;
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), UV_EINVAL);
+  w.stop_signal = SIGTERM;
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), 0);
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), UVSUP_EDUPNAME);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  ck_assert_int_eq(uvsup_start(f.sup), UVSUP_ESTATE);
+  ck_assert_int_eq(uvsup_free(f.sup), UVSUP_ESTATE);
+  ck_assert_int_eq(uv_run(&f.loop, UV_RUN_DEFAULT), 0);
+  ck_assert_int_eq(f.done, 1);
+  w.name = "late";
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), UVSUP_ESTATE);
+  ck_assert_int_eq(uvsup_stop(f.sup, 0), UVSUP_ESTATE);
+  ck_assert_int_eq(uvsup_free(f.sup), 0);
+  ck_assert_int_eq(uv_loop_close(&f.loop), 0);
+
+  ck_assert_int_eq(uvsup_new(NULL, NULL, &f.sup), UV_EINVAL);
+  ck_assert_str_eq(uvsup_err_name(UVSUP_EDUPNAME), "UVSUP_EDUPNAME");
+  ck_assert_str_eq(uvsup_err_name(UV_ENOENT), "ENOENT");
+  ck_assert_str_eq(uvsup_strerror(UV_ENOENT), "no such file or directory");
+}
+END_TEST
+
+START_TEST(test_supervisor_free_unstarted) {
+  /* A supervisor never started has opened no handle: free at once. */
+  uv_loop_t loop;
+  uvsup_t* sup;
+  ck_assert_int_eq(uv_loop_init(&loop), 0);
+  ck_assert_int_eq(uvsup_new(&loop, NULL, &sup), 0);
+  uvsup_worker_options_t w;
+  uvsup_worker_options_init(&w);
+  w.file = "true";
+  ck_assert_int_eq(uvsup_add(sup, &w, NULL), 0);
+  ck_assert_int_eq(uvsup_free(sup), 0);
+  ck_assert_int_eq(uv_loop_close(&loop), 0);
+}
+END_TEST
+
+START_TEST(test_supervisor_two_on_one_loop) {
+  fixture_t f;
+  fixture_init(&f, 0);
+  /* A second supervisor on the same loop, with the same worker name. */
+  fixture_t g;
+  memset(&g, 0, sizeof(g));
+  uvsup_options_t opts;
+  uvsup_options_init(&opts);
+  opts.on_exit = on_exit_cb;
+  opts.on_done = on_done;
+  opts.data = &g;
+  ck_assert_int_eq(uvsup_new(&f.loop, &opts, &g.sup), 0);
+  add_child(&f, "same", "exit", "1", NULL);
+  uvsup_t* f_sup = f.sup;
+  f.sup = g.sup;
+  add_child(&f, "same", "exit", "2", NULL);
+  f.sup = f_sup;
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  ck_assert_int_eq(uvsup_start(g.sup), 0);
+  ck_assert_int_eq(uv_run(&f.loop, UV_RUN_DEFAULT), 0);
+  ck_assert_int_eq(f.done, 1);
+  ck_assert_int_eq(g.done, 1);
+  ck_assert_int_eq(f.results[0].exit_status, 1);
+  ck_assert_int_eq(g.results[0].exit_status, 2);
+  ck_assert_int_eq(uvsup_free(f.sup), 0);
+  ck_assert_int_eq(uvsup_free(g.sup), 0);
+  ck_assert_int_eq(uv_loop_close(&f.loop), 0);
+}
+END_TEST
+
+static void* thread_main(void* arg) {
+  fixture_t* f = arg;
+  fixture_init(f, 2);
+  char name[8];
+  for (int i = 0; i < 6; i++) {
+    snprintf(name, sizeof(name), "w%d", i);
+    add_child(f, name, "sleep", "10", "exit", i % 2 ? "1" : "0", NULL);
+  }
+  ck_assert_int_eq(uvsup_start(f->sup), 0);
+  fixture_run(f);
+  return NULL;
+}
+
+START_TEST(test_supervisor_two_loops_two_threads) {
+  static fixture_t f[2];
+  pthread_t t[2];
+  for (int i = 0; i < 2; i++) {
+    ck_assert_int_eq(pthread_create(&t[i], NULL, thread_main, &f[i]), 0);
+  }
+  for (int i = 0; i < 2; i++) {
+    ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+    ck_assert_int_eq(f[i].exits, 6);
+    ck_assert_int_eq(f[i].summary.succeeded, 3);
+    ck_assert_int_eq(f[i].summary.failed, 3);
+  }
+}
+END_TEST
+
+static Suite* supervisor_suite(void) {
+  Suite* s = suite_create("supervisor");
+  TCase* core = tcase_create("core");
+  tcase_add_test(core, test_supervisor_exit_codes);
+  tcase_add_test(core, test_supervisor_pid_table);
+  tcase_add_test(core, test_supervisor_durations);
+  tcase_add_test(core, test_supervisor_env_and_cwd);
+  tcase_add_test(core, test_supervisor_no_workers);
+  tcase_add_test(core, test_supervisor_add_while_running);
+  suite_add_tcase(s, core);
+
+  TCase* limits = tcase_create("limits");
+  tcase_add_test(limits, test_supervisor_concurrency_limit);
+  tcase_add_test(limits, test_supervisor_no_limit_runs_all_at_once);
+  suite_add_tcase(s, limits);
+
+  TCase* errors = tcase_create("errors");
+  tcase_add_test(errors, test_supervisor_spawn_errors);
+  tcase_add_test(errors, test_supervisor_bad_calls);
+  tcase_add_test(errors, test_supervisor_free_unstarted);
+  suite_add_tcase(s, errors);
+
+  TCase* isolation = tcase_create("isolation");
+  tcase_add_test(isolation, test_supervisor_two_on_one_loop);
+  tcase_add_test(isolation, test_supervisor_two_loops_two_threads);
+  suite_add_tcase(s, isolation);
+  return s;
+}
+
+int main(void) {
+  SRunner* sr = srunner_create(supervisor_suite());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,98 @@
+/* A child process for tests: runs a list of steps given as arguments, so a
+ * test can make a worker print, sleep, ignore signals, fork or exit on cue
+ * without depending on what a shell does.
+ *
+ *   out TEXT        print TEXT and a newline on stdout
+ *   err TEXT        print TEXT and a newline on stderr
+ *   sleep MS        sleep MS milliseconds
+ *   exit N          exit with status N
+ *   raise SIG       send itself signal number SIG
+ *   ignore SIG      ignore signal number SIG
+ *   pidfile PATH    append "PID\n" to PATH (for tests that look for leftovers)
+ *   fork MS PATH    fork a grandchild that ignores SIGTERM and sleeps MS
+ *                   ms; the parent appends its pid to PATH and goes on
+ *   pause           wait for a signal that is not ignored
+ *
+ * With no "exit" step it exits 0 after the last step. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void sleep_ms(long ms) {
+  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+  while (nanosleep(&ts, &ts) != 0) {
+  }
+}
+
+static void append_pid(const char* path, pid_t pid) {
+  char line[32];
+  int n = snprintf(line, sizeof(line), "%d\n", (int)pid);
+  int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd < 0 || write(fd, line, (size_t)n) != n) {
+    perror(path);
+    exit(125);
+  }
+  close(fd);
+}
+
+static void usage(const char* step) {
+  fprintf(stderr, "testchild: bad step '%s'\n", step);
+  exit(125);
+}
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; i++) {
+    const char* step = argv[i];
+    const char* arg = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(step, "pause") == 0) {
+      pause();
+      continue;
+    }
+    if (arg == NULL) {
+      usage(step);
+    }
+    i++;
+    if (strcmp(step, "out") == 0) {
+      printf("%s\n", arg);
+      fflush(stdout);
+    } else if (strcmp(step, "err") == 0) {
+      fprintf(stderr, "%s\n", arg);
+    } else if (strcmp(step, "sleep") == 0) {
+      sleep_ms(atol(arg));
+    } else if (strcmp(step, "exit") == 0) {
+      exit(atoi(arg));
+    } else if (strcmp(step, "raise") == 0) {
+      signal(atoi(arg), SIG_DFL);
+      raise(atoi(arg));
+    } else if (strcmp(step, "ignore") == 0) {
+      signal(atoi(arg), SIG_IGN);
+    } else if (strcmp(step, "pidfile") == 0) {
+      append_pid(arg, getpid());
+    } else if (strcmp(step, "fork") == 0) {
+      if (i + 1 >= argc) {
+        usage(step);
+      }
+      const char* path = argv[++i];
+      pid_t pid = fork();
+      if (pid < 0) {
+        perror("fork");
+        exit(125);
+      }
+      if (pid == 0) {
+        signal(SIGTERM, SIG_IGN);
+        sleep_ms(atol(arg));
+        _exit(0);
+      }
+      /* The parent records it, so the pid is in the file before the worker
+       * can have exited. */
+      append_pid(path, pid);
+    } else {
+      usage(step);
+    }
+  }
+  return 0;
+}

@@ -139,6 +139,11 @@ UVSUP_EXTERN int uvsup_start(uvsup_t* sup);
  * Returns 0, or UVSUP_ESTATE after on_done. */
 UVSUP_EXTERN int uvsup_stop(uvsup_t* sup, int signum);
 
+/* Starts no new worker: those still queued are reported as
+ * UVSUP_END_NOT_STARTED, running ones go on to their end, then on_done. For
+ * GNU parallel's "--halt soon". Returns 0, or UVSUP_ESTATE after on_done. */
+UVSUP_EXTERN int uvsup_drain(uvsup_t* sup);
+
 /* Stops one worker as uvsup_stop() would. A queued worker is reported as not
  * started. Returns 0, or UVSUP_ESTATE when it is already finished. */
 UVSUP_EXTERN int uvsup_stop_worker(uvsup_worker_t* worker, int signum);
@@ -164,8 +169,16 @@ UVSUP_EXTERN const uvsup_result_t* uvsup_worker_result(
 UVSUP_EXTERN void* uvsup_get_data(const uvsup_t* sup);
 UVSUP_EXTERN uv_loop_t* uvsup_get_loop(const uvsup_t* sup);
 
-/* Number of workers with a live process right now. */
+/* Number of workers started and not yet finished. */
 UVSUP_EXTERN size_t uvsup_running(const uvsup_t* sup);
+
+/* Calls cb for each worker started and not yet finished, newest first. cb
+ * must not add, stop or free anything. */
+typedef void (*uvsup_walk_cb)(uvsup_worker_t* worker, void* arg);
+UVSUP_EXTERN void uvsup_walk(uvsup_t* sup, uvsup_walk_cb cb, void* arg);
+
+/* uv_hrtime() when the worker's current or last run was spawned, or 0. */
+UVSUP_EXTERN uint64_t uvsup_worker_start_ns(const uvsup_worker_t* worker);
 
 /* Describes err: uvsup's own codes, else uv_strerror(). */
 UVSUP_EXTERN const char* uvsup_strerror(int err);

@@ -315,6 +315,17 @@ int uvsup_start(uvsup_t* sup) {
   return 0;
 }
 
+int uvsup_drain(uvsup_t* sup) {
+  if (sup->state == SUP_DONE) {
+    return UVSUP_ESTATE;
+  }
+  sup->stopping = 1;
+  if (sup->state == SUP_STARTED) {
+    skip_pending(sup);
+  }
+  return 0;
+}
+
 int uvsup_stop(uvsup_t* sup, int signum) {
   if (sup->state == SUP_DONE) {
     return UVSUP_ESTATE;
@@ -322,10 +333,7 @@ int uvsup_stop(uvsup_t* sup, int signum) {
   if (signum < 0 || signum >= 65) {
     return UV_EINVAL;
   }
-  sup->stopping = 1;
-  if (sup->state == SUP_STARTED) {
-    skip_pending(sup);
-  }
+  uvsup_drain(sup);
   for (uvsup_worker_t* w = sup->live; w != NULL; w = w->next_live) {
     uvsup__run_stop(w->run, signum != 0 ? signum : w->stop_signal);
   }
@@ -398,4 +406,14 @@ uv_loop_t* uvsup_get_loop(const uvsup_t* sup) {
 
 size_t uvsup_running(const uvsup_t* sup) {
   return sup->running;
+}
+
+void uvsup_walk(uvsup_t* sup, uvsup_walk_cb cb, void* arg) {
+  for (uvsup_worker_t* w = sup->live; w != NULL; w = w->next_live) {
+    cb(w, arg);
+  }
+}
+
+uint64_t uvsup_worker_start_ns(const uvsup_worker_t* worker) {
+  return worker->result.start_ns;
 }

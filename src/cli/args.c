@@ -1,0 +1,430 @@
+/* Command-line parsing: argv into a cli_args_t, with one clear message for
+ * anything wrong. Nothing here runs or reads files. */
+#include "args.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "duration.h"
+#include "signame.h"
+
+const char cli_usage_text[] =
+    "Usage:\n"
+    "  uvsup [OPTIONS] -f PROCFILE\n"
+    "  uvsup [OPTIONS] [-n NAME] -c COMMAND [[-n NAME] -c COMMAND]...\n"
+    "  uvsup [OPTIONS] [--] PROGRAM [ARG]... ::: VALUE...\n"
+    "  uvsup [OPTIONS] [--] PROGRAM [ARG]... < VALUES\n"
+    "\n"
+    "Runs workers in parallel, each in its own process group, and prints\n"
+    "how each one ended once all have finished.\n"
+    "\n"
+    "Workers:\n"
+    "  -f, --procfile FILE    one worker per line 'name: command', run with\n"
+    "                         /bin/sh -c in FILE's directory\n"
+    "  -c, --command COMMAND  a worker running COMMAND with /bin/sh -c\n"
+    "  -n, --name NAME        name of the next -c (default: its position)\n"
+    "  PROGRAM [ARG]...       run directly, once per VALUE, named by it; {}\n"
+    "                         in PROGRAM or an ARG is replaced by the value\n"
+    "                         ({.} {/} {//} {/.} as in GNU parallel), else\n"
+    "                         the value is appended\n"
+    "  ::: VALUE...           the values; without :::, one per line of\n"
+    "                         standard input\n"
+    "\n"
+    "Running:\n"
+    "  -j, --jobs N           at most N at once, 0 for no limit (default:\n"
+    "                         all for -f and -c, else the number of CPUs)\n"
+    "  --timeout DURATION     stop a worker that runs longer than this\n"
+    "  --kill-after DURATION  grace between the stop signal and SIGKILL\n"
+    "                         (default 5s)\n"
+    "  --stop-signal SIGNAL   first signal of a stop (default TERM)\n"
+    "  --halt WHEN            never (default), soon,fail=N, now,fail=N,\n"
+    "                         soon,success=N or now,success=N\n"
+    "  DURATION is 500ms, 2s, 1.5 (seconds), 1m or 1h.\n"
+    "\n"
+    "Summary:\n"
+    "  --summary FORMAT       text (default, on stderr), json or none\n"
+    "  --summary-file PATH    write the summary to PATH instead\n"
+    "\n"
+    "  -h, --help             show this help\n"
+    "  -V, --version          show the version\n"
+    "\n"
+    "Exit status: 0 every worker succeeded; 1 a worker failed; 2 bad usage\n"
+    "or input (nothing was started); 128+N uvsup was stopped by signal N.\n";
+
+static int fail(char* err, size_t errlen, const char* fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char* err, size_t errlen, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+static int parse_jobs(const char* s, unsigned* jobs) {
+  if (*s < '0' || *s > '9') {
+    return -1;
+  }
+  errno = 0;
+  char* end;
+  unsigned long n = strtoul(s, &end, 10);
+  if (errno != 0 || *end != '\0' || n > CLI_MAX_JOBS) {
+    return -1;
+  }
+  *jobs = (unsigned)n;
+  return 0;
+}
+
+static int parse_halt(const char* s, cli_halt_t* halt) {
+  if (strcmp(s, "never") == 0) {
+    halt->when = CLI_HALT_NEVER;
+    return 0;
+  }
+  const char* rest;
+  if (strncmp(s, "soon,", 5) == 0) {
+    halt->when = CLI_HALT_SOON;
+    rest = s + 5;
+  } else if (strncmp(s, "now,", 4) == 0) {
+    halt->when = CLI_HALT_NOW;
+    rest = s + 4;
+  } else {
+    return -1;
+  }
+  if (strncmp(rest, "fail=", 5) == 0) {
+    halt->on_success = 0;
+    rest += 5;
+  } else if (strncmp(rest, "success=", 8) == 0) {
+    halt->on_success = 1;
+    rest += 8;
+  } else {
+    return -1;
+  }
+  unsigned n;
+  if (parse_jobs(rest, &n) != 0 || n == 0) {
+    return -1;
+  }
+  halt->count = n;
+  return 0;
+}
+
+/* Finds the value of an option taking one: "--opt=V", "-oV", or the next
+ * argument. Returns NULL (and a message) when it is missing. */
+static const char* option_value(int argc, char** argv, int* i,
+                                const char* attached, const char* option,
+                                char* err, size_t errlen) {
+  if (attached != NULL) {
+    return attached;
+  }
+  if (*i + 1 >= argc) {
+    fail(err, errlen, "option %s needs a value", option);
+    return NULL;
+  }
+  return argv[++*i];
+}
+
+static int add_command(cli_args_t* a, const char* name, const char* command) {
+  cli_command_t* grown =
+      realloc(a->commands, (a->ncommands + 1) * sizeof(*grown));
+  if (grown == NULL) {
+    return -1;
+  }
+  a->commands = grown;
+  a->commands[a->ncommands].name = name;
+  a->commands[a->ncommands].command = command;
+  a->ncommands++;
+  return 0;
+}
+
+/* PROGRAM [ARG]... [::: VALUE...] from argv[i] on. */
+static int parse_program(int argc, char** argv, int i, cli_args_t* a,
+                         char* err, size_t errlen) {
+  int start = i;
+  while (i < argc && strcmp(argv[i], ":::") != 0) {
+    i++;
+  }
+  a->program = argv + start;
+  a->nprogram = (size_t)(i - start);
+  if (a->nprogram == 0) {
+    return fail(err, errlen, "':::' needs a PROGRAM before it");
+  }
+  if (i == argc) {
+    a->mode = CLI_MODE_STDIN;
+    return 0;
+  }
+  a->mode = CLI_MODE_VALUES;
+  a->values = argv + i + 1;
+  a->nvalues = (size_t)(argc - i - 1);
+  for (size_t v = 0; v < a->nvalues; v++) {
+    if (strcmp(a->values[v], ":::") == 0) {
+      return fail(err, errlen, "only one ':::' is supported");
+    }
+  }
+  if (a->nvalues == 0) {
+    return fail(err, errlen, "no values after ':::'");
+  }
+  return 0;
+}
+
+typedef enum {
+  OPT_PROCFILE,
+  OPT_COMMAND,
+  OPT_NAME,
+  OPT_JOBS,
+  OPT_SUMMARY,
+  OPT_SUMMARY_FILE,
+  OPT_TIMEOUT,
+  OPT_KILL_AFTER,
+  OPT_STOP_SIGNAL,
+  OPT_HALT,
+  OPT_HELP,
+  OPT_VERSION
+} option_id_t;
+
+typedef struct {
+  const char* long_name;
+  char short_name;
+  int has_value;
+  option_id_t id;
+} option_spec_t;
+
+static const option_spec_t options[] = {
+  { "procfile", 'f', 1, OPT_PROCFILE },
+  { "command", 'c', 1, OPT_COMMAND },
+  { "name", 'n', 1, OPT_NAME },
+  { "jobs", 'j', 1, OPT_JOBS },
+  { "summary", 0, 1, OPT_SUMMARY },
+  { "summary-file", 0, 1, OPT_SUMMARY_FILE },
+  { "timeout", 0, 1, OPT_TIMEOUT },
+  { "kill-after", 0, 1, OPT_KILL_AFTER },
+  { "stop-signal", 0, 1, OPT_STOP_SIGNAL },
+  { "halt", 0, 1, OPT_HALT },
+  { "help", 'h', 0, OPT_HELP },
+  { "version", 'V', 0, OPT_VERSION },
+};
+
+/* Looks arg up; sets *attached to a value given in the same argument. */
+static const option_spec_t* find_option(const char* arg,
+                                        const char** attached) {
+  *attached = NULL;
+  size_t n = sizeof(options) / sizeof(options[0]);
+  if (arg[1] == '-') {
+    const char* name = arg + 2;
+    size_t len = strcspn(name, "=");
+    for (size_t k = 0; k < n; k++) {
+      if (strlen(options[k].long_name) == len &&
+          strncmp(options[k].long_name, name, len) == 0) {
+        if (name[len] == '=') {
+          *attached = name + len + 1;
+        }
+        return &options[k];
+      }
+    }
+    return NULL;
+  }
+  for (size_t k = 0; k < n; k++) {
+    if (options[k].short_name != 0 && options[k].short_name == arg[1]) {
+      if (arg[2] != '\0') {
+        *attached = arg + 2;
+      }
+      return &options[k];
+    }
+  }
+  return NULL;
+}
+
+static int apply_option(const option_spec_t* opt, const char* shown,
+                        const char* value, const char** pending_name,
+                        cli_args_t* a, char* err, size_t errlen) {
+  switch (opt->id) {
+  case OPT_PROCFILE:
+    if (a->procfile != NULL) {
+      return fail(err, errlen, "%s: only one Procfile may be given", shown);
+    }
+    a->procfile = value;
+    return 0;
+  case OPT_NAME:
+    if (*pending_name != NULL) {
+      return fail(err, errlen, "%s '%s': two names for one -c", shown, value);
+    }
+    if (value[0] == '\0') {
+      return fail(err, errlen, "%s: the name is empty", shown);
+    }
+    *pending_name = value;
+    return 0;
+  case OPT_COMMAND:
+    if (value[0] == '\0') {
+      return fail(err, errlen, "%s: the command is empty", shown);
+    }
+    if (add_command(a, *pending_name, value) != 0) {
+      return fail(err, errlen, "out of memory");
+    }
+    *pending_name = NULL;
+    return 0;
+  case OPT_JOBS:
+    if (parse_jobs(value, &a->jobs) != 0) {
+      return fail(err, errlen,
+                  "%s '%s': not a number of jobs (0 to %d; 0: no limit)",
+                  shown, value, CLI_MAX_JOBS);
+    }
+    a->jobs_set = 1;
+    return 0;
+  case OPT_SUMMARY:
+    if (strcmp(value, "text") == 0) {
+      a->summary = CLI_SUMMARY_TEXT;
+    } else if (strcmp(value, "json") == 0) {
+      a->summary = CLI_SUMMARY_JSON;
+    } else if (strcmp(value, "none") == 0) {
+      a->summary = CLI_SUMMARY_NONE;
+    } else {
+      return fail(err, errlen, "%s '%s': use text, json or none", shown,
+                  value);
+    }
+    return 0;
+  case OPT_SUMMARY_FILE:
+    if (value[0] == '\0') {
+      return fail(err, errlen, "%s: the path is empty", shown);
+    }
+    a->summary_file = value;
+    return 0;
+  case OPT_TIMEOUT:
+  case OPT_KILL_AFTER: {
+    uint64_t ms;
+    if (cli_duration_parse(value, &ms) != 0) {
+      return fail(err, errlen,
+                  "%s '%s': not a duration (e.g. 500ms, 2s, 1.5, 1m)", shown,
+                  value);
+    }
+    if (opt->id == OPT_TIMEOUT) {
+      if (ms == 0) {
+        return fail(err, errlen, "%s '%s': the timeout must be above 0",
+                    shown, value);
+      }
+      a->timeout_ms = ms;
+    } else {
+      a->kill_after_ms = ms;
+    }
+    return 0;
+  }
+  case OPT_STOP_SIGNAL: {
+    int sig = cli_signal_parse(value);
+    if (sig <= 0) {
+      return fail(err, errlen,
+                  "%s '%s': not a signal name or number (e.g. TERM, INT, 15)",
+                  shown, value);
+    }
+    /* A stop is followed by SIGCONT (for workers that were stopped), so
+     * these two would cancel out. */
+    if (sig == SIGSTOP || sig == SIGCONT) {
+      return fail(err, errlen, "%s '%s': %s cannot stop a worker", shown,
+                  value, cli_signal_name(sig));
+    }
+    a->stop_signal = sig;
+    return 0;
+  }
+  case OPT_HALT:
+    if (parse_halt(value, &a->halt) != 0) {
+      return fail(err, errlen,
+                  "%s '%s': use never, soon,fail=N, now,fail=N, "
+                  "soon,success=N or now,success=N (N >= 1)",
+                  shown, value);
+    }
+    return 0;
+  case OPT_HELP:
+    a->help = 1;
+    return 0;
+  case OPT_VERSION:
+    a->version = 1;
+    return 0;
+  }
+  return 0;
+}
+
+int cli_args_parse(int argc, char** argv, cli_args_t* a, char* err,
+                   size_t errlen) {
+  memset(a, 0, sizeof(*a));
+  a->kill_after_ms = 5000;
+  a->stop_signal = SIGTERM;
+  const char* pending_name = NULL;
+  int i = 1;
+
+  for (; i < argc; i++) {
+    const char* arg = argv[i];
+    if (strcmp(arg, "--") == 0) {
+      i++;
+      break;
+    }
+    if (arg[0] != '-' || arg[1] == '\0') {
+      break; /* PROGRAM: everything from here on belongs to the workers */
+    }
+    const char* attached;
+    const option_spec_t* opt = find_option(arg, &attached);
+    if (opt == NULL) {
+      return fail(err, errlen, "unknown option '%s'", arg);
+    }
+    /* Name the option as the user wrote it, without any "=value". */
+    char shown[64];
+    snprintf(shown, sizeof(shown), "%.*s", (int)strcspn(arg, "="), arg);
+    if (arg[1] != '-' && attached != NULL) {
+      snprintf(shown, sizeof(shown), "-%c", arg[1]);
+    }
+    if (!opt->has_value) {
+      if (attached != NULL) {
+        return fail(err, errlen, "option %s takes no value", shown);
+      }
+      if (apply_option(opt, shown, NULL, &pending_name, a, err, errlen) !=
+          0) {
+        return -1;
+      }
+      continue;
+    }
+    const char* value =
+        option_value(argc, argv, &i, attached, shown, err, errlen);
+    if (value == NULL) {
+      return -1;
+    }
+    if (apply_option(opt, shown, value, &pending_name, a, err, errlen) != 0) {
+      return -1;
+    }
+  }
+  if (a->help || a->version) {
+    return 0;
+  }
+  if (pending_name != NULL) {
+    return fail(err, errlen, "-n '%s' is not followed by a -c COMMAND",
+                pending_name);
+  }
+
+  int has_program = i < argc;
+  int kinds = (a->procfile != NULL) + (a->ncommands > 0) + has_program;
+  if (kinds == 0) {
+    return fail(err, errlen,
+                "no workers: give -f PROCFILE, -c COMMAND or a PROGRAM");
+  }
+  if (kinds > 1) {
+    return fail(err, errlen,
+                "give workers one way only: -f PROCFILE, -c COMMAND or a "
+                "PROGRAM (got %s%s%s)",
+                a->procfile != NULL ? "-f " : "",
+                a->ncommands > 0 ? "-c " : "",
+                has_program ? "PROGRAM" : "");
+  }
+  if (a->procfile != NULL) {
+    a->mode = CLI_MODE_PROCFILE;
+  } else if (a->ncommands > 0) {
+    a->mode = CLI_MODE_COMMANDS;
+  } else if (parse_program(argc, argv, i, a, err, errlen) != 0) {
+    return -1;
+  }
+  return 0;
+}
+
+void cli_args_free(cli_args_t* a) {
+  free(a->commands);
+  a->commands = NULL;
+  a->ncommands = 0;
+}

@@ -1,0 +1,73 @@
+/* Command-line parsing: argv into a description of the run, nothing more. */
+#ifndef UVSUP_CLI_ARGS_H
+#define UVSUP_CLI_ARGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLI_MAX_JOBS 1000000 /* -j beyond this is surely a typo */
+
+typedef enum {
+  CLI_MODE_NONE = 0,
+  CLI_MODE_PROCFILE, /* -f FILE */
+  CLI_MODE_COMMANDS, /* -c CMD ... */
+  CLI_MODE_VALUES,   /* PROGRAM [ARG]... ::: VALUE... */
+  CLI_MODE_STDIN     /* PROGRAM [ARG]... with values on stdin */
+} cli_mode_t;
+
+typedef enum {
+  CLI_SUMMARY_TEXT = 0,
+  CLI_SUMMARY_JSON,
+  CLI_SUMMARY_NONE
+} cli_summary_format_t;
+
+typedef enum {
+  CLI_HALT_NEVER = 0,
+  CLI_HALT_SOON, /* start nothing new, let the running ones finish */
+  CLI_HALT_NOW   /* also stop the running ones */
+} cli_halt_when_t;
+
+typedef struct {
+  cli_halt_when_t when;
+  int on_success; /* 0: count failures, 1: count successes */
+  unsigned count; /* trigger after this many */
+} cli_halt_t;
+
+typedef struct {
+  const char* name; /* from -n, or NULL: named by position */
+  const char* command;
+} cli_command_t;
+
+/* Strings point into argv, which must outlive this. */
+typedef struct {
+  cli_mode_t mode;
+  const char* procfile;
+  cli_command_t* commands;
+  size_t ncommands;
+  char** program; /* PROGRAM [ARG]... */
+  size_t nprogram;
+  char** values; /* after ::: */
+  size_t nvalues;
+  unsigned jobs; /* -j; valid when jobs_set */
+  int jobs_set;
+  cli_summary_format_t summary;
+  const char* summary_file;
+  uint64_t timeout_ms; /* 0: none */
+  uint64_t kill_after_ms;
+  int stop_signal;
+  cli_halt_t halt;
+  int help;
+  int version;
+} cli_args_t;
+
+/* Parses argv. Returns 0, or -1 with one message in err naming the option or
+ * argument at fault (without a "uvsup: " prefix). With -h or -V set, the
+ * rest need not be complete. */
+int cli_args_parse(int argc, char** argv, cli_args_t* a, char* err,
+                   size_t errlen);
+void cli_args_free(cli_args_t* a);
+
+/* The --help text. */
+extern const char cli_usage_text[];
+
+#endif

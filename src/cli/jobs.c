@@ -1,0 +1,192 @@
+/* Turning parsed arguments into the list of workers: Procfile entries, -c
+ * commands, or a program expanded once per value. */
+#include "jobs.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procfile.h"
+#include "template.h"
+
+static int fail(char* err, size_t errlen, const char* fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char* err, size_t errlen, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+static cli_job_t* add_job(cli_jobs_t* jobs) {
+  cli_job_t* grown = realloc(jobs->jobs, (jobs->count + 1) * sizeof(*grown));
+  if (grown == NULL) {
+    return NULL;
+  }
+  jobs->jobs = grown;
+  cli_job_t* job = &jobs->jobs[jobs->count++];
+  memset(job, 0, sizeof(*job));
+  return job;
+}
+
+/* { "/bin/sh", "-c", command, NULL }, freed by cli_argv_free(). */
+static char** shell_argv(const char* command) {
+  const char* words[] = { "/bin/sh", "-c", command };
+  char** argv = calloc(4, sizeof(*argv));
+  for (size_t i = 0; argv != NULL && i < 3; i++) {
+    if ((argv[i] = strdup(words[i])) == NULL) {
+      cli_argv_free(argv);
+      argv = NULL;
+    }
+  }
+  return argv;
+}
+
+/* Workers of a Procfile run in its directory, as with foreman and honcho, so
+ * its commands can name scripts beside it. */
+static char* procfile_dir(const char* path) {
+  const char* slash = strrchr(path, '/');
+  if (slash == NULL) {
+    return NULL;
+  }
+  size_t len = slash == path ? 1 : (size_t)(slash - path);
+  return strndup(path, len);
+}
+
+static int build_procfile(const cli_args_t* a, cli_jobs_t* out, char* err,
+                          size_t errlen) {
+  cli_procfile_t pf;
+  if (cli_procfile_load(a->procfile, &pf, err, errlen) != 0) {
+    return -1;
+  }
+  int rc = 0;
+  for (size_t i = 0; i < pf.count && rc == 0; i++) {
+    cli_job_t* job = add_job(out);
+    if (job == NULL || (job->name = strdup(pf.entries[i].name)) == NULL ||
+        (job->argv = shell_argv(pf.entries[i].command)) == NULL ||
+        (strchr(a->procfile, '/') != NULL &&
+         (job->cwd = procfile_dir(a->procfile)) == NULL)) {
+      rc = fail(err, errlen, "out of memory");
+    }
+  }
+  cli_procfile_free(&pf);
+  return rc;
+}
+
+static int build_commands(const cli_args_t* a, cli_jobs_t* out, char* err,
+                          size_t errlen) {
+  for (size_t i = 0; i < a->ncommands; i++) {
+    char position[24];
+    snprintf(position, sizeof(position), "%zu", i + 1);
+    const char* name =
+        a->commands[i].name != NULL ? a->commands[i].name : position;
+    /* Commands come from one command line: few enough to compare all. */
+    for (size_t j = 0; j < out->count; j++) {
+      if (strcmp(out->jobs[j].name, name) == 0) {
+        return fail(err, errlen,
+                    "-c '%s': duplicate name '%s' (also command %zu)",
+                    a->commands[i].command, name, j + 1);
+      }
+    }
+    cli_job_t* job = add_job(out);
+    if (job == NULL || (job->name = strdup(name)) == NULL ||
+        (job->argv = shell_argv(a->commands[i].command)) == NULL) {
+      return fail(err, errlen, "out of memory");
+    }
+  }
+  return 0;
+}
+
+static int add_value_job(const cli_args_t* a, const char* value,
+                         cli_jobs_t* out) {
+  cli_job_t* job = add_job(out);
+  return job == NULL || (job->name = strdup(value)) == NULL ||
+                 (job->argv = cli_template_expand(a->program, a->nprogram,
+                                                  value)) == NULL
+             ? -1
+             : 0;
+}
+
+/* One value per line; blank lines are skipped, CRLF is accepted. */
+static int build_stdin(const cli_args_t* a, FILE* in, cli_jobs_t* out,
+                       char* err, size_t errlen) {
+  char* line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  unsigned long lineno = 0;
+  int rc = 0;
+  while (rc == 0 && (len = getline(&line, &cap, in)) >= 0) {
+    lineno++;
+    if (len > 0 && line[len - 1] == '\n') {
+      line[--len] = '\0';
+    }
+    if (len > 0 && line[len - 1] == '\r') {
+      line[--len] = '\0';
+    }
+    if ((size_t)len != strlen(line)) {
+      rc = fail(err, errlen, "standard input:%lu: a NUL byte in the value",
+                lineno);
+    } else if ((size_t)len >= CLI_MAX_VALUE) {
+      rc = fail(err, errlen,
+                "standard input:%lu: value of %zd bytes is too long (limit "
+                "%d)",
+                lineno, len, CLI_MAX_VALUE - 1);
+    } else if (len > 0 && add_value_job(a, line, out) != 0) {
+      rc = fail(err, errlen, "out of memory");
+    }
+  }
+  if (rc == 0 && ferror(in)) {
+    rc = fail(err, errlen, "standard input: read error");
+  }
+  free(line);
+  if (rc == 0 && out->count == 0) {
+    rc = fail(err, errlen, "no workers: standard input had no values");
+  }
+  return rc;
+}
+
+int cli_jobs_build(const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err,
+                   size_t errlen) {
+  memset(out, 0, sizeof(*out));
+  int rc = 0;
+  switch (a->mode) {
+  case CLI_MODE_PROCFILE:
+    rc = build_procfile(a, out, err, errlen);
+    break;
+  case CLI_MODE_COMMANDS:
+    rc = build_commands(a, out, err, errlen);
+    break;
+  case CLI_MODE_VALUES:
+    for (size_t i = 0; i < a->nvalues && rc == 0; i++) {
+      if (a->values[i][0] == '\0') {
+        rc = fail(err, errlen, "value %zu after ':::' is empty", i + 1);
+      } else if (add_value_job(a, a->values[i], out) != 0) {
+        rc = fail(err, errlen, "out of memory");
+      }
+    }
+    break;
+  case CLI_MODE_STDIN:
+    rc = build_stdin(a, in, out, err, errlen);
+    break;
+  case CLI_MODE_NONE:
+    rc = fail(err, errlen, "no workers");
+    break;
+  }
+  if (rc != 0) {
+    cli_jobs_free(out);
+  }
+  return rc;
+}
+
+void cli_jobs_free(cli_jobs_t* jobs) {
+  for (size_t i = 0; i < jobs->count; i++) {
+    free(jobs->jobs[i].name);
+    cli_argv_free(jobs->jobs[i].argv);
+    free(jobs->jobs[i].cwd);
+  }
+  free(jobs->jobs);
+  jobs->jobs = NULL;
+  jobs->count = 0;
+}

@@ -1,0 +1,137 @@
+/* The uvsup program: arguments -> jobs -> run -> summary -> exit status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uvsup.h>
+
+#include "args.h"
+#include "buf.h"
+#include "jobs.h"
+#include "run.h"
+#include "summary.h"
+
+/* Exit statuses; the README's table lists them. */
+enum {
+  EXIT_ALL_OK = 0,
+  EXIT_SOME_FAILED = 1,
+  EXIT_USAGE = 2
+};
+
+static int usage_error(const char* message) {
+  fprintf(stderr, "uvsup: %s\nTry 'uvsup --help' for more information.\n",
+          message);
+  return EXIT_USAGE;
+}
+
+static int input_error(const char* message) {
+  fprintf(stderr, "uvsup: %s\n", message);
+  return EXIT_USAGE;
+}
+
+/* Opened before any worker starts, so a bad path starts nothing. */
+static int open_summary_file(const char* path, char* err, size_t errlen) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    snprintf(err, errlen, "--summary-file '%s': %s", path, strerror(errno));
+  }
+  return fd;
+}
+
+static int write_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) {
+      continue;
+    }
+    if (w < 0) {
+      return -1;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+static int print_summary(const cli_args_t* a, const cli_run_t* run, int fd) {
+  if (a->summary == CLI_SUMMARY_NONE) {
+    return 0;
+  }
+  cli_summary_t s;
+  cli_run_summary(run, &s);
+  cli_buf_t b;
+  cli_buf_init(&b);
+  int rc = a->summary == CLI_SUMMARY_JSON ? cli_summary_json(&b, &s)
+                                          : cli_summary_text(&b, &s);
+  if (rc == 0) {
+    rc = write_all(fd, b.data, b.len);
+  }
+  cli_buf_free(&b);
+  if (rc != 0) {
+    fprintf(stderr, "uvsup: writing the summary to %s: %s\n",
+            a->summary_file != NULL ? a->summary_file : "standard error",
+            strerror(errno));
+  }
+  return rc;
+}
+
+int main(int argc, char** argv) {
+  char err[1024];
+  cli_args_t args;
+
+  /* A reader of our output going away must not kill us before the summary;
+   * libuv gives children the default disposition back. */
+  signal(SIGPIPE, SIG_IGN);
+
+  if (cli_args_parse(argc, argv, &args, err, sizeof(err)) != 0) {
+    cli_args_free(&args);
+    return usage_error(err);
+  }
+  if (args.help) {
+    fputs(cli_usage_text, stdout);
+    cli_args_free(&args);
+    return EXIT_ALL_OK;
+  }
+  if (args.version) {
+    printf("uvsup %s (libuv %s)\n", UVSUP_VERSION_STRING,
+           uv_version_string());
+    cli_args_free(&args);
+    return EXIT_ALL_OK;
+  }
+
+  cli_jobs_t jobs;
+  if (cli_jobs_build(&args, stdin, &jobs, err, sizeof(err)) != 0) {
+    cli_args_free(&args);
+    return input_error(err);
+  }
+  int summary_fd = STDERR_FILENO;
+  if (args.summary_file != NULL && args.summary != CLI_SUMMARY_NONE) {
+    summary_fd = open_summary_file(args.summary_file, err, sizeof(err));
+    if (summary_fd < 0) {
+      cli_jobs_free(&jobs);
+      cli_args_free(&args);
+      return input_error(err);
+    }
+  }
+
+  cli_run_t run;
+  int status;
+  if (cli_run(&run, &args, &jobs, err, sizeof(err)) != 0) {
+    status = input_error(err);
+  } else {
+    status = cli_run_exit_status(&run);
+    if (print_summary(&args, &run, summary_fd) != 0 && status == 0) {
+      status = EXIT_SOME_FAILED;
+    }
+    cli_run_dispose(&run);
+  }
+  if (summary_fd != STDERR_FILENO) {
+    close(summary_fd);
+  }
+  cli_jobs_free(&jobs);
+  cli_args_free(&args);
+  return status;
+}

@@ -1,0 +1,219 @@
+/* Running the jobs: one supervisor on a private loop, the CLI's signals,
+ * --halt, and the results collected for the summary. */
+#include "run.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "duration.h"
+#include "signame.h"
+
+static int fail(char* err, size_t errlen, const char* what, int code) {
+  snprintf(err, errlen, "%s: %s", what, uvsup_strerror(code));
+  return -1;
+}
+
+static void check_halt(cli_run_t* run, const uvsup_result_t* r) {
+  const cli_halt_t* halt = &run->args->halt;
+  if (halt->when == CLI_HALT_NEVER || run->stop_reason != CLI_STOP_NONE) {
+    return;
+  }
+  int failed = !r->ok && r->end != UVSUP_END_STOPPED &&
+               r->end != UVSUP_END_NOT_STARTED;
+  if (!(halt->on_success ? r->ok : failed) ||
+      ++run->halt_seen < halt->count) {
+    return;
+  }
+  run->stop_reason = CLI_STOP_HALT;
+  run->halt_on_success = halt->on_success;
+  if (halt->when == CLI_HALT_SOON) {
+    uvsup_drain(run->sup);
+  } else {
+    uvsup_stop(run->sup, 0);
+  }
+}
+
+static void on_exit_cb(uvsup_t* sup, uvsup_worker_t* worker,
+                       const uvsup_result_t* result) {
+  cli_run_t* run = uvsup_get_data(sup);
+  run->results[(uintptr_t)uvsup_worker_data(worker)] = result;
+  check_halt(run, result);
+}
+
+static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
+  cli_run_t* run = uvsup_get_data(sup);
+  run->totals = *summary;
+  cli_signals_close(&run->signals);
+}
+
+static void print_running(uvsup_worker_t* worker, void* arg) {
+  uint64_t now = *(const uint64_t*)arg;
+  char took[32];
+  cli_duration_format(took, sizeof(took),
+                      now - uvsup_worker_start_ns(worker));
+  int pid = uvsup_worker_pid(worker);
+  if (pid != 0) {
+    fprintf(stderr, "uvsup:   %s  pid %d  running for %s\n",
+            uvsup_worker_name(worker), pid, took);
+  } else {
+    fprintf(stderr, "uvsup:   %s  exited, stopping what it left behind\n",
+            uvsup_worker_name(worker));
+  }
+}
+
+static void on_signal(int signum, void* data) {
+  cli_run_t* run = data;
+  if (signum == SIGUSR1) {
+    uint64_t now = uv_hrtime();
+    fprintf(stderr, "uvsup: %zu running\n", uvsup_running(run->sup));
+    uvsup_walk(run->sup, print_running, &now);
+    return;
+  }
+  if (run->stop_reason != CLI_STOP_SIGNAL) {
+    /* Pass the signal itself on, as a terminal would have done had the
+     * workers been in its foreground group; SIGKILL follows the grace. */
+    run->stop_reason = CLI_STOP_SIGNAL;
+    run->stop_signal = signum;
+    fprintf(stderr,
+            "uvsup: got %s, stopping %zu running workers (%s again to "
+            "kill them now)\n",
+            cli_signal_name(signum), uvsup_running(run->sup),
+            signum == SIGHUP ? "SIGINT" : cli_signal_name(signum));
+    uvsup_stop(run->sup, signum);
+  } else if (signum != SIGHUP) {
+    fprintf(stderr, "uvsup: got %s again, killing every worker\n",
+            cli_signal_name(signum));
+    uvsup_stop(run->sup, SIGKILL);
+  }
+}
+
+/* Values may repeat ("::: a a"); each run still needs its own name. */
+static int add_renamed(cli_run_t* run, uvsup_worker_options_t* w) {
+  char name[256];
+  const char* base = w->name;
+  int err = UVSUP_EDUPNAME;
+  for (unsigned k = 2; err == UVSUP_EDUPNAME; k++) {
+    snprintf(name, sizeof(name), "%.200s#%u", base, k);
+    w->name = name;
+    err = uvsup_add(run->sup, w, NULL);
+  }
+  w->name = base;
+  return err;
+}
+
+static int add_jobs(cli_run_t* run, const cli_args_t* a,
+                    const cli_jobs_t* jobs, char* err, size_t errlen) {
+  for (size_t i = 0; i < jobs->count; i++) {
+    const cli_job_t* job = &jobs->jobs[i];
+    uvsup_worker_options_t w;
+    uvsup_worker_options_init(&w);
+    w.name = job->name;
+    w.file = job->argv[0];
+    w.args = job->argv;
+    w.cwd = job->cwd;
+    w.timeout_ms = a->timeout_ms;
+    w.kill_after_ms = a->kill_after_ms;
+    w.stop_signal = a->stop_signal;
+    w.data = (void*)(uintptr_t)i;
+    int rc = uvsup_add(run->sup, &w, NULL);
+    if (rc == UVSUP_EDUPNAME &&
+        (a->mode == CLI_MODE_VALUES || a->mode == CLI_MODE_STDIN)) {
+      rc = add_renamed(run, &w);
+    }
+    if (rc != 0) {
+      char what[300];
+      snprintf(what, sizeof(what), "worker '%.200s'", job->name);
+      return fail(err, errlen, what, rc);
+    }
+  }
+  return 0;
+}
+
+int cli_run(cli_run_t* run, const cli_args_t* a, const cli_jobs_t* jobs,
+            char* err, size_t errlen) {
+  memset(run, 0, sizeof(*run));
+  run->args = a;
+  run->count = jobs->count;
+  run->results = calloc(jobs->count ? jobs->count : 1, sizeof(*run->results));
+  if (run->results == NULL) {
+    return fail(err, errlen, "starting", UV_ENOMEM);
+  }
+  int rc = uv_loop_init(&run->loop);
+  if (rc != 0) {
+    free(run->results);
+    return fail(err, errlen, "creating the event loop", rc);
+  }
+
+  uvsup_options_t opts;
+  uvsup_options_init(&opts);
+  if (a->jobs_set) {
+    opts.max_running = a->jobs;
+  } else if (a->mode == CLI_MODE_VALUES || a->mode == CLI_MODE_STDIN) {
+    opts.max_running = uv_available_parallelism();
+  }
+  opts.on_exit = on_exit_cb;
+  opts.on_done = on_done;
+  opts.data = run;
+  rc = uvsup_new(&run->loop, &opts, &run->sup);
+  if (rc != 0) {
+    fail(err, errlen, "starting", rc);
+    goto fail;
+  }
+  if (add_jobs(run, a, jobs, err, errlen) != 0) {
+    goto fail;
+  }
+  rc = cli_signals_start(&run->signals, &run->loop, on_signal, run);
+  if (rc != 0) {
+    fail(err, errlen, "watching signals", rc);
+    goto fail;
+  }
+  rc = uvsup_start(run->sup);
+  if (rc != 0) {
+    cli_signals_close(&run->signals);
+    fail(err, errlen, "starting", rc);
+    goto fail;
+  }
+  uv_run(&run->loop, UV_RUN_DEFAULT);
+  return 0;
+
+fail:
+  uvsup_free(run->sup);
+  run->sup = NULL;
+  uv_run(&run->loop, UV_RUN_DEFAULT); /* lets closed handles finish */
+  uv_loop_close(&run->loop);
+  free(run->results);
+  run->results = NULL;
+  return -1;
+}
+
+int cli_run_exit_status(const cli_run_t* run) {
+  if (run->stop_reason == CLI_STOP_SIGNAL) {
+    return 128 + run->stop_signal;
+  }
+  if (run->stop_reason == CLI_STOP_HALT && run->halt_on_success) {
+    return 0; /* what was asked for happened, as with GNU parallel */
+  }
+  return run->totals.failed > 0 ? 1 : 0;
+}
+
+void cli_run_summary(const cli_run_t* run, cli_summary_t* s) {
+  memset(s, 0, sizeof(*s));
+  s->results = run->results;
+  s->count = run->count;
+  s->duration_ns = run->totals.duration_ns;
+  s->stop_reason = run->stop_reason;
+  s->stop_signal = run->stop_signal;
+}
+
+void cli_run_dispose(cli_run_t* run) {
+  if (run->sup != NULL) {
+    uvsup_free(run->sup);
+    run->sup = NULL;
+    uv_loop_close(&run->loop);
+  }
+  free(run->results);
+  run->results = NULL;
+}

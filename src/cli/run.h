@@ -1,0 +1,42 @@
+/* Running the jobs on a loop: supervisor, signals, --halt, results. */
+#ifndef UVSUP_CLI_RUN_H
+#define UVSUP_CLI_RUN_H
+
+#include <stddef.h>
+#include <uv.h>
+#include <uvsup.h>
+
+#include "args.h"
+#include "jobs.h"
+#include "signals.h"
+#include "summary.h"
+
+typedef struct {
+  uv_loop_t loop;
+  uvsup_t* sup;
+  const cli_args_t* args;
+  const uvsup_result_t** results; /* by job index, filled as runs end */
+  size_t count;
+  uvsup_summary_t totals;
+  cli_stop_reason_t stop_reason;
+  int stop_signal; /* the first signal that stopped uvsup */
+  int halt_on_success; /* the halt was triggered by successes */
+  unsigned halt_seen;  /* results counted towards --halt */
+  cli_signals_t signals;
+} cli_run_t;
+
+/* Adds every job, then runs them all to the end. Returns 0 when the run
+ * happened (see results), or -1 with a message in err when it could not
+ * start; then no worker was started. */
+int cli_run(cli_run_t* run, const cli_args_t* a, const cli_jobs_t* jobs,
+            char* err, size_t errlen);
+
+/* The exit status for the finished run (see the README's table). */
+int cli_run_exit_status(const cli_run_t* run);
+
+/* Fills s for the summary formatters; valid until cli_run_dispose(). */
+void cli_run_summary(const cli_run_t* run, cli_summary_t* s);
+
+void cli_run_dispose(cli_run_t* run);
+
+#endif

@@ -1,0 +1,41 @@
+/* The CLI's own signals: each worker leads its own process group, so a
+ * Ctrl-C in the terminal reaches only uvsup; uvsup passes it on. */
+#include "signals.h"
+
+#include <signal.h>
+
+static const int watched[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1 };
+
+static void on_signal(uv_signal_t* handle, int signum) {
+  cli_signals_t* s = handle->data;
+  s->cb(signum, s->data);
+}
+
+int cli_signals_start(cli_signals_t* s, uv_loop_t* loop, cli_signal_cb cb,
+                      void* data) {
+  s->open = 0;
+  s->cb = cb;
+  s->data = data;
+  for (int i = 0; i < (int)(sizeof(watched) / sizeof(watched[0])); i++) {
+    uv_signal_t* h = &s->handles[i];
+    int err = uv_signal_init(loop, h);
+    if (err == 0) {
+      s->open++;
+      h->data = s;
+      err = uv_signal_start(h, on_signal, watched[i]);
+    }
+    if (err != 0) {
+      cli_signals_close(s);
+      return err;
+    }
+    uv_unref((uv_handle_t*)h);
+  }
+  return 0;
+}
+
+void cli_signals_close(cli_signals_t* s) {
+  for (int i = 0; i < s->open; i++) {
+    uv_close((uv_handle_t*)&s->handles[i], NULL);
+  }
+  s->open = 0;
+}

@@ -1,0 +1,365 @@
+/* The per-worker summary the CLI prints at the end: text table or JSON. */
+#include "summary.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "duration.h"
+#include "json.h"
+#include "signame.h"
+
+/* What a result counts as in the totals. A result is ok only when it
+ * exited with status 0: a worker that was stopped, or timed out, and exited
+ * 0 on its way out is counted by how its run ended, so the per-worker "ok"
+ * and the totals always agree. */
+typedef enum { KIND_OK, KIND_FAILED, KIND_STOPPED, KIND_NOT_STARTED } kind_t;
+
+static kind_t kind_of(const uvsup_result_t* r) {
+  switch (r->end) {
+  case UVSUP_END_EXITED:
+    return r->ok ? KIND_OK : KIND_FAILED;
+  case UVSUP_END_STOPPED:
+    return KIND_STOPPED;
+  case UVSUP_END_NOT_STARTED:
+    return KIND_NOT_STARTED;
+  case UVSUP_END_SIGNALED:
+  case UVSUP_END_TIMED_OUT:
+  case UVSUP_END_SPAWN_FAILED:
+  default:
+    return KIND_FAILED;
+  }
+}
+
+/* "SIGKILL", or the bare number for a signal with no name here (e.g. a
+ * real-time one): still a string cli_signal_parse() reads back. */
+static const char* signal_text(char* tmp, size_t tmplen, int signum) {
+  const char* name = cli_signal_name(signum);
+  if (name != NULL) {
+    return name;
+  }
+  snprintf(tmp, tmplen, "%d", signum);
+  return tmp;
+}
+
+static void put_signal(cli_buf_t* b, int signum) {
+  const char* name = cli_signal_name(signum);
+  if (name != NULL) {
+    cli_buf_puts(b, name);
+  } else {
+    cli_buf_printf(b, "signal %d", signum);
+  }
+}
+
+/* What ended a stopped or timed-out run: the signal, else the exit status
+ * of a process that caught the signal and exited by itself. */
+static void put_cause(cli_buf_t* b, const uvsup_result_t* r) {
+  if (r->term_signal != 0) {
+    cli_buf_puts(b, " (");
+    put_signal(b, r->term_signal);
+    cli_buf_putc(b, ')');
+  } else if (r->exit_status >= 0) {
+    cli_buf_printf(b, " (exit %lld)", (long long)r->exit_status);
+  }
+}
+
+void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r) {
+  switch (r->end) {
+  case UVSUP_END_EXITED:
+    if (r->ok) {
+      cli_buf_puts(b, "ok");
+    } else {
+      cli_buf_printf(b, "exit %lld", (long long)r->exit_status);
+    }
+    break;
+  case UVSUP_END_SIGNALED:
+    /* "signal SIGKILL", "signal 40": never "signal signal 40". */
+    if (cli_signal_name(r->term_signal) != NULL) {
+      cli_buf_puts(b, "signal ");
+    }
+    put_signal(b, r->term_signal);
+    break;
+  case UVSUP_END_TIMED_OUT:
+    cli_buf_puts(b, "timed out");
+    put_cause(b, r);
+    break;
+  case UVSUP_END_STOPPED:
+    cli_buf_puts(b, "stopped");
+    put_cause(b, r);
+    break;
+  case UVSUP_END_SPAWN_FAILED:
+    cli_buf_printf(b, "spawn error: %s: %s", uvsup_err_name(r->error),
+                   uvsup_strerror(r->error));
+    break;
+  case UVSUP_END_NOT_STARTED:
+    cli_buf_puts(b, "not started");
+    break;
+  default:
+    cli_buf_printf(b, "unknown end %d", (int)r->end);
+    break;
+  }
+}
+
+/* A name as safe to print on a terminal: control bytes as \xNN, so a name
+ * cannot move the cursor or break the table into extra lines. */
+static void put_safe(cli_buf_t* b, const char* s) {
+  for (const unsigned char* p = (const unsigned char*)s; *p != '\0'; p++) {
+    if (*p < 0x20 || *p == 0x7F) {
+      cli_buf_printf(b, "\\x%02x", *p);
+    } else {
+      cli_buf_putc(b, (char)*p);
+    }
+  }
+}
+
+/* Columns on screen, counted as UTF-8 characters (not continuation
+ * bytes): right for the usual names, off for wide CJK or combining
+ * characters, which would need wcwidth() and a locale. */
+static size_t text_width(const char* s, size_t len) {
+  size_t w = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (((unsigned char)s[i] & 0xC0) != 0x80) {
+      w++;
+    }
+  }
+  return w;
+}
+
+enum { COL_NAME, COL_PID, COL_RESULT, COL_DURATION, NCOLS };
+
+typedef struct {
+  cli_buf_t text; /* the cells of one column, each NUL-terminated */
+  size_t* off;    /* offset of row i's cell in text */
+  size_t width;
+} column_t;
+
+int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
+  static const char* const headers[NCOLS] = { "NAME", "PID", "RESULT",
+                                              "DURATION" };
+  size_t rows = s->count + 1;
+  column_t cols[NCOLS];
+  int rc = -1;
+  for (int c = 0; c < NCOLS; c++) {
+    cli_buf_init(&cols[c].text);
+    cols[c].off = calloc(rows, sizeof(size_t));
+    cols[c].width = 0;
+  }
+  for (int c = 0; c < NCOLS; c++) {
+    if (cols[c].off == NULL) {
+      goto done;
+    }
+  }
+
+  /* Render every cell first: the widths are known only at the end. */
+  size_t n_ok = 0, n_failed = 0, n_stopped = 0, n_not_started = 0;
+  for (size_t row = 0; row < rows; row++) {
+    for (int c = 0; c < NCOLS; c++) {
+      cols[c].off[row] = cols[c].text.len;
+    }
+    if (row == 0) {
+      for (int c = 0; c < NCOLS; c++) {
+        cli_buf_puts(&cols[c].text, headers[c]);
+      }
+    } else {
+      const uvsup_result_t* r = s->results[row - 1];
+      char tmp[32];
+      put_safe(&cols[COL_NAME].text, r->name != NULL ? r->name : "");
+      if (r->pid != 0) {
+        cli_buf_printf(&cols[COL_PID].text, "%d", r->pid);
+      } else {
+        cli_buf_putc(&cols[COL_PID].text, '-');
+      }
+      cli_result_describe(&cols[COL_RESULT].text, r);
+      if (r->pid != 0 || r->duration_ns != 0) {
+        cli_buf_puts(&cols[COL_DURATION].text,
+                     cli_duration_format(tmp, sizeof(tmp), r->duration_ns));
+      } else {
+        cli_buf_putc(&cols[COL_DURATION].text, '-');
+      }
+      switch (kind_of(r)) {
+      case KIND_OK:
+        n_ok++;
+        break;
+      case KIND_FAILED:
+        n_failed++;
+        break;
+      case KIND_STOPPED:
+        n_stopped++;
+        break;
+      case KIND_NOT_STARTED:
+        n_not_started++;
+        break;
+      }
+    }
+    for (int c = 0; c < NCOLS; c++) {
+      column_t* col = &cols[c];
+      if (col->text.failed) {
+        goto done;
+      }
+      size_t w = text_width(col->text.data + col->off[row],
+                            col->text.len - col->off[row]);
+      if (w > col->width) {
+        col->width = w;
+      }
+      cli_buf_putc(&col->text, '\0');
+    }
+  }
+
+  for (size_t row = 0; row < rows; row++) {
+    for (int c = 0; c < NCOLS; c++) {
+      const char* cell = cols[c].text.data + cols[c].off[row];
+      cli_buf_puts(b, cell);
+      if (c == NCOLS - 1) {
+        break; /* no trailing blanks */
+      }
+      size_t w = text_width(cell, strlen(cell));
+      cli_buf_printf(b, "%*s", (int)(cols[c].width - w + 2), "");
+    }
+    cli_buf_putc(b, '\n');
+  }
+
+  cli_buf_printf(b, "%zu worker%s: %zu ok, %zu failed", s->count,
+                 s->count == 1 ? "" : "s", n_ok, n_failed);
+  if (n_stopped > 0) {
+    cli_buf_printf(b, ", %zu stopped", n_stopped);
+  }
+  if (n_not_started > 0) {
+    cli_buf_printf(b, ", %zu not started", n_not_started);
+  }
+  cli_buf_putc(b, '\n');
+  if (n_failed > 0) {
+    cli_buf_printf(b, "warning: %zu failed: ", n_failed);
+    const char* sep = "";
+    for (size_t i = 0; i < s->count; i++) {
+      const uvsup_result_t* r = s->results[i];
+      if (kind_of(r) == KIND_FAILED) {
+        cli_buf_puts(b, sep);
+        put_safe(b, r->name != NULL ? r->name : "");
+        sep = ", ";
+      }
+    }
+    cli_buf_putc(b, '\n');
+  }
+  rc = b->failed ? -1 : 0;
+
+done:
+  for (int c = 0; c < NCOLS; c++) {
+    cli_buf_free(&cols[c].text);
+    free(cols[c].off);
+  }
+  return rc;
+}
+
+static uint64_t ns_to_ms(uint64_t ns) {
+  /* Rounded like the text form, halves up. */
+  return ns / 1000000 + (ns % 1000000 >= 500000 ? 1 : 0);
+}
+
+static const char* end_name(uvsup_end_t end) {
+  switch (end) {
+  case UVSUP_END_EXITED:
+    return "exited";
+  case UVSUP_END_SIGNALED:
+    return "signaled";
+  case UVSUP_END_TIMED_OUT:
+    return "timed_out";
+  case UVSUP_END_STOPPED:
+    return "stopped";
+  case UVSUP_END_SPAWN_FAILED:
+    return "spawn_failed";
+  case UVSUP_END_NOT_STARTED:
+    return "not_started";
+  }
+  return "unknown";
+}
+
+static void json_worker(cli_buf_t* b, const uvsup_result_t* r) {
+  char tmp[64];
+  cli_buf_puts(b, "{\"name\":");
+  cli_json_string(b, r->name);
+  if (r->pid != 0) {
+    cli_buf_printf(b, ",\"pid\":%d", r->pid);
+  } else {
+    cli_buf_puts(b, ",\"pid\":null");
+  }
+  cli_buf_printf(b, ",\"ok\":%s",
+                 kind_of(r) == KIND_OK ? "true" : "false");
+  if (r->end == UVSUP_END_EXITED) {
+    cli_buf_printf(b, ",\"exit_code\":%lld", (long long)r->exit_status);
+  } else {
+    cli_buf_puts(b, ",\"exit_code\":null");
+  }
+  cli_buf_puts(b, ",\"signal\":");
+  if (r->term_signal != 0) {
+    cli_json_string(b, signal_text(tmp, sizeof(tmp), r->term_signal));
+  } else {
+    cli_buf_puts(b, "null");
+  }
+  cli_buf_puts(b, ",\"error\":");
+  if (r->error != 0) {
+    cli_buf_t msg;
+    cli_buf_init(&msg);
+    cli_buf_printf(&msg, "%s: %s", uvsup_err_name(r->error),
+                   uvsup_strerror(r->error));
+    if (msg.failed) {
+      b->failed = 1;
+    } else {
+      cli_json_string(b, msg.data);
+    }
+    cli_buf_free(&msg);
+  } else {
+    cli_buf_puts(b, "null");
+  }
+  cli_buf_printf(b,
+                 ",\"timed_out\":%s,\"end\":\"%s\",\"duration_ms\":%llu}",
+                 r->end == UVSUP_END_TIMED_OUT ? "true" : "false",
+                 end_name(r->end),
+                 (unsigned long long)ns_to_ms(r->duration_ns));
+}
+
+int cli_summary_json(cli_buf_t* b, const cli_summary_t* s) {
+  size_t n_ok = 0, n_failed = 0, n_not_started = 0;
+  cli_buf_puts(b, "{\"workers\":[");
+  for (size_t i = 0; i < s->count; i++) {
+    const uvsup_result_t* r = s->results[i];
+    if (i > 0) {
+      cli_buf_putc(b, ',');
+    }
+    json_worker(b, r);
+    switch (kind_of(r)) {
+    case KIND_OK:
+      n_ok++;
+      break;
+    case KIND_FAILED:
+      n_failed++;
+      break;
+    case KIND_NOT_STARTED:
+      n_not_started++;
+      break;
+    case KIND_STOPPED:
+      break;
+    }
+  }
+  cli_buf_printf(b,
+                 "],\"total\":%zu,\"succeeded\":%zu,\"failed\":%zu,"
+                 "\"not_started\":%zu,\"duration_ms\":%llu,\"stopped_by\":",
+                 s->count, n_ok, n_failed, n_not_started,
+                 (unsigned long long)ns_to_ms(s->duration_ns));
+  switch (s->stop_reason) {
+  case CLI_STOP_SIGNAL: {
+    char tmp[32];
+    cli_buf_puts(b, "\"signal\",\"stop_signal\":");
+    cli_json_string(b, signal_text(tmp, sizeof(tmp), s->stop_signal));
+    break;
+  }
+  case CLI_STOP_HALT:
+    cli_buf_puts(b, "\"halt\",\"stop_signal\":null");
+    break;
+  case CLI_STOP_NONE:
+  default:
+    cli_buf_puts(b, "null,\"stop_signal\":null");
+    break;
+  }
+  cli_buf_puts(b, "}\n");
+  return b->failed ? -1 : 0;
+}

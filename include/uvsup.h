@@ -17,9 +17,9 @@ extern "C" {
 #  define UVSUP_EXTERN
 #endif
 
-#define UVSUP_VERSION_MAJOR 0
-#define UVSUP_VERSION_MINOR 1
-#define UVSUP_VERSION_PATCH 0
+#define UVSUP_VERSION_MAJOR  0
+#define UVSUP_VERSION_MINOR  1
+#define UVSUP_VERSION_PATCH  0
 #define UVSUP_VERSION_STRING "0.1.0"
 
 /* uvsup's own error codes, below every libuv code. Everything else a call
@@ -33,35 +33,35 @@ typedef struct uvsup_worker_s uvsup_worker_t;
 
 /* How a run ended. */
 typedef enum {
-  UVSUP_END_EXITED = 0,    /* the process exited; see exit_status */
-  UVSUP_END_SIGNALED,      /* killed by a signal uvsup did not send */
-  UVSUP_END_TIMED_OUT,     /* hit its timeout; term_signal says what ended it */
-  UVSUP_END_STOPPED,       /* stopped by uvsup_stop() or uvsup_stop_worker() */
-  UVSUP_END_SPAWN_FAILED,  /* uv_spawn failed; see error */
-  UVSUP_END_NOT_STARTED    /* the supervisor stopped before it was spawned */
+  UVSUP_END_EXITED = 0,   /* the process exited; see exit_status */
+  UVSUP_END_SIGNALED,     /* killed by a signal uvsup did not send */
+  UVSUP_END_TIMED_OUT,    /* hit its timeout; term_signal says what ended it */
+  UVSUP_END_STOPPED,      /* stopped by uvsup_stop() or uvsup_stop_worker() */
+  UVSUP_END_SPAWN_FAILED, /* uv_spawn failed; see error */
+  UVSUP_END_NOT_STARTED   /* the supervisor stopped before it was spawned */
 } uvsup_end_t;
 
 /* What became of one run of a worker. Filled by uvsup; valid until
  * uvsup_free(). */
 typedef struct {
-  const char* name;    /* the worker's name */
-  void* data;          /* the worker's user data */
-  int pid;             /* 0 when the process never started */
-  uvsup_end_t end;     /* how the run ended */
-  int ok;              /* 1 when it exited with status 0, else 0 */
-  int64_t exit_status; /* exit status, or -1 when it did not exit */
-  int term_signal;     /* signal that killed it, or 0 */
-  int error;           /* spawn error (negative libuv code), or 0 */
-  uint64_t start_ns;   /* uv_hrtime() at spawn; 0 when never started */
+  const char* name;     /* the worker's name */
+  void* data;           /* the worker's user data */
+  int pid;              /* 0 when the process never started */
+  uvsup_end_t end;      /* how the run ended */
+  int ok;               /* 1 when it exited with status 0, else 0 */
+  int64_t exit_status;  /* exit status, or -1 when it did not exit */
+  int term_signal;      /* signal that killed it, or 0 */
+  int error;            /* spawn error (negative libuv code), or 0 */
+  uint64_t start_ns;    /* uv_hrtime() at spawn; 0 when never started */
   uint64_t duration_ns; /* from spawn to exit; 0 when never started */
 } uvsup_result_t;
 
 /* Totals for on_done. */
 typedef struct {
-  size_t workers;     /* runs reported, one per worker */
-  size_t succeeded;   /* ok == 1 */
-  size_t failed;      /* exited non-zero, signaled, timed out, spawn failed */
-  size_t stopped;     /* ended by a stop request (including not started) */
+  size_t workers;       /* runs reported, one per worker */
+  size_t succeeded;     /* ok == 1 */
+  size_t failed;        /* exited non-zero, signaled, timed out, spawn failed */
+  size_t stopped;       /* ended by a stop request (including not started) */
   uint64_t duration_ns; /* from uvsup_start() to on_done */
 } uvsup_summary_t;
 
@@ -77,25 +77,25 @@ typedef void (*uvsup_done_cb)(uvsup_t* sup, const uvsup_summary_t* summary);
 /* Supervisor options. Call uvsup_options_init() first, then set what you
  * need: fields added in later versions get their defaults from it. */
 typedef struct {
-  unsigned max_running;   /* at most this many at once; 0: no limit */
+  unsigned max_running;    /* at most this many at once; 0: no limit */
   uvsup_start_cb on_start; /* a worker's process was spawned */
-  uvsup_exit_cb on_exit;  /* a run is finished: exited and every handle closed */
-  uvsup_done_cb on_done;  /* every worker finished, every handle closed */
-  void* data;             /* user data, see uvsup_get_data() */
+  uvsup_exit_cb on_exit; /* a run is finished: exited and every handle closed */
+  uvsup_done_cb on_done; /* every worker finished, every handle closed */
+  void* data;            /* user data, see uvsup_get_data() */
 } uvsup_options_t;
 
 /* Worker options. Call uvsup_worker_options_init() first. uvsup_add() copies
  * every string and array, so they may be freed once it returns. */
 typedef struct {
-  const char* name;   /* unique within the supervisor; NULL: the file */
-  const char* file;   /* program to run, looked up in PATH (required) */
-  char** args;        /* argv, NULL-terminated; NULL: { file, NULL } */
-  char** env;         /* "K=V" array, NULL-terminated; NULL: inherit */
-  const char* cwd;    /* working directory; NULL: inherit */
+  const char* name;       /* unique within the supervisor; NULL: the file */
+  const char* file;       /* program to run, looked up in PATH (required) */
+  char** args;            /* argv, NULL-terminated; NULL: { file, NULL } */
+  char** env;             /* "K=V" array, NULL-terminated; NULL: inherit */
+  const char* cwd;        /* working directory; NULL: inherit */
   uint64_t timeout_ms;    /* stop the run after this long; 0: never */
   int stop_signal;        /* first signal of a stop; default SIGTERM */
   uint64_t kill_after_ms; /* grace before SIGKILL; default 5000 */
-  void* data;         /* user data, passed back in results */
+  void* data;             /* user data, passed back in results */
 } uvsup_worker_options_t;
 
 /* Fills opts with defaults: no concurrency limit, no callbacks. */

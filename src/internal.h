@@ -19,13 +19,13 @@ typedef enum {
 /* What happened during a run, as bits, so a stop and a timeout can both be
  * recorded and the result says which came first. */
 enum {
-  RUN_EXITED = 1 << 0,        /* exit callback ran: never signal the pid */
+  RUN_EXITED = 1 << 0,         /* exit callback ran: never signal the pid */
   RUN_STOP_REQUESTED = 1 << 1, /* uvsup_stop() / uvsup_stop_worker() */
-  RUN_TIMED_OUT = 1 << 2,     /* the run timeout fired */
-  RUN_STOP_SENT = 1 << 3,     /* the stop signal went to the group */
-  RUN_KILL_SENT = 1 << 4,     /* SIGKILL went to the group */
+  RUN_TIMED_OUT = 1 << 2,      /* the run timeout fired */
+  RUN_STOP_SENT = 1 << 3,      /* the stop signal went to the group */
+  RUN_KILL_SENT = 1 << 4,      /* SIGKILL went to the group */
   RUN_SPAWN_FAILED = 1 << 5,
-  RUN_REAPING_GROUP = 1 << 6  /* main process gone, its group is not */
+  RUN_REAPING_GROUP = 1 << 6 /* main process gone, its group is not */
 };
 
 /* Everything one run of a worker needs while its process lives: the handles
@@ -36,8 +36,8 @@ typedef struct uvsup_run_s {
   uv_process_t process;
   uv_timer_t timer; /* timeout, then kill escalation */
   unsigned flags;
-  int open_handles; /* the run is finished when this reaches 0 */
-  int pid;          /* also the process group id (setsid) */
+  int open_handles;        /* the run is finished when this reaches 0 */
+  int pid;                 /* also the process group id (setsid) */
   uint64_t group_check_ms; /* next wait while a leftover group is checked */
   uint64_t group_deadline; /* uv_now() after which the group is SIGKILLed */
 } uvsup_run_t;
@@ -81,8 +81,8 @@ struct uvsup_s {
   uv_loop_t* loop;
   uvsup_options_t opts;
   sup_state_t state;
-  int stopping;      /* uvsup_stop() called: start nothing new */
-  int stop_signal;   /* signal given to uvsup_stop(), 0: per worker */
+  int stopping;    /* uvsup_stop() called: start nothing new */
+  int stop_signal; /* signal given to uvsup_stop(), 0: per worker */
   /* Reports what needs no handle (workers never started) from the loop
    * rather than from inside the caller's uvsup_stop(); its close callback is
    * where on_done fires, so on_done always comes from the loop too. */

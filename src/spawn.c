@@ -30,7 +30,8 @@ uvsup_worker_t* uvsup_find_pid(uvsup_t* sup, int pid) {
                            match_pid, &pid);
 }
 
-static void on_process_exit(uv_process_t* process, int64_t exit_status,
+static void on_process_exit(uv_process_t* process,
+                            int64_t exit_status,
                             int term_signal) {
   uvsup_run_t* run = process->data;
   uvsup_worker_t* worker = run->worker;

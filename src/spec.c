@@ -27,8 +27,7 @@ static char* copy_string(char** cursor, const char* s) {
   return out;
 }
 
-static void copy_vector(char** cursor, char** dst, char* const* src,
-                        size_t n) {
+static void copy_vector(char** cursor, char** dst, char* const* src, size_t n) {
   for (size_t i = 0; i < n; i++) {
     dst[i] = copy_string(cursor, src[i]);
   }

@@ -11,7 +11,7 @@
  * reap, which are harmless and must not hold up the summary. */
 #define GROUP_AFTER_KILL_MS 1000
 /* Leftover groups are checked at growing intervals up to this. */
-#define GROUP_CHECK_MAX_MS 100
+#define GROUP_CHECK_MAX_MS  100
 
 static void on_timer(uv_timer_t* timer);
 
@@ -27,6 +27,9 @@ static void send_kill(uvsup_run_t* run) {
 
 void uvsup__run_arm_timeout(uvsup_run_t* run) {
   if (run->worker->timeout_ms > 0) {
+    /* The loop's clock was read before the fork; count from now, so a
+     * timeout never cuts a run short. */
+    uv_update_time(run->worker->sup->loop);
     uv_timer_start(&run->timer, on_timer, run->worker->timeout_ms, 0);
   }
 }
@@ -155,9 +158,8 @@ void uvsup__run_exited(uvsup_run_t* run) {
     signal_group(run, SIGCONT);
     run->flags |= RUN_STOP_SENT;
   }
-  run->group_deadline = uv_now(loop) + (run->flags & RUN_KILL_SENT
-                                            ? GROUP_AFTER_KILL_MS
-                                            : grace);
+  run->group_deadline =
+      uv_now(loop) + (run->flags & RUN_KILL_SENT ? GROUP_AFTER_KILL_MS : grace);
   run->group_check_ms = 1;
   check_group(run);
 }

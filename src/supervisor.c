@@ -59,7 +59,8 @@ static void push_pending(uvsup_t* sup, uvsup_worker_t* worker) {
   sup->pending_tail = worker;
 }
 
-int uvsup_add(uvsup_t* sup, const uvsup_worker_options_t* opts,
+int uvsup_add(uvsup_t* sup,
+              const uvsup_worker_options_t* opts,
               uvsup_worker_t** worker) {
   if (sup->state == SUP_CLOSING || sup->state == SUP_DONE) {
     return UVSUP_ESTATE;
@@ -68,8 +69,8 @@ int uvsup_add(uvsup_t* sup, const uvsup_worker_options_t* opts,
     return UVSUP_ESTOPPING;
   }
   if (opts == NULL || opts->file == NULL || opts->file[0] == '\0' ||
-      (opts->name != NULL && opts->name[0] == '\0') ||
-      opts->stop_signal <= 0 || opts->stop_signal >= 65) {
+      (opts->name != NULL && opts->name[0] == '\0') || opts->stop_signal <= 0 ||
+      opts->stop_signal >= 65) {
     return UV_EINVAL;
   }
   const char* name = opts->name != NULL ? opts->name : opts->file;
@@ -235,8 +236,7 @@ static void pump(uvsup_t* sup) {
     return;
   }
   while (sup->pending_head != NULL && !sup->stopping &&
-         (sup->opts.max_running == 0 ||
-          sup->running < sup->opts.max_running)) {
+         (sup->opts.max_running == 0 || sup->running < sup->opts.max_running)) {
     uvsup_worker_t* w = sup->pending_head;
     sup->pending_head = w->next_pending;
     if (sup->pending_head == NULL) {
@@ -349,8 +349,7 @@ int uvsup_stop_worker(uvsup_worker_t* worker, int signum) {
     skip(worker);
     return 0;
   case WORKER_RUNNING:
-    uvsup__run_stop(worker->run,
-                    signum != 0 ? signum : worker->stop_signal);
+    uvsup__run_stop(worker->run, signum != 0 ? signum : worker->stop_signal);
     return 0;
   case WORKER_SKIPPED:
     return 0;

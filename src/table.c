@@ -2,6 +2,7 @@
 #include "table.h"
 
 #include <stdlib.h>
+
 #include <uv.h>
 
 #define TABLE_MIN_CAPACITY 16
@@ -17,7 +18,9 @@ void uvsup__table_free(uvsup_table_t* t) {
   uvsup__table_init(t);
 }
 
-static void place(uvsup_table_slot_t* slots, size_t mask, uint32_t hash,
+static void place(uvsup_table_slot_t* slots,
+                  size_t mask,
+                  uint32_t hash,
                   void* item) {
   size_t i = hash & mask;
   while (slots[i].item != NULL) {
@@ -64,8 +67,10 @@ int uvsup__table_insert(uvsup_table_t* t, uint32_t hash, void* item) {
   return 0;
 }
 
-void* uvsup__table_find(const uvsup_table_t* t, uint32_t hash,
-                        uvsup_table_match_fn match, const void* key) {
+void* uvsup__table_find(const uvsup_table_t* t,
+                        uint32_t hash,
+                        uvsup_table_match_fn match,
+                        const void* key) {
   if (t->slots == NULL) {
     return NULL;
   }

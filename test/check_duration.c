@@ -73,6 +73,10 @@ START_TEST(test_duration_parse_rounds_to_nearest_ms) {
   check_parse("1.0015", 1002);
   check_parse("0.0000083333m", 0);  /* 0.499998 ms */
   check_parse("0.00000833334m", 1); /* 0.5000004 ms */
+  /* Half a millisecond in hours never ends in decimal: the 24th digit
+   * decides. */
+  check_parse("0.000000138888888888888889h", 1); /* 0.5000000000000000004 */
+  check_parse("0.000000138888888888888888h", 0); /* 0.4999999999999999968 */
 }
 END_TEST
 

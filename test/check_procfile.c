@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "procfile.h"
@@ -392,6 +393,41 @@ START_TEST(test_procfile_load_from_a_pipe) {
 }
 END_TEST
 
+START_TEST(test_procfile_load_too_large_from_a_pipe) {
+  /* No size to check up front: the limit must hold while reading. */
+  int fds[2];
+  ck_assert_int_eq(pipe(fds), 0);
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    static char chunk[65536];
+    memset(chunk, '#', sizeof(chunk));
+    for (size_t left = CLI_PROCFILE_MAX_BYTES + 1; left > 0;) {
+      size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
+      ssize_t w = write(fds[1], chunk, n);
+      if (w <= 0) {
+        _exit(1);
+      }
+      left -= (size_t)w;
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  char path[64], err[256], want[256];
+  snprintf(path, sizeof(path), "/dev/fd/%d", fds[0]);
+  cli_procfile_t pf;
+  int rc = cli_procfile_load(path, &pf, err, sizeof(err));
+  close(fds[0]);
+  int status;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert_int_eq(rc, -1);
+  snprintf(want, sizeof(want), "%s: file too large (over 16777216 bytes)",
+           path);
+  ck_assert_str_eq(err, want);
+}
+END_TEST
+
 static Suite* procfile_suite(void) {
   Suite* s = suite_create("procfile");
   TCase* tc = tcase_create("core");
@@ -427,6 +463,7 @@ static Suite* procfile_suite(void) {
   tcase_add_test(tc, test_procfile_load_too_large);
   tcase_add_test(tc, test_procfile_load_empty_file);
   tcase_add_test(tc, test_procfile_load_from_a_pipe);
+  tcase_add_test(tc, test_procfile_load_too_large_from_a_pipe);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,6 +1,5 @@
 /* The supervisor with real child processes: exit codes, signals, spawn
  * errors, the concurrency limit, the pid table, on_done and loop closing. */
-#include <check.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -9,124 +8,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <uv.h>
 #include <uvsup.h>
 
+#include <check.h>
+#include <uv.h>
+
+#include "fixture.h"
 #include "testutil.h"
-
-#define MAX_EVENTS 64
-
-/* What the callbacks saw, for the test to assert on. */
-typedef struct {
-  uv_loop_t loop;
-  uvsup_t* sup;
-  int starts;
-  int pids[MAX_EVENTS];
-  int exits;
-  uvsup_result_t results[MAX_EVENTS];
-  char names[MAX_EVENTS][32]; /* results[i].name points here */
-  int done;
-  uvsup_summary_t summary;
-  size_t max_running;
-  int handles_at_done;
-  int found_at_start; /* uvsup_find_pid() gave the started worker */
-  int found_at_exit;  /* uvsup_find_pid() still gave it after exit */
-  int stop_at_starts; /* uvsup_stop() once this many have started */
-} fixture_t;
-
-static void count_handle(uv_handle_t* handle, void* arg) {
-  if (!uv_is_closing(handle)) {
-    (*(int*)arg)++;
-  }
-}
-
-static void on_start(uvsup_t* sup, uvsup_worker_t* worker, int pid) {
-  fixture_t* f = uvsup_get_data(sup);
-  ck_assert_int_gt(pid, 0);
-  ck_assert_int_eq(uvsup_worker_pid(worker), pid);
-  if (uvsup_find_pid(sup, pid) == worker) {
-    f->found_at_start++;
-  }
-  f->pids[f->starts++] = pid;
-  if (uvsup_running(sup) > f->max_running) {
-    f->max_running = uvsup_running(sup);
-  }
-  if (f->starts == f->stop_at_starts) {
-    ck_assert_int_eq(uvsup_stop(sup, 0), 0);
-  }
-}
-
-static void on_exit_cb(uvsup_t* sup, uvsup_worker_t* worker,
-                       const uvsup_result_t* result) {
-  fixture_t* f = uvsup_get_data(sup);
-  ck_assert_ptr_eq(uvsup_worker_result(worker), result);
-  if (result->pid != 0 && uvsup_find_pid(sup, result->pid) == worker) {
-    f->found_at_exit++;
-  }
-  snprintf(f->names[f->exits], sizeof(f->names[0]), "%s", result->name);
-  f->results[f->exits] = *result;
-  f->results[f->exits].name = f->names[f->exits];
-  f->exits++;
-}
-
-static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
-  fixture_t* f = uvsup_get_data(sup);
-  f->done++;
-  f->summary = *summary;
-  uv_walk(uvsup_get_loop(sup), count_handle, &f->handles_at_done);
-}
-
-static void fixture_init(fixture_t* f, unsigned max_running) {
-  memset(f, 0, sizeof(*f));
-  ck_assert_int_eq(uv_loop_init(&f->loop), 0);
-  uvsup_options_t opts;
-  uvsup_options_init(&opts);
-  opts.max_running = max_running;
-  opts.on_start = on_start;
-  opts.on_exit = on_exit_cb;
-  opts.on_done = on_done;
-  opts.data = f;
-  ck_assert_int_eq(uvsup_new(&f->loop, &opts, &f->sup), 0);
-}
-
-/* Adds a worker running the test child with the given steps. */
-static uvsup_worker_t* add_child(fixture_t* f, const char* name, ...) {
-  char* args[32] = { UVSUP_TEST_CHILD };
-  va_list ap;
-  va_start(ap, name);
-  size_t n = 1;
-  for (char* a; (a = va_arg(ap, char*)) != NULL;) {
-    args[n++] = a;
-  }
-  va_end(ap);
-  uvsup_worker_options_t w;
-  uvsup_worker_options_init(&w);
-  w.name = name;
-  w.file = UVSUP_TEST_CHILD;
-  w.args = args;
-  uvsup_worker_t* worker = NULL;
-  ck_assert_int_eq(uvsup_add(f->sup, &w, &worker), 0);
-  return worker;
-}
-
-static const uvsup_result_t* result_of(fixture_t* f, const char* name) {
-  for (int i = 0; i < f->exits; i++) {
-    if (strcmp(f->results[i].name, name) == 0) {
-      return &f->results[i];
-    }
-  }
-  ck_abort_msg("no result for %s", name);
-  return NULL;
-}
-
-/* Runs the loop to the end and checks that nothing was left open. */
-static void fixture_run(fixture_t* f) {
-  ck_assert_int_eq(uv_run(&f->loop, UV_RUN_DEFAULT), 0);
-  ck_assert_int_eq(f->done, 1);
-  ck_assert_int_eq(f->handles_at_done, 0);
-  ck_assert_int_eq(uvsup_free(f->sup), 0);
-  ck_assert_int_eq(uv_loop_close(&f->loop), 0);
-}
 
 START_TEST(test_supervisor_exit_codes) {
   fixture_t f;
@@ -368,17 +256,9 @@ START_TEST(test_supervisor_two_on_one_loop) {
   /* A second supervisor on the same loop, with the same worker name. */
   fixture_t g;
   memset(&g, 0, sizeof(g));
-  uvsup_options_t opts;
-  uvsup_options_init(&opts);
-  opts.on_exit = on_exit_cb;
-  opts.on_done = on_done;
-  opts.data = &g;
-  ck_assert_int_eq(uvsup_new(&f.loop, &opts, &g.sup), 0);
+  fixture_init_on(&g, &f.loop, 0);
   add_child(&f, "same", "exit", "1", NULL);
-  uvsup_t* f_sup = f.sup;
-  f.sup = g.sup;
-  add_child(&f, "same", "exit", "2", NULL);
-  f.sup = f_sup;
+  add_child(&g, "same", "exit", "2", NULL);
   ck_assert_int_eq(uvsup_start(f.sup), 0);
   ck_assert_int_eq(uvsup_start(g.sup), 0);
   ck_assert_int_eq(uv_run(&f.loop, UV_RUN_DEFAULT), 0);

@@ -2,7 +2,6 @@
 #define _GNU_SOURCE /* pipe2 */
 #include "testutil.h"
 
-#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,8 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void append(char** buf, size_t* len, size_t* cap, const char* p,
-                   size_t n) {
+#include <check.h>
+
+static void append(
+    char** buf, size_t* len, size_t* cap, const char* p, size_t n) {
   if (*len + n + 1 > *cap) {
     *cap = (*len + n + 1) * 2;
     *buf = realloc(*buf, *cap);
@@ -57,9 +58,9 @@ void tu_run(char* const* argv, const char* stdin_text, tu_result_t* r) {
   int open_fds = 2;
   signal(SIGPIPE, SIG_IGN);
   while (open_fds > 0 || in[1] >= 0) {
-    struct pollfd fds[3] = {
-      { out[0], POLLIN, 0 }, { err[0], POLLIN, 0 }, { in[1], POLLOUT, 0 }
-    };
+    struct pollfd fds[3] = { { out[0], POLLIN, 0 },
+                             { err[0], POLLIN, 0 },
+                             { in[1], POLLOUT, 0 } };
     int rc = poll(fds, 3, -1);
     if (rc < 0 && errno == EINTR) {
       continue;
@@ -100,8 +101,7 @@ void tu_run(char* const* argv, const char* stdin_text, tu_result_t* r) {
   while (waitpid(pid, &status, 0) < 0) {
     ck_assert_int_eq(errno, EINTR);
   }
-  r->status = WIFEXITED(status) ? WEXITSTATUS(status)
-                                : 128 + WTERMSIG(status);
+  r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 void tu_result_free(tu_result_t* r) {

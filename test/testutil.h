@@ -6,9 +6,9 @@
 #include <sys/types.h>
 
 typedef struct {
-  char* out;  /* everything written to stdout, NUL-terminated */
+  char* out; /* everything written to stdout, NUL-terminated */
   size_t out_len;
-  char* err;  /* everything written to stderr, NUL-terminated */
+  char* err; /* everything written to stderr, NUL-terminated */
   size_t err_len;
   int status; /* exit status, or 128+N when killed by signal N */
 } tu_result_t;

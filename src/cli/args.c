@@ -114,9 +114,13 @@ static int parse_halt(const char* s, cli_halt_t* halt) {
 
 /* Finds the value of an option taking one: "--opt=V", "-oV", or the next
  * argument. Returns NULL (and a message) when it is missing. */
-static const char* option_value(int argc, char** argv, int* i,
-                                const char* attached, const char* option,
-                                char* err, size_t errlen) {
+static const char* option_value(int argc,
+                                char** argv,
+                                int* i,
+                                const char* attached,
+                                const char* option,
+                                char* err,
+                                size_t errlen) {
   if (attached != NULL) {
     return attached;
   }
@@ -141,8 +145,8 @@ static int add_command(cli_args_t* a, const char* name, const char* command) {
 }
 
 /* PROGRAM [ARG]... [::: VALUE...] from argv[i] on. */
-static int parse_program(int argc, char** argv, int i, cli_args_t* a,
-                         char* err, size_t errlen) {
+static int parse_program(
+    int argc, char** argv, int i, cli_args_t* a, char* err, size_t errlen) {
   int start = i;
   while (i < argc && strcmp(argv[i], ":::") != 0) {
     i++;
@@ -237,9 +241,13 @@ static const option_spec_t* find_option(const char* arg,
   return NULL;
 }
 
-static int apply_option(const option_spec_t* opt, const char* shown,
-                        const char* value, const char** pending_name,
-                        cli_args_t* a, char* err, size_t errlen) {
+static int apply_option(const option_spec_t* opt,
+                        const char* shown,
+                        const char* value,
+                        const char** pending_name,
+                        cli_args_t* a,
+                        char* err,
+                        size_t errlen) {
   switch (opt->id) {
   case OPT_PROCFILE:
     if (a->procfile != NULL) {
@@ -268,8 +276,8 @@ static int apply_option(const option_spec_t* opt, const char* shown,
   case OPT_JOBS:
     if (parse_jobs(value, &a->jobs) != 0) {
       return fail(err, errlen,
-                  "%s '%s': not a number of jobs (0 to %d; 0: no limit)",
-                  shown, value, CLI_MAX_JOBS);
+                  "%s '%s': not a number of jobs (0 to %d; 0: no limit)", shown,
+                  value, CLI_MAX_JOBS);
     }
     a->jobs_set = 1;
     return 0;
@@ -281,8 +289,7 @@ static int apply_option(const option_spec_t* opt, const char* shown,
     } else if (strcmp(value, "none") == 0) {
       a->summary = CLI_SUMMARY_NONE;
     } else {
-      return fail(err, errlen, "%s '%s': use text, json or none", shown,
-                  value);
+      return fail(err, errlen, "%s '%s': use text, json or none", shown, value);
     }
     return 0;
   case OPT_SUMMARY_FILE:
@@ -301,8 +308,8 @@ static int apply_option(const option_spec_t* opt, const char* shown,
     }
     if (opt->id == OPT_TIMEOUT) {
       if (ms == 0) {
-        return fail(err, errlen, "%s '%s': the timeout must be above 0",
-                    shown, value);
+        return fail(err, errlen, "%s '%s': the timeout must be above 0", shown,
+                    value);
       }
       a->timeout_ms = ms;
     } else {
@@ -320,8 +327,8 @@ static int apply_option(const option_spec_t* opt, const char* shown,
     /* A stop is followed by SIGCONT (for workers that were stopped), so
      * these two would cancel out. */
     if (sig == SIGSTOP || sig == SIGCONT) {
-      return fail(err, errlen, "%s '%s': %s cannot stop a worker", shown,
-                  value, cli_signal_name(sig));
+      return fail(err, errlen, "%s '%s': %s cannot stop a worker", shown, value,
+                  cli_signal_name(sig));
     }
     a->stop_signal = sig;
     return 0;
@@ -344,8 +351,8 @@ static int apply_option(const option_spec_t* opt, const char* shown,
   return 0;
 }
 
-int cli_args_parse(int argc, char** argv, cli_args_t* a, char* err,
-                   size_t errlen) {
+int cli_args_parse(
+    int argc, char** argv, cli_args_t* a, char* err, size_t errlen) {
   memset(a, 0, sizeof(*a));
   a->kill_after_ms = 5000;
   a->stop_signal = SIGTERM;
@@ -376,8 +383,7 @@ int cli_args_parse(int argc, char** argv, cli_args_t* a, char* err,
       if (attached != NULL) {
         return fail(err, errlen, "option %s takes no value", shown);
       }
-      if (apply_option(opt, shown, NULL, &pending_name, a, err, errlen) !=
-          0) {
+      if (apply_option(opt, shown, NULL, &pending_name, a, err, errlen) != 0) {
         return -1;
       }
       continue;
@@ -409,8 +415,7 @@ int cli_args_parse(int argc, char** argv, cli_args_t* a, char* err,
     return fail(err, errlen,
                 "give workers one way only: -f PROCFILE, -c COMMAND or a "
                 "PROGRAM (got %s%s%s)",
-                a->procfile != NULL ? "-f " : "",
-                a->ncommands > 0 ? "-c " : "",
+                a->procfile != NULL ? "-f " : "", a->ncommands > 0 ? "-c " : "",
                 has_program ? "PROGRAM" : "");
   }
   if (a->procfile != NULL) {

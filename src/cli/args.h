@@ -63,8 +63,8 @@ typedef struct {
 /* Parses argv. Returns 0, or -1 with one message in err naming the option or
  * argument at fault (without a "uvsup: " prefix). With -h or -V set, the
  * rest need not be complete. */
-int cli_args_parse(int argc, char** argv, cli_args_t* a, char* err,
-                   size_t errlen);
+int cli_args_parse(
+    int argc, char** argv, cli_args_t* a, char* err, size_t errlen);
 void cli_args_free(cli_args_t* a);
 
 /* The --help text. */

@@ -21,11 +21,16 @@ static int fail(char* err, size_t errlen, const char* fmt, ...) {
 }
 
 static cli_job_t* add_job(cli_jobs_t* jobs) {
-  cli_job_t* grown = realloc(jobs->jobs, (jobs->count + 1) * sizeof(*grown));
-  if (grown == NULL) {
-    return NULL;
+  if (jobs->count == jobs->capacity) {
+    /* Doubling keeps a million values from stdin linear. */
+    size_t capacity = jobs->capacity ? jobs->capacity * 2 : 16;
+    cli_job_t* grown = realloc(jobs->jobs, capacity * sizeof(*grown));
+    if (grown == NULL) {
+      return NULL;
+    }
+    jobs->jobs = grown;
+    jobs->capacity = capacity;
   }
-  jobs->jobs = grown;
   cli_job_t* job = &jobs->jobs[jobs->count++];
   memset(job, 0, sizeof(*job));
   return job;
@@ -55,7 +60,9 @@ static char* procfile_dir(const char* path) {
   return strndup(path, len);
 }
 
-static int build_procfile(const cli_args_t* a, cli_jobs_t* out, char* err,
+static int build_procfile(const cli_args_t* a,
+                          cli_jobs_t* out,
+                          char* err,
                           size_t errlen) {
   cli_procfile_t pf;
   if (cli_procfile_load(a->procfile, &pf, err, errlen) != 0) {
@@ -75,7 +82,9 @@ static int build_procfile(const cli_args_t* a, cli_jobs_t* out, char* err,
   return rc;
 }
 
-static int build_commands(const cli_args_t* a, cli_jobs_t* out, char* err,
+static int build_commands(const cli_args_t* a,
+                          cli_jobs_t* out,
+                          char* err,
                           size_t errlen) {
   for (size_t i = 0; i < a->ncommands; i++) {
     char position[24];
@@ -99,7 +108,8 @@ static int build_commands(const cli_args_t* a, cli_jobs_t* out, char* err,
   return 0;
 }
 
-static int add_value_job(const cli_args_t* a, const char* value,
+static int add_value_job(const cli_args_t* a,
+                         const char* value,
                          cli_jobs_t* out) {
   cli_job_t* job = add_job(out);
   return job == NULL || (job->name = strdup(value)) == NULL ||
@@ -110,8 +120,8 @@ static int add_value_job(const cli_args_t* a, const char* value,
 }
 
 /* One value per line; blank lines are skipped, CRLF is accepted. */
-static int build_stdin(const cli_args_t* a, FILE* in, cli_jobs_t* out,
-                       char* err, size_t errlen) {
+static int build_stdin(
+    const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err, size_t errlen) {
   char* line = NULL;
   size_t cap = 0;
   ssize_t len;
@@ -147,8 +157,8 @@ static int build_stdin(const cli_args_t* a, FILE* in, cli_jobs_t* out,
   return rc;
 }
 
-int cli_jobs_build(const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err,
-                   size_t errlen) {
+int cli_jobs_build(
+    const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err, size_t errlen) {
   memset(out, 0, sizeof(*out));
   int rc = 0;
   switch (a->mode) {
@@ -187,6 +197,5 @@ void cli_jobs_free(cli_jobs_t* jobs) {
     free(jobs->jobs[i].cwd);
   }
   free(jobs->jobs);
-  jobs->jobs = NULL;
-  jobs->count = 0;
+  memset(jobs, 0, sizeof(*jobs));
 }

@@ -10,22 +10,23 @@
 #define CLI_MAX_VALUE 131072 /* a stdin line: Linux's MAX_ARG_STRLEN */
 
 typedef struct {
-  char* name;   /* unique among the jobs */
-  char** argv;  /* NULL-terminated; argv[0] is the program */
-  char* cwd;    /* NULL: uvsup's own */
+  char* name;  /* unique among the jobs */
+  char** argv; /* NULL-terminated; argv[0] is the program */
+  char* cwd;   /* NULL: uvsup's own */
 } cli_job_t;
 
 typedef struct {
   cli_job_t* jobs;
   size_t count;
+  size_t capacity;
 } cli_jobs_t;
 
 /* Builds every job before any runs, so bad input starts nothing: reads the
  * Procfile, or the values from in (for CLI_MODE_STDIN), and expands the
  * program's replacement strings. Returns 0, or -1 with one message in err
  * ("PATH:LINE: ...", "standard input:LINE: ...", "-n 'x': ..."). */
-int cli_jobs_build(const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err,
-                   size_t errlen);
+int cli_jobs_build(
+    const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err, size_t errlen);
 void cli_jobs_free(cli_jobs_t* jobs);
 
 #endif

@@ -15,11 +15,7 @@
 #include "summary.h"
 
 /* Exit statuses; the README's table lists them. */
-enum {
-  EXIT_ALL_OK = 0,
-  EXIT_SOME_FAILED = 1,
-  EXIT_USAGE = 2
-};
+enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
 
 static int usage_error(const char* message) {
   fprintf(stderr, "uvsup: %s\nTry 'uvsup --help' for more information.\n",
@@ -96,8 +92,7 @@ int main(int argc, char** argv) {
     return EXIT_ALL_OK;
   }
   if (args.version) {
-    printf("uvsup %s (libuv %s)\n", UVSUP_VERSION_STRING,
-           uv_version_string());
+    printf("uvsup %s (libuv %s)\n", UVSUP_VERSION_STRING, uv_version_string());
     cli_args_free(&args);
     return EXIT_ALL_OK;
   }

@@ -21,10 +21,9 @@ static void check_halt(cli_run_t* run, const uvsup_result_t* r) {
   if (halt->when == CLI_HALT_NEVER || run->stop_reason != CLI_STOP_NONE) {
     return;
   }
-  int failed = !r->ok && r->end != UVSUP_END_STOPPED &&
-               r->end != UVSUP_END_NOT_STARTED;
-  if (!(halt->on_success ? r->ok : failed) ||
-      ++run->halt_seen < halt->count) {
+  int failed =
+      !r->ok && r->end != UVSUP_END_STOPPED && r->end != UVSUP_END_NOT_STARTED;
+  if (!(halt->on_success ? r->ok : failed) || ++run->halt_seen < halt->count) {
     return;
   }
   run->stop_reason = CLI_STOP_HALT;
@@ -36,7 +35,8 @@ static void check_halt(cli_run_t* run, const uvsup_result_t* r) {
   }
 }
 
-static void on_exit_cb(uvsup_t* sup, uvsup_worker_t* worker,
+static void on_exit_cb(uvsup_t* sup,
+                       uvsup_worker_t* worker,
                        const uvsup_result_t* result) {
   cli_run_t* run = uvsup_get_data(sup);
   run->results[(uintptr_t)uvsup_worker_data(worker)] = result;
@@ -52,8 +52,7 @@ static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
 static void print_running(uvsup_worker_t* worker, void* arg) {
   uint64_t now = *(const uint64_t*)arg;
   char took[32];
-  cli_duration_format(took, sizeof(took),
-                      now - uvsup_worker_start_ns(worker));
+  cli_duration_format(took, sizeof(took), now - uvsup_worker_start_ns(worker));
   int pid = uvsup_worker_pid(worker);
   if (pid != 0) {
     fprintf(stderr, "uvsup:   %s  pid %d  running for %s\n",
@@ -104,8 +103,11 @@ static int add_renamed(cli_run_t* run, uvsup_worker_options_t* w) {
   return err;
 }
 
-static int add_jobs(cli_run_t* run, const cli_args_t* a,
-                    const cli_jobs_t* jobs, char* err, size_t errlen) {
+static int add_jobs(cli_run_t* run,
+                    const cli_args_t* a,
+                    const cli_jobs_t* jobs,
+                    char* err,
+                    size_t errlen) {
   for (size_t i = 0; i < jobs->count; i++) {
     const cli_job_t* job = &jobs->jobs[i];
     uvsup_worker_options_t w;
@@ -132,8 +134,11 @@ static int add_jobs(cli_run_t* run, const cli_args_t* a,
   return 0;
 }
 
-int cli_run(cli_run_t* run, const cli_args_t* a, const cli_jobs_t* jobs,
-            char* err, size_t errlen) {
+int cli_run(cli_run_t* run,
+            const cli_args_t* a,
+            const cli_jobs_t* jobs,
+            char* err,
+            size_t errlen) {
   memset(run, 0, sizeof(*run));
   run->args = a;
   run->count = jobs->count;

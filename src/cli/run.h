@@ -3,8 +3,9 @@
 #define UVSUP_CLI_RUN_H
 
 #include <stddef.h>
-#include <uv.h>
 #include <uvsup.h>
+
+#include <uv.h>
 
 #include "args.h"
 #include "jobs.h"
@@ -19,7 +20,7 @@ typedef struct {
   size_t count;
   uvsup_summary_t totals;
   cli_stop_reason_t stop_reason;
-  int stop_signal; /* the first signal that stopped uvsup */
+  int stop_signal;     /* the first signal that stopped uvsup */
   int halt_on_success; /* the halt was triggered by successes */
   unsigned halt_seen;  /* results counted towards --halt */
   cli_signals_t signals;
@@ -28,8 +29,11 @@ typedef struct {
 /* Adds every job, then runs them all to the end. Returns 0 when the run
  * happened (see results), or -1 with a message in err when it could not
  * start; then no worker was started. */
-int cli_run(cli_run_t* run, const cli_args_t* a, const cli_jobs_t* jobs,
-            char* err, size_t errlen);
+int cli_run(cli_run_t* run,
+            const cli_args_t* a,
+            const cli_jobs_t* jobs,
+            char* err,
+            size_t errlen);
 
 /* The exit status for the finished run (see the README's table). */
 int cli_run_exit_status(const cli_run_t* run);

@@ -11,7 +11,9 @@ static void on_signal(uv_signal_t* handle, int signum) {
   s->cb(signum, s->data);
 }
 
-int cli_signals_start(cli_signals_t* s, uv_loop_t* loop, cli_signal_cb cb,
+int cli_signals_start(cli_signals_t* s,
+                      uv_loop_t* loop,
+                      cli_signal_cb cb,
                       void* data) {
   s->open = 0;
   s->cb = cb;

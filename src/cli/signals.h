@@ -16,7 +16,9 @@ typedef struct {
 /* Watches the signals on loop and calls cb for each one received. The
  * handles are unreferenced: they never keep the loop alive by themselves.
  * Returns 0 or a negative libuv error (then nothing is left open). */
-int cli_signals_start(cli_signals_t* s, uv_loop_t* loop, cli_signal_cb cb,
+int cli_signals_start(cli_signals_t* s,
+                      uv_loop_t* loop,
+                      cli_signal_cb cb,
                       void* data);
 
 /* Closes the handles; their close callbacks run on the next loop turn. */

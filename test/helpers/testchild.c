@@ -12,6 +12,8 @@
  *   fork MS PATH    fork a grandchild that ignores SIGTERM and sleeps MS
  *                   ms; the parent appends its pid to PATH and goes on
  *   pause           wait for a signal that is not ignored
+ *   ready           send SIGUSR2 to the parent (uvsup), so a test can act
+ *                   once the steps before it are done, without sleeping
  *
  * With no "exit" step it exits 0 after the last step. */
 #include <fcntl.h>
@@ -50,6 +52,10 @@ int main(int argc, char** argv) {
     const char* arg = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(step, "pause") == 0) {
       pause();
+      continue;
+    }
+    if (strcmp(step, "ready") == 0) {
+      kill(getppid(), SIGUSR2);
       continue;
     }
     if (arg == NULL) {

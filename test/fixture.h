@@ -1,0 +1,55 @@
+/* A supervisor on its own loop that records every callback, for the suites
+ * that run real workers through the library. */
+#ifndef UVSUP_TEST_FIXTURE_H
+#define UVSUP_TEST_FIXTURE_H
+
+#include <stddef.h>
+#include <uvsup.h>
+
+#include <uv.h>
+
+#define FIXTURE_MAX_EVENTS 64
+
+typedef struct fixture_s fixture_t;
+typedef void (*fixture_hook_t)(fixture_t* f, uvsup_worker_t* worker);
+
+struct fixture_s {
+  uv_loop_t loop;
+  uvsup_t* sup;
+  int starts;
+  int pids[FIXTURE_MAX_EVENTS];
+  int exits;
+  uvsup_result_t results[FIXTURE_MAX_EVENTS];
+  char names[FIXTURE_MAX_EVENTS][32]; /* results[i].name points here */
+  int done;
+  uvsup_summary_t summary;
+  size_t max_running;
+  int handles_at_done; /* handles still open on the loop during on_done */
+  int found_at_start;  /* uvsup_find_pid() gave the started worker */
+  int found_at_exit;   /* uvsup_find_pid() still gave it after exit */
+  int stop_at_starts;  /* uvsup_stop() once this many have started */
+  fixture_hook_t on_start_hook; /* called from on_start, if set */
+  fixture_hook_t on_exit_hook;  /* called from on_exit, if set */
+};
+
+void fixture_init(fixture_t* f, unsigned max_running);
+/* A supervisor on someone else's loop; f->loop is left unused. */
+void fixture_init_on(fixture_t* f, uv_loop_t* loop, unsigned max_running);
+
+/* Adds a worker running the test child with the given steps (NULL-ended).
+ * Returns it; timeout and grace as given (0: the defaults). */
+uvsup_worker_t* fixture_add(fixture_t* f,
+                            const char* name,
+                            uint64_t timeout_ms,
+                            uint64_t kill_after_ms,
+                            ...);
+#define add_child(f, name, ...) fixture_add(f, name, 0, 0, __VA_ARGS__)
+
+const uvsup_result_t* fixture_result(fixture_t* f, const char* name);
+#define result_of fixture_result
+
+/* Runs the loop to its end; asserts on_done ran once with no handle left
+ * open, then frees the supervisor and asserts uv_loop_close() == 0. */
+void fixture_run(fixture_t* f);
+
+#endif

@@ -1,8 +1,9 @@
 /* Tests for the growable buffer: contents, growth, failure stickiness. */
-#include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <check.h>
 
 #include "buf.h"
 #include "testutil.h"

@@ -1,8 +1,9 @@
 /* Tests for durations: what parses to how many ms, and how ns print. */
-#include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <check.h>
 
 #include "duration.h"
 #include "testutil.h"
@@ -98,10 +99,10 @@ END_TEST
 
 START_TEST(test_duration_parse_rejects) {
   const char* bad[] = {
-    "",    "-1",   "1x",    "1.2.3", ".",   "1e3", " 1",  "1 s",   "1s ",
-    "inf", "nan",  "0x10",  "+1",    "s",   "ms",  "1S",  "1MS",   "1sec",
-    "1hr", "1min", "1d",    "1ms5",  "1,5", "1..", "..5", "1h30m", "-0",
-    "\t1", "1\n",  "Infinity", "1.5e0",
+    "",    "-1",    "1x",  "1.2.3", ".",   "1e3",      " 1",    "1 s",
+    "1s ", "inf",   "nan", "0x10",  "+1",  "s",        "ms",    "1S",
+    "1MS", "1sec",  "1hr", "1min",  "1d",  "1ms5",     "1,5",   "1..",
+    "..5", "1h30m", "-0",  "\t1",   "1\n", "Infinity", "1.5e0",
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     check_reject(bad[i]);
@@ -159,8 +160,12 @@ END_TEST
 
 START_TEST(test_duration_format_parse_agree) {
   /* What parse reads as N ms prints as N ms below a second. */
-  for (const char* s = "0ms\0" "1ms\0" "850ms\0" "999ms\0"; *s != '\0';
-       s += strlen(s) + 1) {
+  for (const char* s =
+           "0ms\0"
+           "1ms\0"
+           "850ms\0"
+           "999ms\0";
+       *s != '\0'; s += strlen(s) + 1) {
     uint64_t ms;
     char out[32];
     ck_assert_int_eq(cli_duration_parse(s, &ms), 0);

@@ -1,12 +1,13 @@
 /* Tests for the Procfile parser and loader: entries, and the message a user
  * sees for each kind of bad file. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <check.h>
 
 #include "procfile.h"
 #include "testutil.h"
@@ -239,9 +240,8 @@ START_TEST(test_procfile_small_error_buffer) {
   cli_procfile_t pf;
   char err[12];
   memset(err, 'Z', sizeof(err));
-  ck_assert_int_eq(cli_procfile_parse("Procfile", S("oops\n"), &pf, err,
-                                      sizeof(err)),
-                   -1);
+  ck_assert_int_eq(
+      cli_procfile_parse("Procfile", S("oops\n"), &pf, err, sizeof(err)), -1);
   ck_assert_str_eq(err, "Procfile:1:"); /* truncated, terminated */
   ck_assert_int_eq(cli_procfile_parse("Procfile", S("oops\n"), &pf, NULL, 0),
                    -1);
@@ -304,10 +304,11 @@ END_TEST
 START_TEST(test_procfile_load_missing_file) {
   cli_procfile_t pf = { (cli_procfile_entry_t*)&pf, 99 };
   char err[256];
-  ck_assert_int_eq(cli_procfile_load("/nonexistent/uvsup/Procfile", &pf, err,
-                                     sizeof(err)),
-                   -1);
-  ck_assert_str_eq(err, "/nonexistent/uvsup/Procfile: No such file or directory");
+  ck_assert_int_eq(
+      cli_procfile_load("/nonexistent/uvsup/Procfile", &pf, err, sizeof(err)),
+      -1);
+  ck_assert_str_eq(err,
+                   "/nonexistent/uvsup/Procfile: No such file or directory");
   ck_assert_ptr_null(pf.entries);
   ck_assert_uint_eq(pf.count, 0);
 }

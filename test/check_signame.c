@@ -1,8 +1,9 @@
 /* Tests for signal names: both directions, and what is refused. */
-#include <check.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <check.h>
 
 #include "signame.h"
 #include "testutil.h"
@@ -81,11 +82,19 @@ END_TEST
 
 START_TEST(test_signame_parse_rejects) {
   const char* bad[] = {
-    "",       "SIG",     "sig",      "0",        "65",   "-9",
-    "+9",     "9x",      "09",       "00",       " 9",   "9 ",
-    "TERM ",  " TERM",   "SIGFOO",   "FOO",      "SIG9", "SIGSIGTERM",
-    "TERM\n", "SIG TERM", "4294967305", "99999999999999999999",
-    "RTMIN",  "SIGRTMIN+1", "1.0", "0x9",
+    "",           "SIG",
+    "sig",        "0",
+    "65",         "-9",
+    "+9",         "9x",
+    "09",         "00",
+    " 9",         "9 ",
+    "TERM ",      " TERM",
+    "SIGFOO",     "FOO",
+    "SIG9",       "SIGSIGTERM",
+    "TERM\n",     "SIG TERM",
+    "4294967305", "99999999999999999999",
+    "RTMIN",      "SIGRTMIN+1",
+    "1.0",        "0x9",
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     ck_assert_msg(cli_signal_parse(bad[i]) == -1, "accepted \"%s\"", bad[i]);

@@ -1,8 +1,9 @@
 /* Tests for the end-of-run summary: result lines, the text table, JSON. */
-#include <check.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <check.h>
 
 #include "buf.h"
 #include "summary.h"
@@ -10,7 +11,9 @@
 
 #define MS UINT64_C(1000000)
 
-static uvsup_result_t exited(const char* name, int pid, int status,
+static uvsup_result_t exited(const char* name,
+                             int pid,
+                             int status,
                              uint64_t ns) {
   uvsup_result_t r;
   memset(&r, 0, sizeof(r));
@@ -24,8 +27,8 @@ static uvsup_result_t exited(const char* name, int pid, int status,
   return r;
 }
 
-static uvsup_result_t ended(const char* name, int pid, uvsup_end_t end,
-                            int sig, uint64_t ns) {
+static uvsup_result_t ended(
+    const char* name, int pid, uvsup_end_t end, int sig, uint64_t ns) {
   uvsup_result_t r = exited(name, pid, -1, ns);
   r.end = end;
   r.ok = 0;

@@ -1,7 +1,8 @@
 /* Tests for argument templates: GNU parallel's replacement strings. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <check.h>
 
 #include "template.h"
 #include "testutil.h"
@@ -26,8 +27,8 @@ START_TEST(test_template_detects_placeholders) {
     ck_assert_msg(cli_template_has_placeholder(&yes[i], 1) == 1,
                   "missed in \"%s\"", yes[i]);
   }
-  char* no[] = { "",    "{",   "}",    "{ }",  "{x}",  "{..}",
-                 "{./}", "{///}", "}{", "{/ }", "{.}"  };
+  char* no[] = { "",     "{",     "}",  "{ }",  "{x}", "{..}",
+                 "{./}", "{///}", "}{", "{/ }", "{.}" };
   /* The last one is only past argc. */
   size_t n = sizeof(no) / sizeof(no[0]);
   ck_assert_int_eq(cli_template_has_placeholder(no, n - 1), 0);
@@ -65,8 +66,9 @@ START_TEST(test_template_matches_gnu_parallel) {
     { "a.b.", "[a.b.] [a.b] [a.b.] [.] [a.b]" },
     { "a/b//", "[a/b//] [a/b//] [] [a] []" },
     { "//", "[//] [//] [] [/] []" },
-    { "/usr/lib/x.so.1", "[/usr/lib/x.so.1] [/usr/lib/x.so] [x.so.1] "
-                         "[/usr/lib] [x.so]" },
+    { "/usr/lib/x.so.1",
+      "[/usr/lib/x.so.1] [/usr/lib/x.so] [x.so.1] "
+      "[/usr/lib] [x.so]" },
     { "a b/c d.e f", "[a b/c d.e f] [a b/c d] [c d.e f] [a b] [c d]" },
   };
   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {

@@ -51,8 +51,7 @@ int cli_buf_append(cli_buf_t* b, const void* p, size_t n) {
   /* p may point into b->data itself (appending a part of the buffer to
    * itself), which realloc would move: remember it as an offset. */
   const char* src = p;
-  int inside =
-      b->data != NULL && src >= b->data && src < b->data + b->cap;
+  int inside = b->data != NULL && src >= b->data && src < b->data + b->cap;
   size_t off = inside ? (size_t)(src - b->data) : 0;
   if (reserve(b, n) != 0) {
     return -1;

@@ -111,6 +111,9 @@ int cli_procfile_parse(const char* path,
                        char* err,
                        size_t errlen) {
   assert(path != NULL && out != NULL && (text != NULL || len == 0));
+  if (text == NULL) {
+    text = ""; /* NULL + 0 below would be undefined */
+  }
   cli_procfile_t pf = { NULL, 0 };
   size_t cap = 0;
   nameset_t names = { NULL, 0 };
@@ -140,9 +143,8 @@ int cli_procfile_parse(const char* path,
       goto fail;
     }
     if (n > CLI_PROCFILE_MAX_LINE) {
-      set_err(err, errlen,
-              "%s:%u: line too long (%zu bytes; the limit is %d)", path,
-              lineno, n, CLI_PROCFILE_MAX_LINE);
+      set_err(err, errlen, "%s:%u: line too long (%zu bytes; the limit is %d)",
+              path, lineno, n, CLI_PROCFILE_MAX_LINE);
       goto fail;
     }
     /* A lone CR is what old Mac line endings leave: the whole file would
@@ -236,8 +238,7 @@ int cli_procfile_parse(const char* path,
 
   if (pf.count == 0) {
     set_err(err, errlen, "%s: no workers (%s)", path,
-            file_empty ? "the file is empty"
-                       : "only blank lines and comments");
+            file_empty ? "the file is empty" : "only blank lines and comments");
     goto fail;
   }
   free(names.slots);
@@ -285,11 +286,19 @@ int cli_procfile_load(const char* path,
     goto too_large;
   }
   /* Read to EOF rather than trusting st_size, which is 0 for a pipe or
-   * /dev/stdin and may change while we read. */
-  cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 4096;
+   * /dev/stdin and may change while we read. One byte more than the size,
+   * so a file read whole needs no second allocation to see EOF. */
+  cap = S_ISREG(st.st_mode) && st.st_size >= 0 ? (size_t)st.st_size + 1 : 4096;
+  text = malloc(cap);
+  if (text == NULL) {
+    set_err(err, errlen, "%s: out of memory", path);
+    goto fail;
+  }
   for (;;) {
-    if (len == cap || text == NULL) {
-      size_t ncap = text == NULL ? cap : cap * 2;
+    if (len == cap) {
+      /* len is at most the limit here (checked after each read), so the
+       * new size is always larger. */
+      size_t ncap = cap * 2;
       if (ncap > (size_t)CLI_PROCFILE_MAX_BYTES + 1) {
         ncap = (size_t)CLI_PROCFILE_MAX_BYTES + 1;
       }

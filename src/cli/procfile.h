@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define CLI_PROCFILE_MAX_LINE  65536            /* bytes, without newline */
+#define CLI_PROCFILE_MAX_LINE  65536              /* bytes, without newline */
 #define CLI_PROCFILE_MAX_BYTES (16 * 1024 * 1024) /* whole file */
 
 typedef struct {
@@ -25,7 +25,9 @@ typedef struct {
  * "PATH:LINE: what is wrong" (or "PATH: ..." for whole-file problems) into
  * err: a NUL byte, a line over CLI_PROCFILE_MAX_LINE, no ':' (missing name),
  * an empty name, a name with control characters, an empty command, a
- * duplicate name (naming the earlier line), or no entry at all. */
+ * duplicate name (naming the earlier line), or no entry at all. Also a
+ * carriage return not followed by a newline (old Mac line endings). Blanks
+ * are spaces and tabs; names are compared byte for byte. */
 int cli_procfile_parse(const char* path,
                        const char* text,
                        size_t len,

@@ -315,8 +315,7 @@ static void json_worker(cli_buf_t* b, const uvsup_result_t* r) {
   } else {
     cli_buf_puts(b, ",\"pid\":null");
   }
-  cli_buf_printf(b, ",\"ok\":%s",
-                 kind_of(r) == KIND_OK ? "true" : "false");
+  cli_buf_printf(b, ",\"ok\":%s", kind_of(r) == KIND_OK ? "true" : "false");
   if (r->end == UVSUP_END_EXITED) {
     cli_buf_printf(b, ",\"exit_code\":%lld", (long long)r->exit_status);
   } else {
@@ -343,8 +342,7 @@ static void json_worker(cli_buf_t* b, const uvsup_result_t* r) {
   } else {
     cli_buf_puts(b, "null");
   }
-  cli_buf_printf(b,
-                 ",\"timed_out\":%s,\"end\":\"%s\",\"duration_ms\":%llu}",
+  cli_buf_printf(b, ",\"timed_out\":%s,\"end\":\"%s\",\"duration_ms\":%llu}",
                  r->end == UVSUP_END_TIMED_OUT ? "true" : "false",
                  end_name(r->end),
                  (unsigned long long)ns_to_ms(r->duration_ns));

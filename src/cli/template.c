@@ -33,7 +33,7 @@ typedef struct {
 } placeholder_t;
 
 static const placeholder_t placeholders[] = {
-  { "{}", 2, REP_ALL },  { "{.}", 3, REP_NOEXT },     { "{/}", 3, REP_BASE },
+  { "{}", 2, REP_ALL },   { "{.}", 3, REP_NOEXT },       { "{/}", 3, REP_BASE },
   { "{//}", 4, REP_DIR }, { "{/.}", 4, REP_BASE_NOEXT },
 };
 

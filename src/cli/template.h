@@ -15,7 +15,9 @@ int cli_template_has_placeholder(char* const* argv, size_t argc);
  *   {//}  its dirname ("a/b.txt" -> "a", "b" -> ".")
  *   {/.}  its basename without extension ("a/b.txt" -> "b")
  * When no argument holds one, value is appended as a last argument, as GNU
- * parallel does. Returns NULL when out of memory. */
+ * parallel does. Path details follow GNU parallel except that a name's leading
+ * dots never start an extension ("dir/.hidden" keeps its name); see
+ * template.c. Returns NULL when out of memory. */
 char** cli_template_expand(char* const* argv, size_t argc, const char* value);
 
 void cli_argv_free(char** argv);

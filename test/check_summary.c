@@ -176,7 +176,13 @@ START_TEST(test_summary_text_stopped_and_not_started) {
                 "a     11   stopped (SIGINT)  1.50s\n"
                 "b     -    not started       -\n"
                 "c     12   ok                10ms\n"
-                "3 workers: 1 ok, 0 failed, 1 stopped, 1 not started\n");
+                "3 workers: 1 ok, 0 failed, 1 stopped, 1 not started\n"
+                "interrupted by SIGINT\n");
+  check_summary(0, rs + 2, 1, CLI_STOP_HALT, 0, 0,
+                "NAME  PID  RESULT  DURATION\n"
+                "c     12   ok      10ms\n"
+                "1 worker: 1 ok, 0 failed\n"
+                "halted by --halt\n");
 }
 END_TEST
 
@@ -250,7 +256,7 @@ START_TEST(test_summary_json_one_of_each) {
       "{\"name\":\"later\",\"pid\":null,\"ok\":false,\"exit_code\":null,"
       "\"signal\":null,\"error\":null,\"timed_out\":false,"
       "\"end\":\"not_started\",\"duration_ms\":0}"
-      "],\"total\":7,\"succeeded\":1,\"failed\":4,\"not_started\":1,"
+      "],\"total\":7,\"succeeded\":1,\"failed\":4,\"stopped\":1,\"not_started\":1,"
       "\"duration_ms\":70000,\"stopped_by\":null,\"stop_signal\":null}\n");
 }
 END_TEST
@@ -258,7 +264,7 @@ END_TEST
 START_TEST(test_summary_json_no_workers) {
   check_summary(1, NULL, 0, CLI_STOP_NONE, 0, 0,
                 "{\"workers\":[],\"total\":0,\"succeeded\":0,\"failed\":0,"
-                "\"not_started\":0,\"duration_ms\":0,\"stopped_by\":null,"
+                "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,\"stopped_by\":null,"
                 "\"stop_signal\":null}\n");
 }
 END_TEST
@@ -270,11 +276,11 @@ START_TEST(test_summary_json_stopped_by_signal_and_halt) {
                 "\"exit_code\":null,\"signal\":null,\"error\":null,"
                 "\"timed_out\":false,\"end\":\"not_started\","
                 "\"duration_ms\":0}],\"total\":1,\"succeeded\":0,"
-                "\"failed\":0,\"not_started\":1,\"duration_ms\":0,"
+                "\"failed\":0,\"stopped\":0,\"not_started\":1,\"duration_ms\":0,"
                 "\"stopped_by\":\"signal\",\"stop_signal\":\"SIGINT\"}\n");
   check_summary(1, NULL, 0, CLI_STOP_HALT, 0, 0,
                 "{\"workers\":[],\"total\":0,\"succeeded\":0,\"failed\":0,"
-                "\"not_started\":0,\"duration_ms\":0,\"stopped_by\":\"halt\","
+                "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,\"stopped_by\":\"halt\","
                 "\"stop_signal\":null}\n");
 }
 END_TEST
@@ -301,7 +307,7 @@ START_TEST(test_summary_json_escapes_names) {
       "{\"name\":\"bad\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\",\"pid\":4,"
       "\"ok\":true,\"exit_code\":0,\"signal\":null,\"error\":null,"
       "\"timed_out\":false,\"end\":\"exited\",\"duration_ms\":0}"
-      "],\"total\":4,\"succeeded\":4,\"failed\":0,\"not_started\":0,"
+      "],\"total\":4,\"succeeded\":4,\"failed\":0,\"stopped\":0,\"not_started\":0,"
       "\"duration_ms\":0,\"stopped_by\":null,\"stop_signal\":null}\n");
 }
 END_TEST
@@ -317,7 +323,7 @@ START_TEST(test_summary_json_unnamed_signal_and_rounding) {
                 "\"exit_code\":null,\"signal\":\"40\",\"error\":null,"
                 "\"timed_out\":false,\"end\":\"signaled\","
                 "\"duration_ms\":1}],\"total\":1,\"succeeded\":0,"
-                "\"failed\":1,\"not_started\":0,\"duration_ms\":3,"
+                "\"failed\":1,\"stopped\":0,\"not_started\":0,\"duration_ms\":3,"
                 "\"stopped_by\":\"signal\",\"stop_signal\":\"50\"}\n");
 }
 END_TEST
@@ -333,7 +339,7 @@ START_TEST(test_summary_json_ok_only_when_exited) {
                 "\"exit_code\":null,\"signal\":null,\"error\":null,"
                 "\"timed_out\":false,\"end\":\"stopped\","
                 "\"duration_ms\":0}],\"total\":1,\"succeeded\":0,"
-                "\"failed\":0,\"not_started\":0,\"duration_ms\":0,"
+                "\"failed\":0,\"stopped\":1,\"not_started\":0,\"duration_ms\":0,"
                 "\"stopped_by\":null,\"stop_signal\":null}\n");
 }
 END_TEST
@@ -346,7 +352,7 @@ START_TEST(test_summary_json_uvsup_error_code) {
                 "\"error\":\"UVSUP_EDUPNAME: a worker with that name already "
                 "exists\",\"timed_out\":false,\"end\":\"spawn_failed\","
                 "\"duration_ms\":0}],\"total\":1,\"succeeded\":0,"
-                "\"failed\":1,\"not_started\":0,\"duration_ms\":0,"
+                "\"failed\":1,\"stopped\":0,\"not_started\":0,\"duration_ms\":0,"
                 "\"stopped_by\":null,\"stop_signal\":null}\n");
 }
 END_TEST

@@ -260,6 +260,13 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
     cli_buf_printf(b, ", %zu not started", n_not_started);
   }
   cli_buf_putc(b, '\n');
+  if (s->stop_reason == CLI_STOP_SIGNAL) {
+    char tmp[32];
+    cli_buf_printf(b, "interrupted by %s\n",
+                   signal_text(tmp, sizeof(tmp), s->stop_signal));
+  } else if (s->stop_reason == CLI_STOP_HALT) {
+    cli_buf_puts(b, "halted by --halt\n");
+  }
   if (n_failed > 0) {
     cli_buf_printf(b, "warning: %zu failed: ", n_failed);
     const char* sep = "";
@@ -349,7 +356,7 @@ static void json_worker(cli_buf_t* b, const uvsup_result_t* r) {
 }
 
 int cli_summary_json(cli_buf_t* b, const cli_summary_t* s) {
-  size_t n_ok = 0, n_failed = 0, n_not_started = 0;
+  size_t n_ok = 0, n_failed = 0, n_stopped = 0, n_not_started = 0;
   cli_buf_puts(b, "{\"workers\":[");
   for (size_t i = 0; i < s->count; i++) {
     const uvsup_result_t* r = s->results[i];
@@ -368,13 +375,15 @@ int cli_summary_json(cli_buf_t* b, const cli_summary_t* s) {
       n_not_started++;
       break;
     case KIND_STOPPED:
+      n_stopped++;
       break;
     }
   }
   cli_buf_printf(b,
                  "],\"total\":%zu,\"succeeded\":%zu,\"failed\":%zu,"
-                 "\"not_started\":%zu,\"duration_ms\":%llu,\"stopped_by\":",
-                 s->count, n_ok, n_failed, n_not_started,
+                 "\"stopped\":%zu,\"not_started\":%zu,\"duration_ms\":%llu,"
+                 "\"stopped_by\":",
+                 s->count, n_ok, n_failed, n_stopped, n_not_started,
                  (unsigned long long)ns_to_ms(s->duration_ns));
   switch (s->stop_reason) {
   case CLI_STOP_SIGNAL: {

@@ -30,8 +30,10 @@ void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r);
 
 /* A table on its own lines: header NAME PID RESULT DURATION, one row per
  * result (pid "-" when never started), then "N workers: X ok, Y failed"
- * (and ", Z not started" / "stopped" parts when non-zero), then, when any
- * failed, "warning: N failed: name1, name2, ...". Returns 0 or -1 (ENOMEM). */
+ * (and ", Z stopped" / ", W not started" parts when non-zero), then
+ * "interrupted by SIGINT" or "halted by --halt" when the run was cut short,
+ * then, when any failed, "warning: N failed: name1, name2, ...". Returns 0
+ * or -1 (ENOMEM). */
 int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);
 
 /* One JSON object and a newline:
@@ -39,7 +41,8 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);
  *   "signal":"SIGKILL"|null,"error":"ENOENT: no such file or directory"|null,
  *   "timed_out":bool,"end":"exited"|"signaled"|"timed_out"|"stopped"|
  *   "spawn_failed"|"not_started","duration_ms":N}, ...],
- *  "total":N,"succeeded":N,"failed":N,"not_started":N,"duration_ms":N,
+ *  "total":N,"succeeded":N,"failed":N,"stopped":N,"not_started":N,
+ *  "duration_ms":N,
  *  "stopped_by":null|"signal"|"halt","stop_signal":"SIGINT"|null}
  * Returns 0 or -1 (ENOMEM). */
 int cli_summary_json(cli_buf_t* b, const cli_summary_t* s);

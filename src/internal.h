@@ -116,6 +116,9 @@ void uvsup__run_close_handle(uv_handle_t* handle);
 /* supervisor.c: called by spawn.c once a run's every handle has closed. */
 void uvsup__run_finished(uvsup_run_t* run);
 
+/* group.c: 1 while a member of process group pgid runs (not a zombie). */
+int uvsup__group_alive(int pgid);
+
 /* stop.c */
 void uvsup__run_arm_timeout(uvsup_run_t* run);
 void uvsup__run_stop(uvsup_run_t* run, int signum);

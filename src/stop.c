@@ -7,8 +7,8 @@
 #include "internal.h"
 
 /* Once SIGKILL has gone to a leftover group, how long to keep watching it
- * before giving up: what remains then are zombies of a parent that does not
- * reap, which are harmless and must not hold up the summary. */
+ * before giving up: only a process stuck in uninterruptible sleep survives
+ * SIGKILL that long, and it must not hold up the summary forever. */
 #define GROUP_AFTER_KILL_MS 1000
 /* Leftover groups are checked at growing intervals up to this. */
 #define GROUP_CHECK_MAX_MS  100
@@ -81,7 +81,7 @@ static void finish_group(uvsup_run_t* run) {
 static void check_group(uvsup_run_t* run) {
   uvsup_t* sup = run->worker->sup;
   /* The group is gone, or its id was reused by a new worker of ours. */
-  if (signal_group(run, 0) != 0 || uvsup_find_pid(sup, run->pid) != NULL) {
+  if (!uvsup__group_alive(run->pid) || uvsup_find_pid(sup, run->pid) != NULL) {
     finish_group(run);
     return;
   }
@@ -148,7 +148,7 @@ void uvsup__run_exited(uvsup_run_t* run) {
    * (a background child, a daemon) and get the stop sequence too, so nothing
    * outlives its worker. The group id cannot have been reused while any
    * member is alive. */
-  if (signal_group(run, 0) != 0) {
+  if (!uvsup__group_alive(run->pid)) {
     uvsup__run_close_handle((uv_handle_t*)&run->timer);
     return;
   }

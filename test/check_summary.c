@@ -256,31 +256,35 @@ START_TEST(test_summary_json_one_of_each) {
       "{\"name\":\"later\",\"pid\":null,\"ok\":false,\"exit_code\":null,"
       "\"signal\":null,\"error\":null,\"timed_out\":false,"
       "\"end\":\"not_started\",\"duration_ms\":0}"
-      "],\"total\":7,\"succeeded\":1,\"failed\":4,\"stopped\":1,\"not_started\":1,"
+      "],\"total\":7,\"succeeded\":1,\"failed\":4,\"stopped\":1,\"not_"
+      "started\":1,"
       "\"duration_ms\":70000,\"stopped_by\":null,\"stop_signal\":null}\n");
 }
 END_TEST
 
 START_TEST(test_summary_json_no_workers) {
-  check_summary(1, NULL, 0, CLI_STOP_NONE, 0, 0,
-                "{\"workers\":[],\"total\":0,\"succeeded\":0,\"failed\":0,"
-                "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,\"stopped_by\":null,"
-                "\"stop_signal\":null}\n");
+  check_summary(
+      1, NULL, 0, CLI_STOP_NONE, 0, 0,
+      "{\"workers\":[],\"total\":0,\"succeeded\":0,\"failed\":0,"
+      "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,\"stopped_by\":null,"
+      "\"stop_signal\":null}\n");
 }
 END_TEST
 
 START_TEST(test_summary_json_stopped_by_signal_and_halt) {
   uvsup_result_t rs[] = { not_started("a") };
-  check_summary(1, rs, 1, CLI_STOP_SIGNAL, SIGINT, 0,
-                "{\"workers\":[{\"name\":\"a\",\"pid\":null,\"ok\":false,"
-                "\"exit_code\":null,\"signal\":null,\"error\":null,"
-                "\"timed_out\":false,\"end\":\"not_started\","
-                "\"duration_ms\":0}],\"total\":1,\"succeeded\":0,"
-                "\"failed\":0,\"stopped\":0,\"not_started\":1,\"duration_ms\":0,"
-                "\"stopped_by\":\"signal\",\"stop_signal\":\"SIGINT\"}\n");
+  check_summary(
+      1, rs, 1, CLI_STOP_SIGNAL, SIGINT, 0,
+      "{\"workers\":[{\"name\":\"a\",\"pid\":null,\"ok\":false,"
+      "\"exit_code\":null,\"signal\":null,\"error\":null,"
+      "\"timed_out\":false,\"end\":\"not_started\","
+      "\"duration_ms\":0}],\"total\":1,\"succeeded\":0,"
+      "\"failed\":0,\"stopped\":0,\"not_started\":1,\"duration_ms\":0,"
+      "\"stopped_by\":\"signal\",\"stop_signal\":\"SIGINT\"}\n");
   check_summary(1, NULL, 0, CLI_STOP_HALT, 0, 0,
                 "{\"workers\":[],\"total\":0,\"succeeded\":0,\"failed\":0,"
-                "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,\"stopped_by\":\"halt\","
+                "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,\"stopped_"
+                "by\":\"halt\","
                 "\"stop_signal\":null}\n");
 }
 END_TEST
@@ -307,7 +311,8 @@ START_TEST(test_summary_json_escapes_names) {
       "{\"name\":\"bad\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\",\"pid\":4,"
       "\"ok\":true,\"exit_code\":0,\"signal\":null,\"error\":null,"
       "\"timed_out\":false,\"end\":\"exited\",\"duration_ms\":0}"
-      "],\"total\":4,\"succeeded\":4,\"failed\":0,\"stopped\":0,\"not_started\":0,"
+      "],\"total\":4,\"succeeded\":4,\"failed\":0,\"stopped\":0,\"not_"
+      "started\":0,"
       "\"duration_ms\":0,\"stopped_by\":null,\"stop_signal\":null}\n");
 }
 END_TEST
@@ -318,42 +323,45 @@ START_TEST(test_summary_json_unnamed_signal_and_rounding) {
   uvsup_result_t rs[] = {
     ended("rt", 9, UVSUP_END_SIGNALED, 40, 1499999),
   };
-  check_summary(1, rs, 1, CLI_STOP_SIGNAL, 50, 2500000,
-                "{\"workers\":[{\"name\":\"rt\",\"pid\":9,\"ok\":false,"
-                "\"exit_code\":null,\"signal\":\"40\",\"error\":null,"
-                "\"timed_out\":false,\"end\":\"signaled\","
-                "\"duration_ms\":1}],\"total\":1,\"succeeded\":0,"
-                "\"failed\":1,\"stopped\":0,\"not_started\":0,\"duration_ms\":3,"
-                "\"stopped_by\":\"signal\",\"stop_signal\":\"50\"}\n");
+  check_summary(
+      1, rs, 1, CLI_STOP_SIGNAL, 50, 2500000,
+      "{\"workers\":[{\"name\":\"rt\",\"pid\":9,\"ok\":false,"
+      "\"exit_code\":null,\"signal\":\"40\",\"error\":null,"
+      "\"timed_out\":false,\"end\":\"signaled\","
+      "\"duration_ms\":1}],\"total\":1,\"succeeded\":0,"
+      "\"failed\":1,\"stopped\":0,\"not_started\":0,\"duration_ms\":3,"
+      "\"stopped_by\":\"signal\",\"stop_signal\":\"50\"}\n");
 }
 END_TEST
 
 START_TEST(test_summary_json_ok_only_when_exited) {
   /* A stopped worker whose process still exited 0 counts as stopped, and
-   * its "ok" agrees with the totals. */
+   * its "ok" agrees with the totals; its exit code is still shown. */
   uvsup_result_t rs[] = { ended("a", 1, UVSUP_END_STOPPED, 0, 0) };
   rs[0].ok = 1;
   rs[0].exit_status = 0;
-  check_summary(1, rs, 1, CLI_STOP_NONE, 0, 0,
-                "{\"workers\":[{\"name\":\"a\",\"pid\":1,\"ok\":false,"
-                "\"exit_code\":null,\"signal\":null,\"error\":null,"
-                "\"timed_out\":false,\"end\":\"stopped\","
-                "\"duration_ms\":0}],\"total\":1,\"succeeded\":0,"
-                "\"failed\":0,\"stopped\":1,\"not_started\":0,\"duration_ms\":0,"
-                "\"stopped_by\":null,\"stop_signal\":null}\n");
+  check_summary(
+      1, rs, 1, CLI_STOP_NONE, 0, 0,
+      "{\"workers\":[{\"name\":\"a\",\"pid\":1,\"ok\":false,"
+      "\"exit_code\":0,\"signal\":null,\"error\":null,"
+      "\"timed_out\":false,\"end\":\"stopped\","
+      "\"duration_ms\":0}],\"total\":1,\"succeeded\":0,"
+      "\"failed\":0,\"stopped\":1,\"not_started\":0,\"duration_ms\":0,"
+      "\"stopped_by\":null,\"stop_signal\":null}\n");
 }
 END_TEST
 
 START_TEST(test_summary_json_uvsup_error_code) {
   uvsup_result_t rs[] = { spawn_failed("x", UVSUP_EDUPNAME) };
-  check_summary(1, rs, 1, CLI_STOP_NONE, 0, 0,
-                "{\"workers\":[{\"name\":\"x\",\"pid\":null,\"ok\":false,"
-                "\"exit_code\":null,\"signal\":null,"
-                "\"error\":\"UVSUP_EDUPNAME: a worker with that name already "
-                "exists\",\"timed_out\":false,\"end\":\"spawn_failed\","
-                "\"duration_ms\":0}],\"total\":1,\"succeeded\":0,"
-                "\"failed\":1,\"stopped\":0,\"not_started\":0,\"duration_ms\":0,"
-                "\"stopped_by\":null,\"stop_signal\":null}\n");
+  check_summary(
+      1, rs, 1, CLI_STOP_NONE, 0, 0,
+      "{\"workers\":[{\"name\":\"x\",\"pid\":null,\"ok\":false,"
+      "\"exit_code\":null,\"signal\":null,"
+      "\"error\":\"UVSUP_EDUPNAME: a worker with that name already "
+      "exists\",\"timed_out\":false,\"end\":\"spawn_failed\","
+      "\"duration_ms\":0}],\"total\":1,\"succeeded\":0,"
+      "\"failed\":1,\"stopped\":0,\"not_started\":0,\"duration_ms\":0,"
+      "\"stopped_by\":null,\"stop_signal\":null}\n");
 }
 END_TEST
 

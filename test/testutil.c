@@ -26,15 +26,15 @@ static void append(
   (*buf)[*len] = '\0';
 }
 
-void tu_run(char* const* argv, const char* stdin_text, tu_result_t* r) {
+void tu_start(char* const* argv, const char* stdin_text, tu_proc_t* p) {
   int in[2], out[2], err[2];
-  memset(r, 0, sizeof(*r));
+  memset(p, 0, sizeof(*p));
   ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
   ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
   ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
-  pid_t pid = fork();
-  ck_assert_int_ge(pid, 0);
-  if (pid == 0) {
+  p->pid = fork();
+  ck_assert_int_ge(p->pid, 0);
+  if (p->pid == 0) {
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
@@ -44,64 +44,100 @@ void tu_run(char* const* argv, const char* stdin_text, tu_result_t* r) {
   close(in[0]);
   close(out[1]);
   close(err[1]);
-
-  /* stdin is written in the same poll loop, so a child that writes before it
-   * reads cannot deadlock us. */
-  size_t in_len = stdin_text ? strlen(stdin_text) : 0, in_off = 0;
-  if (in_len == 0) {
+  p->fds[0] = out[0];
+  p->fds[1] = err[0];
+  p->fds[2] = in[1];
+  p->in = stdin_text;
+  p->in_len = stdin_text ? strlen(stdin_text) : 0;
+  if (p->in_len == 0) {
     close(in[1]);
-    in[1] = -1;
+    p->fds[2] = -1;
+  } else {
+    /* A blocking write of more than the pipe holds would wait for the child
+     * to read, while the child may wait for us to read its output. */
+    ck_assert_int_eq(fcntl(in[1], F_SETFL, O_NONBLOCK), 0);
   }
-  size_t out_cap = 0, err_cap = 0;
-  append(&r->out, &r->out_len, &out_cap, "", 0);
-  append(&r->err, &r->err_len, &err_cap, "", 0);
-  int open_fds = 2;
+  append(&p->r.out, &p->r.out_len, &p->out_cap, "", 0);
+  append(&p->r.err, &p->r.err_len, &p->err_cap, "", 0);
   signal(SIGPIPE, SIG_IGN);
-  while (open_fds > 0 || in[1] >= 0) {
-    struct pollfd fds[3] = { { out[0], POLLIN, 0 },
-                             { err[0], POLLIN, 0 },
-                             { in[1], POLLOUT, 0 } };
-    int rc = poll(fds, 3, -1);
-    if (rc < 0 && errno == EINTR) {
+}
+
+/* One poll round: reads what the child wrote, feeds it stdin. Returns 0 once
+ * every pipe is closed. */
+static int pump(tu_proc_t* p) {
+  if (p->fds[0] < 0 && p->fds[1] < 0 && p->fds[2] < 0) {
+    return 0;
+  }
+  struct pollfd fds[3] = { { p->fds[0], POLLIN, 0 },
+                           { p->fds[1], POLLIN, 0 },
+                           { p->fds[2], POLLOUT, 0 } };
+  int rc = poll(fds, 3, -1);
+  if (rc < 0 && errno == EINTR) {
+    return 1;
+  }
+  ck_assert_int_ge(rc, 0);
+  char chunk[65536];
+  for (int i = 0; i < 2; i++) {
+    if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) {
       continue;
     }
-    ck_assert_int_ge(rc, 0);
-    char chunk[65536];
-    for (int i = 0; i < 2; i++) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) {
-        continue;
-      }
-      ssize_t n = read(fds[i].fd, chunk, sizeof(chunk));
-      if (n <= 0) {
-        close(fds[i].fd);
-        if (i == 0) {
-          out[0] = -1;
-        } else {
-          err[0] = -1;
-        }
-        open_fds--;
-      } else if (i == 0) {
-        append(&r->out, &r->out_len, &out_cap, chunk, (size_t)n);
-      } else {
-        append(&r->err, &r->err_len, &err_cap, chunk, (size_t)n);
-      }
+    ssize_t n = read(fds[i].fd, chunk, sizeof(chunk));
+    if (n <= 0) {
+      close(fds[i].fd);
+      p->fds[i] = -1;
+    } else if (i == 0) {
+      append(&p->r.out, &p->r.out_len, &p->out_cap, chunk, (size_t)n);
+    } else {
+      append(&p->r.err, &p->r.err_len, &p->err_cap, chunk, (size_t)n);
     }
-    if (in[1] >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
-      ssize_t n = write(in[1], stdin_text + in_off, in_len - in_off);
-      if (n > 0) {
-        in_off += (size_t)n;
-      }
-      if (n < 0 || in_off == in_len) {
-        close(in[1]);
-        in[1] = -1;
-      }
+  }
+  if (p->fds[2] >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+    ssize_t n = write(p->fds[2], p->in + p->in_off, p->in_len - p->in_off);
+    if (n > 0) {
+      p->in_off += (size_t)n;
     }
+    if ((n < 0 && errno != EAGAIN && errno != EINTR) ||
+        p->in_off == p->in_len) {
+      close(p->fds[2]);
+      p->fds[2] = -1;
+    }
+  }
+  return 1;
+}
+
+static size_t count_of(const char* haystack, const char* needle) {
+  size_t n = 0;
+  for (const char* s = strstr(haystack, needle); s != NULL;
+       s = strstr(s + strlen(needle), needle)) {
+    n++;
+  }
+  return n;
+}
+
+void tu_wait_for_count(tu_proc_t* p, const char* needle, size_t count) {
+  while (count_of(p->r.out, needle) + count_of(p->r.err, needle) < count) {
+    ck_assert_msg(pump(p), "output ended before %zu x '%s':\n%s\n%s", count,
+                  needle, p->r.out, p->r.err);
+  }
+}
+
+void tu_finish(tu_proc_t* p, tu_result_t* r) {
+  while (pump(p)) {
   }
   int status;
-  while (waitpid(pid, &status, 0) < 0) {
+  while (waitpid(p->pid, &status, 0) < 0) {
     ck_assert_int_eq(errno, EINTR);
   }
-  r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  p->r.status =
+      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  *r = p->r;
+  memset(p, 0, sizeof(*p));
+}
+
+void tu_run(char* const* argv, const char* stdin_text, tu_result_t* r) {
+  tu_proc_t p;
+  tu_start(argv, stdin_text, &p);
+  tu_finish(&p, r);
 }
 
 void tu_result_free(tu_result_t* r) {

@@ -17,6 +17,24 @@ typedef struct {
  * standard input, collects stdout and stderr, and waits for it. Aborts the
  * test on failure to run. */
 void tu_run(char* const* argv, const char* stdin_text, tu_result_t* r);
+
+/* The same in steps, for a test that acts while the program runs: start it,
+ * wait until its output (stdout or stderr) holds needle count times, act
+ * (send it a signal, say), then collect everything and wait for it. */
+typedef struct {
+  pid_t pid;
+  int fds[3]; /* stdout, stderr, stdin; -1 once closed */
+  const char* in;
+  size_t in_len;
+  size_t in_off;
+  size_t out_cap;
+  size_t err_cap;
+  tu_result_t r;
+} tu_proc_t;
+
+void tu_start(char* const* argv, const char* stdin_text, tu_proc_t* p);
+void tu_wait_for_count(tu_proc_t* p, const char* needle, size_t count);
+void tu_finish(tu_proc_t* p, tu_result_t* r);
 void tu_result_free(tu_result_t* r);
 
 /* Writes text to a new temporary file and returns its malloc'd path. */

@@ -412,11 +412,14 @@ int cli_args_parse(
                 "no workers: give -f PROCFILE, -c COMMAND or a PROGRAM");
   }
   if (kinds > 1) {
+    const char* got = kinds == 3            ? "-f, -c and a PROGRAM"
+                      : a->procfile == NULL ? "-c and a PROGRAM"
+                      : has_program         ? "-f and a PROGRAM"
+                                            : "-f and -c";
     return fail(err, errlen,
                 "give workers one way only: -f PROCFILE, -c COMMAND or a "
-                "PROGRAM (got %s%s%s)",
-                a->procfile != NULL ? "-f " : "", a->ncommands > 0 ? "-c " : "",
-                has_program ? "PROGRAM" : "");
+                "PROGRAM (got %s)",
+                got);
   }
   if (a->procfile != NULL) {
     a->mode = CLI_MODE_PROCFILE;

@@ -323,7 +323,9 @@ static void json_worker(cli_buf_t* b, const uvsup_result_t* r) {
     cli_buf_puts(b, ",\"pid\":null");
   }
   cli_buf_printf(b, ",\"ok\":%s", kind_of(r) == KIND_OK ? "true" : "false");
-  if (r->end == UVSUP_END_EXITED) {
+  /* A stopped or timed-out worker may still have exited by itself (say, 5
+   * from its SIGTERM handler): its code is part of how it ended. */
+  if (r->pid != 0 && r->term_signal == 0 && r->exit_status >= 0) {
     cli_buf_printf(b, ",\"exit_code\":%lld", (long long)r->exit_status);
   } else {
     cli_buf_puts(b, ",\"exit_code\":null");

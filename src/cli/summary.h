@@ -44,7 +44,8 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);
  *  "total":N,"succeeded":N,"failed":N,"stopped":N,"not_started":N,
  *  "duration_ms":N,
  *  "stopped_by":null|"signal"|"halt","stop_signal":"SIGINT"|null}
- * Returns 0 or -1 (ENOMEM). */
+ * exit_code is set whenever the process exited by itself, also when that
+ * was its answer to a stop or a timeout. Returns 0 or -1 (ENOMEM). */
 int cli_summary_json(cli_buf_t* b, const cli_summary_t* s);
 
 #endif

@@ -1,0 +1,240 @@
+/* The CLI stopping things end to end: SIGINT/SIGTERM/SIGHUP to uvsup, a
+ * second SIGINT, SIGUSR1 status, --timeout and --halt, with real workers and
+ * a look for every process they started. */
+#define _GNU_SOURCE /* asprintf */
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "testutil.h"
+
+#define CHILD UVSUP_TEST_CHILD
+
+/* A shell command running the test child with the given steps. */
+static char* child_cmd(const char* steps) {
+  char* cmd;
+  ck_assert_int_ge(asprintf(&cmd, "exec %s %s", CHILD, steps), 0);
+  return cmd;
+}
+
+static void assert_contains(const char* haystack, const char* needle) {
+  ck_assert_msg(strstr(haystack, needle) != NULL, "expected '%s' in:\n%s",
+                needle, haystack);
+}
+
+/* Asserts every pid listed in path is gone; there must be some. */
+static void assert_all_gone(const char* path) {
+  FILE* f = fopen(path, "r");
+  ck_assert_ptr_nonnull(f);
+  int pid, n = 0;
+  while (fscanf(f, "%d", &pid) == 1) {
+    ck_assert_msg(!tu_pid_alive(pid), "pid %d outlived uvsup", pid);
+    n++;
+  }
+  fclose(f);
+  ck_assert_int_gt(n, 0);
+}
+
+/* Two workers (one with a grandchild that ignores SIGTERM) are running and
+ * ready when uvsup gets signum: it must stop them all, print the summary and
+ * exit 128+signum. */
+static void check_shutdown(int signum, const char* signame) {
+  char* pids = tu_write_temp("", 0);
+  char steps[512];
+  snprintf(steps, sizeof(steps), "pidfile %s fork 60000 %s out ready pause",
+           pids, pids);
+  char* with_grandchild = child_cmd(steps);
+  snprintf(steps, sizeof(steps), "pidfile %s out ready pause", pids);
+  char* plain = child_cmd(steps);
+  char* argv[] = { UVSUP_TEST_CLI, "--kill-after", "300ms",         "-n",
+                   "parent",       "-c",           with_grandchild, "-n",
+                   "plain",        "-c",           plain,           NULL };
+  tu_proc_t p;
+  tu_start(argv, NULL, &p);
+  tu_wait_for_count(&p, "ready\n", 2);
+  ck_assert_int_eq(kill(p.pid, signum), 0);
+  tu_result_t r;
+  tu_finish(&p, &r);
+
+  ck_assert_int_eq(r.status, 128 + signum);
+  char line[64];
+  snprintf(line, sizeof(line), "stopped (%s)", signame);
+  assert_contains(r.err, line);
+  snprintf(line, sizeof(line), "interrupted by %s", signame);
+  assert_contains(r.err, line);
+  assert_contains(r.err, "2 workers: 0 ok, 0 failed, 2 stopped");
+  assert_all_gone(pids);
+  tu_result_free(&r);
+  unlink(pids);
+  free(pids);
+  free(with_grandchild);
+  free(plain);
+}
+
+START_TEST(test_signals_sigint_stops_all) {
+  check_shutdown(SIGINT, "SIGINT");
+}
+END_TEST
+
+START_TEST(test_signals_sigterm_stops_all) {
+  check_shutdown(SIGTERM, "SIGTERM");
+}
+END_TEST
+
+START_TEST(test_signals_sighup_stops_all) {
+  check_shutdown(SIGHUP, "SIGHUP");
+}
+END_TEST
+
+START_TEST(test_signals_second_sigint_kills_at_once) {
+  /* The worker ignores SIGINT and the grace is an hour: only the second
+   * SIGINT's SIGKILL can end this test in time. */
+  char* cmd = child_cmd("ignore 2 out ready pause");
+  char* argv[] = { UVSUP_TEST_CLI, "--kill-after", "1h", "-n",
+                   "deaf",         "-c",           cmd,  NULL };
+  tu_proc_t p;
+  tu_start(argv, NULL, &p);
+  tu_wait_for_count(&p, "ready\n", 1);
+  ck_assert_int_eq(kill(p.pid, SIGINT), 0);
+  tu_wait_for_count(&p, "got SIGINT", 1);
+  ck_assert_int_eq(kill(p.pid, SIGINT), 0);
+  tu_result_t r;
+  tu_finish(&p, &r);
+  ck_assert_int_eq(r.status, 130);
+  assert_contains(r.err, "got SIGINT again, killing every worker");
+  assert_contains(r.err, "stopped (SIGKILL)");
+  tu_result_free(&r);
+  free(cmd);
+}
+END_TEST
+
+START_TEST(test_signals_sigusr1_lists_running) {
+  char* cmd = child_cmd("out ready pause");
+  char* argv[] = { UVSUP_TEST_CLI, "-n", "sleeper", "-c", cmd, NULL };
+  tu_proc_t p;
+  tu_start(argv, NULL, &p);
+  tu_wait_for_count(&p, "ready\n", 1);
+  ck_assert_int_eq(kill(p.pid, SIGUSR1), 0);
+  tu_wait_for_count(&p, "running for", 1);
+  ck_assert_int_eq(kill(p.pid, SIGTERM), 0);
+  tu_result_t r;
+  tu_finish(&p, &r);
+  /* uvsup carried on after SIGUSR1 until the SIGTERM. */
+  ck_assert_int_eq(r.status, 143);
+  assert_contains(r.err, "uvsup: 1 running\n");
+  assert_contains(r.err, "uvsup:   sleeper  pid ");
+  tu_result_free(&r);
+  free(cmd);
+}
+END_TEST
+
+START_TEST(test_signals_timeout) {
+  char* slow = child_cmd("sleep 60000");
+  char* stubborn = child_cmd("ignore 15 sleep 60000");
+  char* argv[] = { UVSUP_TEST_CLI, "--timeout", "100ms",  "--kill-after",
+                   "100ms",        "--summary", "json",   "-n",
+                   "slow",         "-c",        slow,     "-n",
+                   "stubborn",     "-c",        stubborn, "-n",
+                   "quick",        "-c",        "true",   NULL };
+  tu_result_t r;
+  tu_run(argv, NULL, &r);
+  ck_assert_int_eq(r.status, 1);
+  assert_contains(r.err, "{\"name\":\"slow\",\"pid\":");
+  assert_contains(r.err,
+                  "\"exit_code\":null,\"signal\":\"SIGTERM\",\"error\":null,"
+                  "\"timed_out\":true,\"end\":\"timed_out\"");
+  assert_contains(r.err,
+                  "\"exit_code\":null,\"signal\":\"SIGKILL\",\"error\":null,"
+                  "\"timed_out\":true,\"end\":\"timed_out\"");
+  assert_contains(r.err, "\"timed_out\":false,\"end\":\"exited\"");
+  assert_contains(r.err, "\"failed\":2,");
+  tu_result_free(&r);
+
+  /* The same in text. */
+  argv[5] = "--summary=text";
+  argv[6] = "--jobs=0";
+  tu_run(argv, NULL, &r);
+  ck_assert_int_eq(r.status, 1);
+  assert_contains(r.err, "timed out (SIGTERM)");
+  assert_contains(r.err, "timed out (SIGKILL)");
+  assert_contains(r.err, "warning: 2 failed: slow, stubborn");
+  tu_result_free(&r);
+  free(slow);
+  free(stubborn);
+}
+END_TEST
+
+START_TEST(test_signals_halt_now_on_failure) {
+  char* waiter = child_cmd("pause");
+  char* argv[] = { UVSUP_TEST_CLI, "--halt", "now,fail=1", "-n", "bad",  "-c",
+                   "exit 4",       "-n",     "waiter",     "-c", waiter, NULL };
+  tu_result_t r;
+  tu_run(argv, NULL, &r);
+  ck_assert_int_eq(r.status, 1);
+  assert_contains(r.err, "exit 4");
+  assert_contains(r.err, "stopped (SIGTERM)");
+  assert_contains(r.err, "halted by --halt");
+  tu_result_free(&r);
+  free(waiter);
+}
+END_TEST
+
+START_TEST(test_signals_halt_soon_on_failure) {
+  /* One at a time: the failure stops the queue, nothing is killed. */
+  char* argv[] = { UVSUP_TEST_CLI, "-j",        "1",          "--halt",
+                   "soon,fail=1",  "--summary", "json",       "-c",
+                   "exit 3",       "-c",        "echo never", NULL };
+  tu_result_t r;
+  tu_run(argv, NULL, &r);
+  ck_assert_int_eq(r.status, 1);
+  ck_assert_ptr_null(strstr(r.out, "never"));
+  assert_contains(r.err, "\"exit_code\":3");
+  assert_contains(r.err, "\"end\":\"not_started\"");
+  assert_contains(r.err, "\"stopped_by\":\"halt\"");
+  tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_signals_halt_now_on_success) {
+  char* waiter = child_cmd("pause");
+  char* argv[] = { UVSUP_TEST_CLI, "--halt", "now,success=1", "-n",
+                   "fast",         "-c",     "true",          "-n",
+                   "waiter",       "-c",     waiter,          NULL };
+  tu_result_t r;
+  tu_run(argv, NULL, &r);
+  /* As with GNU parallel, reaching the successes asked for is success. */
+  ck_assert_int_eq(r.status, 0);
+  assert_contains(r.err, "stopped (SIGTERM)");
+  tu_result_free(&r);
+  free(waiter);
+}
+END_TEST
+
+int main(void) {
+  Suite* s = suite_create("signals");
+  TCase* shutdown = tcase_create("shutdown");
+  tcase_add_test(shutdown, test_signals_sigint_stops_all);
+  tcase_add_test(shutdown, test_signals_sigterm_stops_all);
+  tcase_add_test(shutdown, test_signals_sighup_stops_all);
+  tcase_add_test(shutdown, test_signals_second_sigint_kills_at_once);
+  tcase_add_test(shutdown, test_signals_sigusr1_lists_running);
+  suite_add_tcase(s, shutdown);
+
+  TCase* limits = tcase_create("limits");
+  tcase_add_test(limits, test_signals_timeout);
+  tcase_add_test(limits, test_signals_halt_now_on_failure);
+  tcase_add_test(limits, test_signals_halt_soon_on_failure);
+  tcase_add_test(limits, test_signals_halt_now_on_success);
+  suite_add_tcase(s, limits);
+
+  SRunner* sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

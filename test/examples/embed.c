@@ -8,7 +8,8 @@ static void on_start(uvsup_t* sup, uvsup_worker_t* worker, int pid) {
   printf("started %s as pid %d\n", uvsup_worker_name(worker), pid);
 }
 
-static void on_exit_cb(uvsup_t* sup, uvsup_worker_t* worker,
+static void on_exit_cb(uvsup_t* sup,
+                       uvsup_worker_t* worker,
                        const uvsup_result_t* r) {
   if (r->ok) {
     printf("%s (pid %d) ok\n", r->name, r->pid);
@@ -47,8 +48,10 @@ int main(void) {
                                   "Paris" };
   for (int i = 0; i < 5; i++) {
     /* Sydney fails, to show the warning. */
-    char* args[] = { "/bin/sh", "-c", "echo \"Begin: $0\"; exit $1",
-                     (char*)cities[i], i == 2 ? "1" : "0", NULL };
+    char* args[] = {
+      "/bin/sh",          "-c", "echo \"Begin: $0\"; exit $1", (char*)cities[i],
+      i == 2 ? "1" : "0", NULL
+    };
     uvsup_worker_options_t w;
     uvsup_worker_options_init(&w);
     w.name = cities[i];

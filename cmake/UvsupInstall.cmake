@@ -20,6 +20,10 @@ install(FILES
   ${CMAKE_CURRENT_BINARY_DIR}/uvsupConfigVersion.cmake
   DESTINATION ${UVSUP_CMAKE_DIR})
 
+# The .pc file finds its prefix from where it lies, so an installed tree can
+# be moved (and CI can install to a scratch prefix).
+file(RELATIVE_PATH UVSUP_PC_TO_PREFIX
+  "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(cmake/uvsup.pc.in ${CMAKE_CURRENT_BINARY_DIR}/uvsup.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/uvsup.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

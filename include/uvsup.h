@@ -56,6 +56,27 @@ typedef struct {
   uint64_t duration_ns; /* from spawn to exit; 0 when never started */
 } uvsup_result_t;
 
+/* Where a worker's stdout and stderr go. */
+typedef enum {
+  UVSUP_OUTPUT_INHERIT = 0, /* share the supervisor process's stdout/stderr */
+  UVSUP_OUTPUT_NULL,        /* /dev/null */
+  UVSUP_OUTPUT_CAPTURE      /* real pipes, read by uvsup, given to on_output */
+} uvsup_output_mode_t;
+
+/* The longest line on_output gets in line mode; a longer line comes in
+ * pieces of this size, each with newline == 0. */
+#define UVSUP_LINE_MAX (64 * 1024)
+
+/* Output of a captured worker, for on_output. */
+typedef struct {
+  int stream;       /* 1: stdout, 2: stderr */
+  const char* data; /* valid during the callback only */
+  size_t len;
+  int newline; /* line mode: 1 when a '\n' (not in data) ended the
+                  line; 0 for a piece of a longer line and for a last
+                  line without one. Always 0 in raw mode. */
+} uvsup_output_t;
+
 /* Totals for on_done. */
 typedef struct {
   size_t workers;       /* runs reported, one per worker */
@@ -73,6 +94,12 @@ typedef void (*uvsup_exit_cb)(uvsup_t* sup,
                               uvsup_worker_t* worker,
                               const uvsup_result_t* result);
 typedef void (*uvsup_done_cb)(uvsup_t* sup, const uvsup_summary_t* summary);
+/* Output of a captured worker: whole lines (see output_lines) or raw chunks
+ * as read. Every byte a worker writes comes through here, in order per
+ * stream, before its on_exit. */
+typedef void (*uvsup_output_cb)(uvsup_t* sup,
+                                uvsup_worker_t* worker,
+                                const uvsup_output_t* output);
 
 /* Supervisor options. Call uvsup_options_init() first, then set what you
  * need: fields added in later versions get their defaults from it. */
@@ -81,21 +108,27 @@ typedef struct {
   uvsup_start_cb on_start; /* a worker's process was spawned */
   uvsup_exit_cb on_exit; /* a run is finished: exited and every handle closed */
   uvsup_done_cb on_done; /* every worker finished, every handle closed */
-  void* data;            /* user data, see uvsup_get_data() */
+  uvsup_output_cb on_output; /* output of UVSUP_OUTPUT_CAPTURE workers */
+  int output_lines;          /* 1: on_output gets whole lines; 0: raw chunks */
+  void* data;                /* user data, see uvsup_get_data() */
 } uvsup_options_t;
 
 /* Worker options. Call uvsup_worker_options_init() first. uvsup_add() copies
  * every string and array, so they may be freed once it returns. */
 typedef struct {
-  const char* name;       /* unique within the supervisor; NULL: the file */
-  const char* file;       /* program to run, looked up in PATH (required) */
-  char** args;            /* argv, NULL-terminated; NULL: { file, NULL } */
-  char** env;             /* "K=V" array, NULL-terminated; NULL: inherit */
-  const char* cwd;        /* working directory; NULL: inherit */
-  uint64_t timeout_ms;    /* stop the run after this long; 0: never */
-  int stop_signal;        /* first signal of a stop; default SIGTERM */
-  uint64_t kill_after_ms; /* grace before SIGKILL; default 5000 */
-  void* data;             /* user data, passed back in results */
+  const char* name;           /* unique within the supervisor; NULL: the file */
+  const char* file;           /* program to run, looked up in PATH (required) */
+  char** args;                /* argv, NULL-terminated; NULL: { file, NULL } */
+  char** env;                 /* "K=V" array, NULL-terminated; NULL: inherit */
+  const char* cwd;            /* working directory; NULL: inherit */
+  uint64_t timeout_ms;        /* stop the run after this long; 0: never */
+  int stop_signal;            /* first signal of a stop; default SIGTERM */
+  uint64_t kill_after_ms;     /* grace before SIGKILL; default 5000. Also how
+                                 long captured pipes may stay open after the
+                                 worker's group is gone before uvsup closes
+                                 them (a daemon that escaped with them). */
+  uvsup_output_mode_t output; /* default UVSUP_OUTPUT_INHERIT */
+  void* data;                 /* user data, passed back in results */
 } uvsup_worker_options_t;
 
 /* Fills opts with defaults: no concurrency limit, no callbacks. */
@@ -118,7 +151,8 @@ UVSUP_EXTERN int uvsup_new(uv_loop_t* loop,
  * on_done: a worker added while running starts as soon as the concurrency
  * limit allows. Everything in opts is copied. Stores the worker in *worker
  * when worker is not NULL; the pointer stays valid until uvsup_free().
- * Returns 0, UV_EINVAL (no file, empty name), UVSUP_EDUPNAME, UVSUP_ESTATE
+ * Returns 0, UV_EINVAL (no file, empty name, bad stop_signal, or
+ * UVSUP_OUTPUT_CAPTURE without on_output), UVSUP_EDUPNAME, UVSUP_ESTATE
  * (after on_done), UVSUP_ESTOPPING (after uvsup_stop()) or UV_ENOMEM. */
 UVSUP_EXTERN int uvsup_add(uvsup_t* sup,
                            const uvsup_worker_options_t* opts,
@@ -147,6 +181,14 @@ UVSUP_EXTERN int uvsup_drain(uvsup_t* sup);
 /* Stops one worker as uvsup_stop() would. A queued worker is reported as not
  * started. Returns 0, or UVSUP_ESTATE when it is already finished. */
 UVSUP_EXTERN int uvsup_stop_worker(uvsup_worker_t* worker, int signum);
+
+/* Backpressure for captured output: stops reading the worker's pipes (its
+ * writes block once the pipe is full) until resumed, so a slow consumer
+ * never makes uvsup buffer without bound. Allowed from on_output; the rest
+ * of the chunk already read is still delivered. Returns 0, or UVSUP_ESTATE
+ * when the worker has no running process. */
+UVSUP_EXTERN int uvsup_worker_pause_output(uvsup_worker_t* worker);
+UVSUP_EXTERN int uvsup_worker_resume_output(uvsup_worker_t* worker);
 
 /* Frees the supervisor and its workers. Allowed before uvsup_start() and from
  * on_done or after it; returns UVSUP_ESTATE (and frees nothing) while

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lines.h"
 #include "table.h"
 #include "uvsup.h"
 
@@ -25,8 +26,19 @@ enum {
   RUN_STOP_SENT = 1 << 3,      /* the stop signal went to the group */
   RUN_KILL_SENT = 1 << 4,      /* SIGKILL went to the group */
   RUN_SPAWN_FAILED = 1 << 5,
-  RUN_REAPING_GROUP = 1 << 6 /* main process gone, its group is not */
+  RUN_REAPING_GROUP = 1 << 6, /* main process gone, its group is not */
+  RUN_DRAINING = 1 << 7,      /* all gone but the pipes: bounded wait */
+  RUN_OUTPUT_PAUSED = 1 << 8  /* uvsup_worker_pause_output() */
 };
+
+/* One captured stream of a run: the read end of a real pipe (uv_pipe(), not
+ * a socketpair, so a child may open /dev/stdout) and its line splitter. */
+typedef struct {
+  uv_pipe_t pipe; /* data: the run, like every handle of a run */
+  int stream;     /* 1 or 2 */
+  int open;       /* initialised and not yet closing */
+  uvsup_lines_t lines;
+} uvsup_capture_t;
 
 /* Everything one run of a worker needs while its process lives: the handles
  * and their bookkeeping. Allocated at spawn, freed in the last handle's close
@@ -34,7 +46,8 @@ enum {
 typedef struct uvsup_run_s {
   uvsup_worker_t* worker;
   uv_process_t process;
-  uv_timer_t timer; /* timeout, then kill escalation */
+  uv_timer_t timer;           /* timeout, kill escalation, leftovers, drain */
+  uvsup_capture_t capture[2]; /* stdout, stderr; used with CAPTURE */
   unsigned flags;
   int open_handles;        /* the run is finished when this reaches 0 */
   int pid;                 /* also the process group id (setsid) */
@@ -58,6 +71,7 @@ struct uvsup_worker_s {
   uint64_t timeout_ms;
   uint64_t kill_after_ms;
   int stop_signal;
+  uvsup_output_mode_t output;
   worker_state_t state;
   uvsup_run_t* run; /* while RUNNING */
   uvsup_result_t result;
@@ -100,6 +114,7 @@ struct uvsup_s {
   uvsup_table_t by_pid;
   uvsup_table_t by_name;
   uvsup_summary_t summary;
+  char* read_buf; /* one buffer for every read: libuv reads one at a time */
 };
 
 /* spec.c */
@@ -116,6 +131,18 @@ void uvsup__run_close_handle(uv_handle_t* handle);
 /* supervisor.c: called by spawn.c once a run's every handle has closed. */
 void uvsup__run_finished(uvsup_run_t* run);
 
+/* capture.c: for UVSUP_OUTPUT_CAPTURE. prepare() makes the pipes and
+ * fills stdio[1] and stdio[2] with the write ends; started() closes the
+ * parent's write ends and starts reading (spawned) or closes everything. */
+int uvsup__capture_prepare(uvsup_run_t* run, uv_stdio_container_t* stdio);
+void uvsup__capture_started(uvsup_run_t* run,
+                            uv_stdio_container_t* stdio,
+                            int spawned);
+/* Flushes a last unfinished line and closes the pipes still open. */
+void uvsup__capture_close(uvsup_run_t* run);
+int uvsup__capture_open(const uvsup_run_t* run);
+void uvsup__capture_free(uvsup_t* sup);
+
 /* group.c: 1 while a member of process group pgid runs (not a zombie). */
 int uvsup__group_alive(int pgid);
 
@@ -123,5 +150,7 @@ int uvsup__group_alive(int pgid);
 void uvsup__run_arm_timeout(uvsup_run_t* run);
 void uvsup__run_stop(uvsup_run_t* run, int signum);
 void uvsup__run_exited(uvsup_run_t* run);
+/* A captured pipe of the run has closed. */
+void uvsup__run_output_closed(uvsup_run_t* run);
 
 #endif

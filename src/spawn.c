@@ -75,11 +75,13 @@ int uvsup__run_spawn(uvsup_worker_t* worker) {
   /* Children get /dev/null as stdin (libuv opens it for UV_IGNORE), so a
    * worker never competes with uvsup or a terminal for input. */
   uv_stdio_container_t stdio[3];
-  stdio[0].flags = UV_IGNORE;
-  stdio[1].flags = UV_INHERIT_FD;
-  stdio[1].data.fd = 1;
-  stdio[2].flags = UV_INHERIT_FD;
-  stdio[2].data.fd = 2;
+  for (int fd = 0; fd < 3; fd++) {
+    stdio[fd].flags = UV_IGNORE;
+    if (fd > 0 && worker->output == UVSUP_OUTPUT_INHERIT) {
+      stdio[fd].flags = UV_INHERIT_FD;
+      stdio[fd].data.fd = fd;
+    }
+  }
 
   uv_process_options_t options;
   memset(&options, 0, sizeof(options));
@@ -94,16 +96,27 @@ int uvsup__run_spawn(uvsup_worker_t* worker) {
   options.stdio = stdio;
 
   uv_timer_init(sup->loop, &run->timer);
-  run->open_handles = 2;
-  worker->result.start_ns = uv_hrtime();
-  err = uv_spawn(sup->loop, &run->process, &options);
+  run->open_handles = 1;
+  if (worker->output == UVSUP_OUTPUT_CAPTURE) {
+    err = uvsup__capture_prepare(run, stdio);
+  }
+  if (err == 0) {
+    worker->result.start_ns = uv_hrtime();
+    err = uv_spawn(sup->loop, &run->process, &options);
+    run->open_handles++; /* initialised even when the spawn fails */
+    if (err != 0) {
+      uvsup__run_close_handle((uv_handle_t*)&run->process);
+    }
+  }
+  if (worker->output == UVSUP_OUTPUT_CAPTURE) {
+    uvsup__capture_started(run, stdio, err == 0);
+  }
   if (err != 0) {
-    /* A spawn failure is a result, not an error of the supervisor; libuv
-     * still requires the process handle to be closed. */
+    /* A spawn failure (EMFILE for the pipes included) is a result, not an
+     * error of the supervisor. */
     run->flags |= RUN_SPAWN_FAILED | RUN_EXITED;
     worker->result.error = err;
     worker->result.start_ns = 0;
-    uvsup__run_close_handle((uv_handle_t*)&run->process);
     uvsup__run_close_handle((uv_handle_t*)&run->timer);
     return 0;
   }

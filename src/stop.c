@@ -70,9 +70,24 @@ static void set_cause(uvsup_run_t* run, unsigned cause) {
   }
 }
 
-static void finish_group(uvsup_run_t* run) {
+/* Nothing of the worker's group is left. Its pipes close at EOF, unless a
+ * process that left the group (setsid) holds them: that gets the grace, no
+ * more, before uvsup closes its ends. */
+static void group_done(uvsup_run_t* run) {
   run->flags &= ~(unsigned)RUN_REAPING_GROUP;
-  uvsup__run_close_handle((uv_handle_t*)&run->timer);
+  if (uvsup__capture_open(run) > 0) {
+    run->flags |= RUN_DRAINING;
+    uv_timer_start(&run->timer, on_timer, run->worker->kill_after_ms, 0);
+  } else {
+    uvsup__run_close_handle((uv_handle_t*)&run->timer);
+  }
+}
+
+void uvsup__run_output_closed(uvsup_run_t* run) {
+  if ((run->flags & RUN_EXITED) && !(run->flags & RUN_REAPING_GROUP) &&
+      uvsup__capture_open(run) == 0) {
+    uvsup__run_close_handle((uv_handle_t*)&run->timer);
+  }
 }
 
 /* The leftovers of a group are not our children, so no callback tells when
@@ -82,7 +97,7 @@ static void check_group(uvsup_run_t* run) {
   uvsup_t* sup = run->worker->sup;
   /* The group is gone, or its id was reused by a new worker of ours. */
   if (!uvsup__group_alive(run->pid) || uvsup_find_pid(sup, run->pid) != NULL) {
-    finish_group(run);
+    group_done(run);
     return;
   }
   uint64_t now = uv_now(sup->loop);
@@ -91,7 +106,7 @@ static void check_group(uvsup_run_t* run) {
     run->group_deadline = now + GROUP_AFTER_KILL_MS;
     run->group_check_ms = 1;
   } else if ((run->flags & RUN_KILL_SENT) && now >= run->group_deadline) {
-    finish_group(run);
+    group_done(run);
     return;
   }
   uint64_t wait = run->group_check_ms;
@@ -109,6 +124,8 @@ static void on_timer(uv_timer_t* timer) {
   uvsup_run_t* run = timer->data;
   if (run->flags & RUN_REAPING_GROUP) {
     check_group(run);
+  } else if (run->flags & RUN_DRAINING) {
+    uvsup__capture_close(run);
   } else if (run->flags & RUN_EXITED) {
     return;
   } else if (!(run->flags & RUN_STOP_SENT)) {
@@ -149,7 +166,7 @@ void uvsup__run_exited(uvsup_run_t* run) {
    * outlives its worker. The group id cannot have been reused while any
    * member is alive. */
   if (!uvsup__group_alive(run->pid)) {
-    uvsup__run_close_handle((uv_handle_t*)&run->timer);
+    group_done(run);
     return;
   }
   run->flags |= RUN_REAPING_GROUP;

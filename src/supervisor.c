@@ -70,7 +70,9 @@ int uvsup_add(uvsup_t* sup,
   }
   if (opts == NULL || opts->file == NULL || opts->file[0] == '\0' ||
       (opts->name != NULL && opts->name[0] == '\0') || opts->stop_signal <= 0 ||
-      opts->stop_signal >= 65) {
+      opts->stop_signal >= 65 ||
+      (unsigned)opts->output > UVSUP_OUTPUT_CAPTURE ||
+      (opts->output == UVSUP_OUTPUT_CAPTURE && sup->opts.on_output == NULL)) {
     return UV_EINVAL;
   }
   const char* name = opts->name != NULL ? opts->name : opts->file;
@@ -96,6 +98,7 @@ int uvsup_add(uvsup_t* sup,
   w->timeout_ms = opts->timeout_ms;
   w->kill_after_ms = opts->kill_after_ms;
   w->stop_signal = opts->stop_signal;
+  w->output = opts->output;
   w->state = WORKER_PENDING;
   w->result.name = w->spec->name;
   w->result.data = w->data;
@@ -374,6 +377,7 @@ int uvsup_free(uvsup_t* sup) {
   }
   uvsup__table_free(&sup->by_pid);
   uvsup__table_free(&sup->by_name);
+  uvsup__capture_free(sup);
   free(sup);
   return 0;
 }

@@ -58,21 +58,50 @@ static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
   uv_walk(uvsup_get_loop(sup), count_handle, &f->handles_at_done);
 }
 
-void fixture_init(fixture_t* f, unsigned max_running) {
-  memset(f, 0, sizeof(*f));
-  ck_assert_int_eq(uv_loop_init(&f->loop), 0);
-  fixture_init_on(f, &f->loop, max_running);
+static void on_output(uvsup_t* sup,
+                      uvsup_worker_t* worker,
+                      const uvsup_output_t* output) {
+  fixture_t* f = uvsup_get_data(sup);
+  ck_assert(output->stream == 1 || output->stream == 2);
+  f->on_output_hook(f, worker, output);
 }
 
-void fixture_init_on(fixture_t* f, uv_loop_t* loop, unsigned max_running) {
+static void init(fixture_t* f,
+                 uv_loop_t* loop,
+                 unsigned max_running,
+                 int lines) {
   uvsup_options_t opts;
   uvsup_options_init(&opts);
   opts.max_running = max_running;
   opts.on_start = on_start;
   opts.on_exit = on_exit_cb;
   opts.on_done = on_done;
+  opts.on_output = f->on_output_hook != NULL ? on_output : NULL;
+  opts.output_lines = lines;
   opts.data = f;
   ck_assert_int_eq(uvsup_new(loop, &opts, &f->sup), 0);
+}
+
+void fixture_init(fixture_t* f, unsigned max_running) {
+  memset(f, 0, sizeof(*f));
+  ck_assert_int_eq(uv_loop_init(&f->loop), 0);
+  init(f, &f->loop, max_running, 0);
+}
+
+void fixture_init_capture(fixture_t* f,
+                          unsigned max_running,
+                          int lines,
+                          fixture_output_hook_t hook,
+                          void* data) {
+  memset(f, 0, sizeof(*f));
+  ck_assert_int_eq(uv_loop_init(&f->loop), 0);
+  f->on_output_hook = hook;
+  f->data = data;
+  init(f, &f->loop, max_running, lines);
+}
+
+void fixture_init_on(fixture_t* f, uv_loop_t* loop, unsigned max_running) {
+  init(f, loop, max_running, 0);
 }
 
 uvsup_worker_t* fixture_add(fixture_t* f,
@@ -94,6 +123,9 @@ uvsup_worker_t* fixture_add(fixture_t* f,
   w.file = UVSUP_TEST_CHILD;
   w.args = args;
   w.timeout_ms = timeout_ms;
+  w.data = f->next_data;
+  w.output =
+      f->on_output_hook != NULL ? UVSUP_OUTPUT_CAPTURE : UVSUP_OUTPUT_INHERIT;
   if (kill_after_ms != 0) {
     w.kill_after_ms = kill_after_ms;
   }

@@ -12,6 +12,9 @@
 
 typedef struct fixture_s fixture_t;
 typedef void (*fixture_hook_t)(fixture_t* f, uvsup_worker_t* worker);
+typedef void (*fixture_output_hook_t)(fixture_t* f,
+                                      uvsup_worker_t* worker,
+                                      const uvsup_output_t* output);
 
 struct fixture_s {
   uv_loop_t loop;
@@ -28,11 +31,21 @@ struct fixture_s {
   int found_at_start;  /* uvsup_find_pid() gave the started worker */
   int found_at_exit;   /* uvsup_find_pid() still gave it after exit */
   int stop_at_starts;  /* uvsup_stop() once this many have started */
-  fixture_hook_t on_start_hook; /* called from on_start, if set */
-  fixture_hook_t on_exit_hook;  /* called from on_exit, if set */
+  fixture_hook_t on_start_hook;         /* called from on_start, if set */
+  fixture_hook_t on_exit_hook;          /* called from on_exit, if set */
+  fixture_output_hook_t on_output_hook; /* set: workers are captured */
+  void* data;                           /* for the hooks */
+  void* next_data; /* user data of the workers fixture_add() adds */
 };
 
 void fixture_init(fixture_t* f, unsigned max_running);
+/* Workers added later are captured: their output goes to hook, as lines
+ * when lines is 1, else as raw chunks. */
+void fixture_init_capture(fixture_t* f,
+                          unsigned max_running,
+                          int lines,
+                          fixture_output_hook_t hook,
+                          void* data);
 /* A supervisor on someone else's loop; f->loop is left unused. */
 void fixture_init_on(fixture_t* f, uv_loop_t* loop, unsigned max_running);
 

@@ -14,6 +14,14 @@
  *   pause           wait for a signal that is not ignored
  *   ready           send SIGUSR2 to the parent (uvsup), so a test can act
  *                   once the steps before it are done, without sleeping
+ *   lines N TEXT    print "TEXT 1" ... "TEXT N", one per line, on stdout
+ *   errlines N TEXT the same on stderr
+ *   noeol TEXT      print TEXT on stdout with no newline
+ *   bytes N         write N bytes 0, 1, ..., 255, 0, ... on stdout
+ *   bigline N       write one line of N 'x' and a newline on stdout
+ *   escape MS PATH  fork a grandchild that leaves the process group
+ *                   (setsid) keeping stdout and stderr, and sleeps MS ms;
+ *                   the parent appends its pid to PATH
  *
  * With no "exit" step it exits 0 after the last step. */
 #include <fcntl.h>
@@ -39,6 +47,26 @@ static void append_pid(const char* path, pid_t pid) {
     exit(125);
   }
   close(fd);
+}
+
+static void write_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) {
+      perror("write");
+      exit(125);
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+}
+
+/* Numbered lines through stdio's buffer: fast enough for 10^6 lines. */
+static void numbered_lines(FILE* f, long n, const char* text) {
+  for (long i = 1; i <= n; i++) {
+    fprintf(f, "%s %ld\n", text, i);
+  }
+  fflush(f);
 }
 
 static void usage(const char* step) {
@@ -78,7 +106,30 @@ int main(int argc, char** argv) {
       signal(atoi(arg), SIG_IGN);
     } else if (strcmp(step, "pidfile") == 0) {
       append_pid(arg, getpid());
-    } else if (strcmp(step, "fork") == 0) {
+    } else if (strcmp(step, "noeol") == 0) {
+      write_all(1, arg, strlen(arg));
+    } else if (strcmp(step, "bytes") == 0) {
+      char block[4096];
+      for (size_t k = 0; k < sizeof(block); k++) {
+        block[k] = (char)(k & 0xff);
+      }
+      for (long left = atol(arg); left > 0; left -= (long)sizeof(block)) {
+        write_all(1, block,
+                  left < (long)sizeof(block) ? (size_t)left : sizeof(block));
+      }
+    } else if (strcmp(step, "bigline") == 0) {
+      long n = atol(arg);
+      char* line = malloc((size_t)n + 1);
+      memset(line, 'x', (size_t)n);
+      line[n] = '\n';
+      write_all(1, line, (size_t)n + 1);
+      free(line);
+    } else if (strcmp(step, "lines") == 0 || strcmp(step, "errlines") == 0) {
+      if (i + 1 >= argc) {
+        usage(step);
+      }
+      numbered_lines(step[0] == 'l' ? stdout : stderr, atol(arg), argv[++i]);
+    } else if (strcmp(step, "fork") == 0 || strcmp(step, "escape") == 0) {
       if (i + 1 >= argc) {
         usage(step);
       }
@@ -89,7 +140,11 @@ int main(int argc, char** argv) {
         exit(125);
       }
       if (pid == 0) {
-        signal(SIGTERM, SIG_IGN);
+        if (step[0] == 'e') {
+          setsid();
+        } else {
+          signal(SIGTERM, SIG_IGN);
+        }
         sleep_ms(atol(arg));
         _exit(0);
       }

@@ -1,0 +1,126 @@
+/* Tagged output lines for --output tag: name, padding, colour, timestamp. */
+#include "tag.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Normal (not bright) foreground colours: cyan, yellow, green, magenta,
+ * blue, red. Readable on dark and light backgrounds alike; red comes last
+ * so that it is rarely used, as it reads like an error. */
+static const char* const colors[CLI_TAG_COLORS] = {
+  "\033[36m", "\033[33m", "\033[32m", "\033[35m", "\033[34m", "\033[31m",
+};
+static const char reset[] = "\033[0m";
+
+/* Length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when the
+ * bytes there are not one (stray continuation byte, truncated sequence,
+ * overlong form, surrogate, beyond U+10FFFF). */
+static size_t utf8_len(const unsigned char* p) {
+  unsigned char c = p[0];
+  if (c < 0x80) {
+    return 1;
+  }
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) {
+      lo = 0xA0; /* no overlong forms */
+    } else if (c == 0xED) {
+      hi = 0x9F; /* no surrogates */
+    }
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) {
+      lo = 0x90;
+    } else if (c == 0xF4) {
+      hi = 0x8F; /* nothing past U+10FFFF */
+    }
+  } else {
+    return 0;
+  }
+  if (p[1] < lo || p[1] > hi) {
+    return 0; /* also stops at a NUL terminator */
+  }
+  for (size_t i = 2; i < n; i++) {
+    if (p[i] < 0x80 || p[i] > 0xBF) {
+      return 0;
+    }
+  }
+  return n;
+}
+
+size_t cli_tag_width(const char* name) {
+  const unsigned char* p = (const unsigned char*)name;
+  size_t width = 0;
+  while (*p != '\0') {
+    size_t n = utf8_len(p);
+    p += n == 0 ? 1 : n;
+    width++;
+  }
+  return width;
+}
+
+int cli_tag_line(cli_buf_t* b,
+                 const cli_tag_t* tag,
+                 const char* data,
+                 size_t len) {
+  assert(tag->name != NULL);
+  assert(tag->color >= 0 && tag->color <= CLI_TAG_COLORS);
+  const char* color = tag->color >= 1 && tag->color <= CLI_TAG_COLORS
+                          ? colors[tag->color - 1]
+                          : NULL;
+  if (tag->stamp != NULL) {
+    cli_buf_puts(b, tag->stamp);
+    cli_buf_putc(b, ' ');
+  }
+  if (color != NULL) {
+    cli_buf_puts(b, color);
+  }
+  cli_buf_puts(b, tag->name);
+  for (size_t w = cli_tag_width(tag->name); w < tag->pad; w++) {
+    cli_buf_putc(b, ' ');
+  }
+  cli_buf_puts(b, " |");
+  if (color != NULL) {
+    cli_buf_puts(b, reset);
+  }
+  cli_buf_putc(b, ' ');
+  if (len > 0) {
+    cli_buf_append(b, data, len);
+  }
+  /* The buffer's failure is sticky, so the last append tells for all. */
+  return cli_buf_putc(b, '\n');
+}
+
+char* cli_tag_stamp(char* out, size_t outlen, uint64_t epoch_ms) {
+  time_t sec = (time_t)(epoch_ms / 1000);
+  unsigned ms = (unsigned)(epoch_ms % 1000);
+  struct tm tm;
+  if (localtime_r(&sec, &tm) == NULL) {
+    /* Only for instants beyond what struct tm holds: keep the width. */
+    snprintf(out, outlen, "--:--:--.---");
+    return out;
+  }
+  snprintf(out, outlen, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min,
+           tm.tm_sec, ms);
+  return out;
+}
+
+int cli_tag_use_color(cli_color_mode_t mode, int is_tty, const char* no_color) {
+  switch (mode) {
+  case CLI_COLOR_ALWAYS:
+    return 1;
+  case CLI_COLOR_NEVER:
+    return 0;
+  case CLI_COLOR_AUTO:
+  default:
+    /* NO_COLOR set to anything, even "0", turns colour off; an explicit
+     * --color=always still wins, as no-color.org allows. */
+    return is_tty && (no_color == NULL || no_color[0] == '\0');
+  }
+}

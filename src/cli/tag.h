@@ -1,0 +1,45 @@
+/* Tagged lines: "NAME | line", padded, optionally coloured and timestamped. */
+#ifndef UVSUP_CLI_TAG_H
+#define UVSUP_CLI_TAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define CLI_TAG_COLORS 6 /* distinct colours, assigned round-robin */
+
+typedef struct {
+  const char* name;  /* shown as is (names are the user's own) */
+  size_t pad;        /* columns to pad the name to (the longest name) */
+  int color;         /* 0: none, else 1..CLI_TAG_COLORS */
+  const char* stamp; /* "HH:MM:SS.mmm" or NULL for no timestamp */
+} cli_tag_t;
+
+/* Appends one tagged line and a newline: [stamp ]NAME<pad> | data\n. With a
+ * colour, the "NAME<pad> |" part is wrapped in that colour's ANSI escape and
+ * a reset; the data is never altered. The name is padded by its width in
+ * UTF-8 characters. Returns 0 or -1 (ENOMEM). */
+int cli_tag_line(cli_buf_t* b,
+                 const cli_tag_t* tag,
+                 const char* data,
+                 size_t len);
+
+/* Width of name in columns: UTF-8 characters (invalid bytes count 1). */
+size_t cli_tag_width(const char* name);
+
+/* Writes "HH:MM:SS.mmm" (local time) for a CLOCK_REALTIME instant given in
+ * ms since the epoch into out (at least 13 bytes). Returns out. */
+char* cli_tag_stamp(char* out, size_t outlen, uint64_t epoch_ms);
+
+/* Whether to colour a destination: mode is "auto", "always" or "never"; with
+ * auto, colour only when is_tty and no_color (the NO_COLOR variable, NULL
+ * when unset) is NULL or empty, as https://no-color.org asks. */
+typedef enum {
+  CLI_COLOR_AUTO = 0,
+  CLI_COLOR_ALWAYS,
+  CLI_COLOR_NEVER
+} cli_color_mode_t;
+int cli_tag_use_color(cli_color_mode_t mode, int is_tty, const char* no_color);
+
+#endif

@@ -1,0 +1,333 @@
+/* Captured output through the library with real children and real pipes:
+ * lines complete and in order, raw bytes exact, the last line without a
+ * newline, stderr apart, /dev/stdout, leftovers holding the pipes, and
+ * pausing. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uvsup.h>
+
+#include <check.h>
+
+#include "fixture.h"
+#include "testutil.h"
+
+#define NWORKERS 4
+
+/* What one worker's output looked like, checked as it arrives. */
+typedef struct {
+  long next[3];     /* next expected line number per stream */
+  size_t bytes[3];  /* bytes per stream */
+  int bad;          /* a line out of order or mangled */
+  int last_newline; /* newline flag of the last chunk */
+  char last[64];    /* the last line seen, cut */
+  unsigned pieces;  /* chunks with newline == 0 */
+  int paused;
+} seen_t;
+
+typedef struct {
+  seen_t w[NWORKERS];
+} record_t;
+
+static int worker_index(uvsup_worker_t* worker) {
+  return (int)(intptr_t)uvsup_worker_data(worker);
+}
+
+/* Adds a captured worker whose user data is its index i. */
+#define add_indexed(f, i, name, ...)      \
+  ((f)->next_data = (void*)(intptr_t)(i), \
+   fixture_add((f), (name), 0, 200, __VA_ARGS__))
+
+/* Lines "w<i> <n>" must arrive with n = 1, 2, 3, ... per worker and
+ * stream: nothing lost, duplicated, cut or reordered. */
+static void check_numbered(fixture_t* f,
+                           uvsup_worker_t* worker,
+                           const uvsup_output_t* out) {
+  record_t* rec = f->data;
+  seen_t* s = &rec->w[worker_index(worker)];
+  char want[64];
+  int n = snprintf(want, sizeof(want), "%s %ld", uvsup_worker_name(worker),
+                   s->next[out->stream] + 1);
+  if (!out->newline || out->len != (size_t)n ||
+      memcmp(out->data, want, (size_t)n) != 0) {
+    s->bad++;
+  }
+  s->next[out->stream]++;
+  s->bytes[out->stream] += out->len;
+}
+
+START_TEST(test_capture_many_lines_in_order) {
+  record_t rec;
+  memset(&rec, 0, sizeof(rec));
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, check_numbered, &rec);
+  const char* names[NWORKERS] = { "w0", "w1", "w2", "w3" };
+  for (int i = 0; i < NWORKERS; i++) {
+    add_indexed(&f, i, names[i], "lines", "200000", names[i], "errlines",
+                "1000", names[i], NULL);
+  }
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  for (int i = 0; i < NWORKERS; i++) {
+    ck_assert_int_eq(rec.w[i].bad, 0);
+    ck_assert_int_eq(rec.w[i].next[1], 200000);
+    ck_assert_int_eq(rec.w[i].next[2], 1000);
+  }
+  ck_assert_int_eq(f.summary.succeeded, NWORKERS);
+}
+END_TEST
+
+static void record_last(fixture_t* f,
+                        uvsup_worker_t* worker,
+                        const uvsup_output_t* out) {
+  record_t* rec = f->data;
+  seen_t* s = &rec->w[worker_index(worker)];
+  snprintf(s->last, sizeof(s->last), "%d:%.*s", out->stream,
+           (int)(out->len < 40 ? out->len : 40), out->data);
+  s->last_newline = out->newline;
+  s->bytes[out->stream] += out->len;
+  s->next[out->stream]++;
+  if (!out->newline) {
+    s->pieces++;
+  }
+}
+
+START_TEST(test_capture_last_line_without_newline) {
+  record_t rec;
+  memset(&rec, 0, sizeof(rec));
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, record_last, &rec);
+  add_indexed(&f, 0, "noeol", "out", "first", "noeol", "the end", NULL);
+  add_indexed(&f, 1, "stderr", "err", "to stderr", NULL);
+  add_indexed(&f, 2, "silent", "exit", "0", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_str_eq(rec.w[0].last, "1:the end");
+  ck_assert_int_eq(rec.w[0].last_newline, 0);
+  ck_assert_int_eq(rec.w[0].next[1], 2);
+  ck_assert_str_eq(rec.w[1].last, "2:to stderr");
+  ck_assert_int_eq(rec.w[1].last_newline, 1);
+  ck_assert_int_eq(rec.w[1].next[1], 0);
+  /* Empty output: no call at all, and the run still ends. */
+  ck_assert_int_eq(rec.w[2].next[1] + rec.w[2].next[2], 0);
+  ck_assert_int_eq(f.exits, 3);
+}
+END_TEST
+
+START_TEST(test_capture_long_line_in_pieces) {
+  record_t rec;
+  memset(&rec, 0, sizeof(rec));
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, record_last, &rec);
+  add_indexed(&f, 0, "big", "bigline", "10485760", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  /* 10 MiB of one line: every byte, in pieces of UVSUP_LINE_MAX, the
+   * last one ended by the newline. */
+  ck_assert_uint_eq(rec.w[0].bytes[1], 10485760);
+  ck_assert_uint_eq(rec.w[0].pieces, 10485760 / UVSUP_LINE_MAX - 1);
+  ck_assert_int_eq(rec.w[0].last_newline, 1);
+}
+END_TEST
+
+typedef struct {
+  size_t len;
+  int bad;
+  int calls;
+} raw_t;
+
+static void check_bytes(fixture_t* f,
+                        uvsup_worker_t* worker,
+                        const uvsup_output_t* out) {
+  raw_t* raw = f->data;
+  ck_assert_int_eq(out->newline, 0);
+  for (size_t i = 0; i < out->len; i++) {
+    if ((unsigned char)out->data[i] != ((raw->len + i) & 0xff)) {
+      raw->bad++;
+    }
+  }
+  raw->len += out->len;
+  raw->calls++;
+}
+
+START_TEST(test_capture_raw_bytes_exact) {
+  raw_t raw = { 0, 0, 0 };
+  fixture_t f;
+  fixture_init_capture(&f, 0, 0, check_bytes, &raw);
+  add_indexed(&f, 0, "binary", "bytes", "3000000", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_uint_eq(raw.len, 3000000);
+  ck_assert_int_eq(raw.bad, 0);
+}
+END_TEST
+
+START_TEST(test_capture_dev_stdout) {
+  /* With a socketpair, opening /dev/stdout fails with ENXIO; with a real
+   * pipe it works. */
+  record_t rec;
+  memset(&rec, 0, sizeof(rec));
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, record_last, &rec);
+  char* args[] = { "/bin/sh", "-c",
+                   "echo via-dev-stdout > /dev/stdout && "
+                   "echo via-dev-stderr > /dev/stderr",
+                   NULL };
+  uvsup_worker_options_t w;
+  uvsup_worker_options_init(&w);
+  w.name = "dev";
+  w.file = "/bin/sh";
+  w.args = args;
+  w.output = UVSUP_OUTPUT_CAPTURE;
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), 0);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(result_of(&f, "dev")->ok, 1);
+  ck_assert_int_eq(rec.w[0].next[1], 1);
+  ck_assert_str_eq(rec.w[0].last, "2:via-dev-stderr");
+}
+END_TEST
+
+START_TEST(test_capture_leftover_holding_pipe) {
+  /* The worker exits, its grandchild (which ignores SIGTERM) keeps stdout
+   * open: the group's stop sequence ends it, EOF follows, the run ends. */
+  char* pids = tu_write_temp("", 0);
+  record_t rec;
+  memset(&rec, 0, sizeof(rec));
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, record_last, &rec);
+  add_indexed(&f, 0, "parent", "fork", "60000", pids, "out", "bye", "exit", "0",
+              NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_str_eq(rec.w[0].last, "1:bye");
+  ck_assert_int_eq(result_of(&f, "parent")->ok, 1);
+  FILE* pf = fopen(pids, "r");
+  int pid = 0;
+  ck_assert_int_eq(fscanf(pf, "%d", &pid), 1);
+  fclose(pf);
+  ck_assert(!tu_pid_alive(pid));
+  unlink(pids);
+  free(pids);
+}
+END_TEST
+
+START_TEST(test_capture_escaped_daemon_holding_pipe) {
+  /* A grandchild that left the group (setsid) keeps the pipes: no signal of
+   * ours reaches it, so uvsup closes its ends after the grace (200 ms). */
+  char* pids = tu_write_temp("", 0);
+  record_t rec;
+  memset(&rec, 0, sizeof(rec));
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, record_last, &rec);
+  add_indexed(&f, 0, "parent", "escape", "60000", pids, "noeol", "partial",
+              "exit", "0", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  /* The unfinished line still came through when the pipe was closed. */
+  ck_assert_str_eq(rec.w[0].last, "1:partial");
+  FILE* pf = fopen(pids, "r");
+  int pid = 0;
+  ck_assert_int_eq(fscanf(pf, "%d", &pid), 1);
+  fclose(pf);
+  ck_assert_int_eq(kill(pid, SIGKILL), 0); /* ours to clean up */
+  unlink(pids);
+  free(pids);
+}
+END_TEST
+
+/* Pauses a worker at its first line and resumes it from a timer: a worker
+ * that keeps writing blocks on the full pipe meanwhile, and every line
+ * still arrives. */
+typedef struct {
+  uv_timer_t timer;
+  uvsup_worker_t* worker;
+  int pauses;
+  record_t rec;
+} pauser_t;
+
+static void on_resume(uv_timer_t* timer) {
+  pauser_t* p = timer->data;
+  ck_assert_int_eq(uvsup_worker_resume_output(p->worker), 0);
+  uv_close((uv_handle_t*)timer, NULL);
+}
+
+static void pause_once(fixture_t* f,
+                       uvsup_worker_t* worker,
+                       const uvsup_output_t* out) {
+  pauser_t* p = f->data;
+  f->data = &p->rec;
+  check_numbered(f, worker, out);
+  f->data = p;
+  if (p->pauses++ == 0) {
+    ck_assert_int_eq(uvsup_worker_pause_output(worker), 0);
+    ck_assert_int_eq(uvsup_worker_pause_output(worker), 0); /* twice: ok */
+    p->worker = worker;
+    uv_timer_init(&f->loop, &p->timer);
+    p->timer.data = p;
+    uv_timer_start(&p->timer, on_resume, 50, 0);
+  }
+}
+
+START_TEST(test_capture_pause_and_resume) {
+  pauser_t p;
+  memset(&p, 0, sizeof(p));
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, pause_once, &p);
+  add_indexed(&f, 0, "w0", "lines", "100000", "w0", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(p.rec.w[0].bad, 0);
+  ck_assert_int_eq(p.rec.w[0].next[1], 100000);
+}
+END_TEST
+
+START_TEST(test_capture_needs_on_output) {
+  fixture_t f;
+  fixture_init(&f, 0);
+  uvsup_worker_options_t w;
+  uvsup_worker_options_init(&w);
+  w.file = "true";
+  w.output = UVSUP_OUTPUT_CAPTURE;
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), UV_EINVAL);
+  w.output = (uvsup_output_mode_t)7;
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), UV_EINVAL);
+  w.output = UVSUP_OUTPUT_NULL;
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), 0);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(f.summary.succeeded, 1);
+}
+END_TEST
+
+int main(void) {
+  Suite* s = suite_create("capture");
+  TCase* lines = tcase_create("lines");
+  tcase_add_test(lines, test_capture_many_lines_in_order);
+  tcase_add_test(lines, test_capture_last_line_without_newline);
+  tcase_add_test(lines, test_capture_long_line_in_pieces);
+  tcase_add_test(lines, test_capture_dev_stdout);
+  suite_add_tcase(s, lines);
+
+  TCase* raw = tcase_create("raw");
+  tcase_add_test(raw, test_capture_raw_bytes_exact);
+  suite_add_tcase(s, raw);
+
+  TCase* ending = tcase_create("ending");
+  tcase_add_test(ending, test_capture_leftover_holding_pipe);
+  tcase_add_test(ending, test_capture_escaped_daemon_holding_pipe);
+  suite_add_tcase(s, ending);
+
+  TCase* flow = tcase_create("flow");
+  tcase_add_test(flow, test_capture_pause_and_resume);
+  tcase_add_test(flow, test_capture_needs_on_output);
+  suite_add_tcase(s, flow);
+
+  SRunner* sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

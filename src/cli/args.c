@@ -45,6 +45,16 @@ const char cli_usage_text[] =
     "                         soon,success=N or now,success=N\n"
     "  DURATION is 500ms, 2s, 1.5 (seconds), 1m or 1h.\n"
     "\n"
+    "Output:\n"
+    "  --output MODE          tag (default): each line as 'NAME | line';\n"
+    "                         group: each run's output in one piece when it\n"
+    "                         ends; inherit: shared with uvsup; null\n"
+    "  --color WHEN           colour the tags: auto (default), always, never\n"
+    "                         (auto honours NO_COLOR)\n"
+    "  --timestamps           prefix tagged lines with the time read\n"
+    "  --log-dir DIR          also append each worker's output to\n"
+    "                         DIR/NAME.log\n"
+    "\n"
     "Summary:\n"
     "  --summary FORMAT       text (default, on stderr), json or none\n"
     "  --summary-file PATH    write the summary to PATH instead\n"
@@ -185,6 +195,10 @@ typedef enum {
   OPT_KILL_AFTER,
   OPT_STOP_SIGNAL,
   OPT_HALT,
+  OPT_OUTPUT,
+  OPT_COLOR,
+  OPT_LOG_DIR,
+  OPT_TIMESTAMPS,
   OPT_HELP,
   OPT_VERSION
 } option_id_t;
@@ -207,6 +221,11 @@ static const option_spec_t options[] = {
   { "kill-after", 0, 1, OPT_KILL_AFTER },
   { "stop-signal", 0, 1, OPT_STOP_SIGNAL },
   { "halt", 0, 1, OPT_HALT },
+  { "output", 0, 1, OPT_OUTPUT },
+  { "color", 0, 1, OPT_COLOR },
+  { "colour", 0, 1, OPT_COLOR },
+  { "log-dir", 0, 1, OPT_LOG_DIR },
+  { "timestamps", 0, 0, OPT_TIMESTAMPS },
   { "help", 'h', 0, OPT_HELP },
   { "version", 'V', 0, OPT_VERSION },
 };
@@ -340,6 +359,38 @@ static int apply_option(const option_spec_t* opt,
                   "soon,success=N or now,success=N (N >= 1)",
                   shown, value);
     }
+    return 0;
+  case OPT_OUTPUT: {
+    static const char* const modes[] = { "tag", "group", "inherit", "null" };
+    for (int m = 0; m < 4; m++) {
+      if (strcmp(value, modes[m]) == 0) {
+        a->output = (cli_output_mode_t)m;
+        return 0;
+      }
+    }
+    return fail(err, errlen, "%s '%s': use tag, group, inherit or null", shown,
+                value);
+  }
+  case OPT_COLOR:
+    if (strcmp(value, "auto") == 0) {
+      a->color = CLI_COLOR_AUTO;
+    } else if (strcmp(value, "always") == 0) {
+      a->color = CLI_COLOR_ALWAYS;
+    } else if (strcmp(value, "never") == 0) {
+      a->color = CLI_COLOR_NEVER;
+    } else {
+      return fail(err, errlen, "%s '%s': use auto, always or never", shown,
+                  value);
+    }
+    return 0;
+  case OPT_LOG_DIR:
+    if (value[0] == '\0') {
+      return fail(err, errlen, "%s: the directory is empty", shown);
+    }
+    a->log_dir = value;
+    return 0;
+  case OPT_TIMESTAMPS:
+    a->timestamps = 1;
     return 0;
   case OPT_HELP:
     a->help = 1;

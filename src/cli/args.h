@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tag.h"
+
 #define CLI_MAX_JOBS 1000000 /* -j beyond this is surely a typo */
 
 typedef enum {
@@ -20,6 +22,13 @@ typedef enum {
   CLI_SUMMARY_JSON,
   CLI_SUMMARY_NONE
 } cli_summary_format_t;
+
+typedef enum {
+  CLI_OUTPUT_TAG = 0, /* "NAME | line" per line, stdout and stderr apart */
+  CLI_OUTPUT_GROUP,   /* each run's output in one piece when it ends */
+  CLI_OUTPUT_INHERIT, /* workers share uvsup's stdout and stderr */
+  CLI_OUTPUT_NULL     /* discarded */
+} cli_output_mode_t;
 
 typedef enum {
   CLI_HALT_NEVER = 0,
@@ -56,6 +65,10 @@ typedef struct {
   uint64_t kill_after_ms;
   int stop_signal;
   cli_halt_t halt;
+  cli_output_mode_t output;
+  cli_color_mode_t color;
+  const char* log_dir; /* NULL: none */
+  int timestamps;
   int help;
   int version;
 } cli_args_t;

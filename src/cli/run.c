@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "duration.h"
+#include "output.h"
 #include "signame.h"
 
 static int fail(char* err, size_t errlen, const char* what, int code) {
@@ -35,11 +36,21 @@ static void check_halt(cli_run_t* run, const uvsup_result_t* r) {
   }
 }
 
+static void on_output(uvsup_t* sup,
+                      uvsup_worker_t* worker,
+                      const uvsup_output_t* output) {
+  cli_run_t* run = uvsup_get_data(sup);
+  cli_output_chunk(run->output, worker, (uintptr_t)uvsup_worker_data(worker),
+                   output);
+}
+
 static void on_exit_cb(uvsup_t* sup,
                        uvsup_worker_t* worker,
                        const uvsup_result_t* result) {
   cli_run_t* run = uvsup_get_data(sup);
-  run->results[(uintptr_t)uvsup_worker_data(worker)] = result;
+  size_t job = (uintptr_t)uvsup_worker_data(worker);
+  cli_output_run_ended(run->output, job);
+  run->results[job] = result;
   check_halt(run, result);
 }
 
@@ -47,6 +58,8 @@ static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
   cli_run_t* run = uvsup_get_data(sup);
   run->totals = *summary;
   cli_signals_close(&run->signals);
+  /* The loop runs on until what waits for stdout and stderr is written. */
+  cli_output_close(run->output, NULL, NULL);
 }
 
 static void print_running(uvsup_worker_t* worker, void* arg) {
@@ -90,14 +103,16 @@ static void on_signal(int signum, void* data) {
 }
 
 /* Values may repeat ("::: a a"); each run still needs its own name. */
-static int add_renamed(cli_run_t* run, uvsup_worker_options_t* w) {
+static int add_renamed(cli_run_t* run,
+                       uvsup_worker_options_t* w,
+                       uvsup_worker_t** worker) {
   char name[256];
   const char* base = w->name;
   int err = UVSUP_EDUPNAME;
   for (unsigned k = 2; err == UVSUP_EDUPNAME; k++) {
     snprintf(name, sizeof(name), "%.200s#%u", base, k);
     w->name = name;
-    err = uvsup_add(run->sup, w, NULL);
+    err = uvsup_add(run->sup, w, worker);
   }
   w->name = base;
   return err;
@@ -119,11 +134,17 @@ static int add_jobs(cli_run_t* run,
     w.timeout_ms = a->timeout_ms;
     w.kill_after_ms = a->kill_after_ms;
     w.stop_signal = a->stop_signal;
+    w.output = cli_output_worker_mode(run->output);
     w.data = (void*)(uintptr_t)i;
-    int rc = uvsup_add(run->sup, &w, NULL);
+    uvsup_worker_t* worker = NULL;
+    int rc = uvsup_add(run->sup, &w, &worker);
     if (rc == UVSUP_EDUPNAME &&
         (a->mode == CLI_MODE_VALUES || a->mode == CLI_MODE_STDIN)) {
-      rc = add_renamed(run, &w);
+      rc = add_renamed(run, &w, &worker);
+    }
+    if (rc == 0 &&
+        cli_output_set_name(run->output, i, uvsup_worker_name(worker)) != 0) {
+      rc = UV_ENOMEM;
     }
     if (rc != 0) {
       char what[300];
@@ -152,8 +173,14 @@ int cli_run(cli_run_t* run,
     return fail(err, errlen, "creating the event loop", rc);
   }
 
+  if (cli_output_new(&run->output, &run->loop, a, jobs->count, err, errlen) !=
+      0) {
+    goto fail;
+  }
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  opts.on_output = on_output;
+  opts.output_lines = cli_output_wants_lines(run->output);
   if (a->jobs_set) {
     opts.max_running = a->jobs;
   } else if (a->mode == CLI_MODE_VALUES || a->mode == CLI_MODE_STDIN) {
@@ -187,8 +214,13 @@ int cli_run(cli_run_t* run,
 fail:
   uvsup_free(run->sup);
   run->sup = NULL;
+  if (run->output != NULL) {
+    cli_output_close(run->output, NULL, NULL);
+  }
   uv_run(&run->loop, UV_RUN_DEFAULT); /* lets closed handles finish */
   uv_loop_close(&run->loop);
+  cli_output_free(run->output);
+  run->output = NULL;
   free(run->results);
   run->results = NULL;
   return -1;
@@ -214,6 +246,8 @@ void cli_run_summary(const cli_run_t* run, cli_summary_t* s) {
 }
 
 void cli_run_dispose(cli_run_t* run) {
+  cli_output_free(run->output);
+  run->output = NULL;
   if (run->sup != NULL) {
     uvsup_free(run->sup);
     run->sup = NULL;

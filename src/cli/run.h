@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "jobs.h"
+#include "output.h"
 #include "signals.h"
 #include "summary.h"
 
@@ -24,6 +25,7 @@ typedef struct {
   int halt_on_success; /* the halt was triggered by successes */
   unsigned halt_seen;  /* results counted towards --halt */
   cli_signals_t signals;
+  cli_output_t* output;
 } cli_run_t;
 
 /* Adds every job, then runs them all to the end. Returns 0 when the run

@@ -169,8 +169,8 @@ ssize_t cli_spool_read(cli_spool_t* s, uint64_t offset, void* out, size_t len) {
   /* A read that crosses into the file continues there, so a caller that
    * reads in blocks never sees a short count at the boundary. */
   while (done < len) {
-    ssize_t r = pread(s->fd, o + done, len - done,
-                      (off_t)(offset - s->mem_len));
+    ssize_t r =
+        pread(s->fd, o + done, len - done, (off_t)(offset - s->mem_len));
     if (r < 0) {
       if (errno == EINTR) {
         continue;

@@ -23,12 +23,18 @@ typedef struct {
 /* memory_max 0: CLI_SPOOL_MEMORY_MAX. The file is made in $TMPDIR (default
  * /tmp) with O_TMPFILE or mkstemp+unlink, only when needed. */
 void cli_spool_init(cli_spool_t* s, size_t memory_max);
-/* Returns 0, or -1 with s->error set (ENOMEM, ENOSPC, ...). */
+/* Returns 0, or -1 with s->error and errno set (ENOMEM, ENOSPC, ...). An
+ * append that fails part way keeps the bytes that were stored (total
+ * counts them, and they stay readable); every later append fails with the
+ * same error. */
 int cli_spool_append(cli_spool_t* s, const void* data, size_t len);
 /* Reads up to len bytes starting at offset (0 <= offset < total) into out.
- * Returns the count read (0 at the end) or -1 with errno set. */
+ * Returns the count read (0 at the end) or -1 with errno set. A read that
+ * crosses from memory into the file is filled from both: the count is
+ * short only at the end (offset >= total gives 0). */
 ssize_t cli_spool_read(cli_spool_t* s, uint64_t offset, void* out, size_t len);
-/* Frees the memory and closes the file. */
+/* Frees the memory and closes the file, leaving the spool empty (as after
+ * init with the same bound), so a second call is harmless. */
 void cli_spool_free(cli_spool_t* s);
 
 #endif

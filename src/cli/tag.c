@@ -106,8 +106,8 @@ char* cli_tag_stamp(char* out, size_t outlen, uint64_t epoch_ms) {
     snprintf(out, outlen, "--:--:--.---");
     return out;
   }
-  snprintf(out, outlen, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min,
-           tm.tm_sec, ms);
+  snprintf(out, outlen, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min, tm.tm_sec,
+           ms);
   return out;
 }
 

@@ -19,7 +19,10 @@ typedef struct {
 /* Appends one tagged line and a newline: [stamp ]NAME<pad> | data\n. With a
  * colour, the "NAME<pad> |" part is wrapped in that colour's ANSI escape and
  * a reset; the data is never altered. The name is padded by its width in
- * UTF-8 characters. Returns 0 or -1 (ENOMEM). */
+ * UTF-8 characters. data is one line without its newline (len 0 and data
+ * NULL give "NAME | \n"); the stamp, when given, is left uncoloured.
+ * color outside 0..CLI_TAG_COLORS is a programmer error (assert).
+ * Returns 0 or -1 (ENOMEM, or b had already failed). */
 int cli_tag_line(cli_buf_t* b,
                  const cli_tag_t* tag,
                  const char* data,
@@ -29,7 +32,10 @@ int cli_tag_line(cli_buf_t* b,
 size_t cli_tag_width(const char* name);
 
 /* Writes "HH:MM:SS.mmm" (local time) for a CLOCK_REALTIME instant given in
- * ms since the epoch into out (at least 13 bytes). Returns out. */
+ * ms since the epoch into out (at least 13 bytes). Returns out. The zone is
+ * read from TZ once, by the first call or by tzset(): a caller that changes
+ * TZ calls tzset(). An instant beyond what struct tm holds gives
+ * "--:--:--.---". */
 char* cli_tag_stamp(char* out, size_t outlen, uint64_t epoch_ms);
 
 /* Whether to colour a destination: mode is "auto", "always" or "never"; with

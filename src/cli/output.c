@@ -1,0 +1,307 @@
+/* Routing workers' output in the CLI: tagged lines, grouped runs, raw
+ * pass-through or nothing, plus the per-worker log files; pausing workers
+ * while uvsup's own stdout or stderr is full. */
+#include "output.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "logdir.h"
+#include "spool.h"
+#include "tag.h"
+#include "writer.h"
+
+/* In group mode each stream of a running worker keeps this much in memory,
+ * the rest in a temporary file: bounded memory with many workers. */
+#define GROUP_MEMORY_PER_STREAM (64 * 1024)
+
+typedef struct {
+  char* name;
+  cli_spool_t spool[2]; /* group mode: stdout, stderr */
+  int log_fd;           /* -1 until the first output */
+  int paused;
+} job_output_t;
+
+struct cli_output_s {
+  const cli_args_t* args;
+  int writing;            /* the writers are in use */
+  cli_writer_t writer[2]; /* uvsup's stdout, stderr */
+  int writers_open;
+  int color[2]; /* colour the tags on stdout, stderr */
+  size_t pad;   /* the widest name */
+  job_output_t* jobs;
+  size_t count;
+  uvsup_worker_t** paused; /* workers paused for a full writer */
+  size_t npaused;
+  char stamp[32];
+  uint64_t stamp_ms;
+  int log_warned;
+  cli_output_closed_cb on_closed;
+  void* closed_data;
+};
+
+/* Passing raw output through ourselves is needed when it must also be
+ * logged: inherit and null then capture instead. */
+static int passthrough(const cli_output_t* out) {
+  return out->args->output == CLI_OUTPUT_INHERIT && out->args->log_dir;
+}
+
+uvsup_output_mode_t cli_output_worker_mode(const cli_output_t* out) {
+  switch (out->args->output) {
+  case CLI_OUTPUT_INHERIT:
+    return passthrough(out) ? UVSUP_OUTPUT_CAPTURE : UVSUP_OUTPUT_INHERIT;
+  case CLI_OUTPUT_NULL:
+    return out->args->log_dir ? UVSUP_OUTPUT_CAPTURE : UVSUP_OUTPUT_NULL;
+  case CLI_OUTPUT_TAG:
+  case CLI_OUTPUT_GROUP:
+  default:
+    return UVSUP_OUTPUT_CAPTURE;
+  }
+}
+
+int cli_output_wants_lines(const cli_output_t* out) {
+  return out->args->output == CLI_OUTPUT_TAG;
+}
+
+static void on_drain(cli_writer_t* w, void* data) {
+  cli_output_t* out = data;
+  /* Resume everyone: a worker that refills a still-full writer is paused
+   * again at its next chunk. */
+  for (size_t i = 0; i < out->npaused; i++) {
+    uvsup_worker_t* worker = out->paused[i];
+    out->jobs[(uintptr_t)uvsup_worker_data(worker)].paused = 0;
+    uvsup_worker_resume_output(worker);
+  }
+  out->npaused = 0;
+}
+
+int cli_output_new(cli_output_t** outp,
+                   uv_loop_t* loop,
+                   const cli_args_t* a,
+                   size_t count,
+                   char* err,
+                   size_t errlen) {
+  cli_output_t* out = calloc(1, sizeof(*out));
+  if (out == NULL ||
+      (out->jobs = calloc(count + 1, sizeof(job_output_t))) == NULL ||
+      (out->paused = calloc(count + 1, sizeof(*out->paused))) == NULL) {
+    cli_output_free(out);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  out->args = a;
+  out->count = count;
+  for (size_t i = 0; i < count; i++) {
+    out->jobs[i].log_fd = -1;
+  }
+  if (a->log_dir != NULL && cli_logdir_create(a->log_dir, err, errlen) != 0) {
+    cli_output_free(out);
+    return -1;
+  }
+  out->writing = a->output == CLI_OUTPUT_TAG || a->output == CLI_OUTPUT_GROUP ||
+                 passthrough(out);
+  if (out->writing) {
+    const char* no_color = getenv("NO_COLOR");
+    for (int i = 0; i < 2; i++) {
+      cli_writer_init(&out->writer[i], loop, i + 1, on_drain, out);
+      out->color[i] = a->output == CLI_OUTPUT_TAG &&
+                      cli_tag_use_color(a->color, isatty(i + 1), no_color);
+    }
+    out->writers_open = 2;
+  }
+  *outp = out;
+  return 0;
+}
+
+int cli_output_set_name(cli_output_t* out, size_t job, const char* name) {
+  out->jobs[job].name = strdup(name);
+  if (out->jobs[job].name == NULL) {
+    return -1;
+  }
+  size_t width = cli_tag_width(name);
+  if (width > out->pad) {
+    out->pad = width;
+  }
+  return 0;
+}
+
+/* The time a line was read, formatted once per millisecond at most. */
+static const char* stamp(cli_output_t* out) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+  if (ms != out->stamp_ms) {
+    out->stamp_ms = ms;
+    cli_tag_stamp(out->stamp, sizeof(out->stamp), ms);
+  }
+  return out->stamp;
+}
+
+static void write_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) {
+      continue;
+    }
+    if (w <= 0) {
+      return;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+}
+
+static void write_log(cli_output_t* out,
+                      job_output_t* j,
+                      const uvsup_output_t* o) {
+  char err[512];
+  if (j->log_fd < 0) {
+    char file[256];
+    cli_logdir_file_name(file, sizeof(file), j->name);
+    j->log_fd = cli_logdir_open(out->args->log_dir, file, err, sizeof(err));
+    if (j->log_fd < 0) {
+      if (!out->log_warned++) {
+        fprintf(stderr, "uvsup: warning: %s\n", err);
+      }
+      j->log_fd = -2; /* do not try again for this run */
+      return;
+    }
+  }
+  if (j->log_fd < 0) {
+    return;
+  }
+  /* Lines come without their newline: put it back, so the log holds the
+   * bytes the worker wrote. */
+  struct iovec iov[2] = { { (void*)o->data, o->len }, { "\n", 1 } };
+  int parts = o->newline ? 2 : 1;
+  ssize_t done = writev(j->log_fd, iov, parts);
+  if (done < 0) {
+    return;
+  }
+  /* A short write to a local file is rare: finish it plainly. */
+  size_t skip = (size_t)done;
+  for (int k = 0; k < parts; k++) {
+    if (skip >= iov[k].iov_len) {
+      skip -= iov[k].iov_len;
+      continue;
+    }
+    write_all(j->log_fd, (const char*)iov[k].iov_base + skip,
+              iov[k].iov_len - skip);
+    skip = 0;
+  }
+}
+
+static void pause_worker(cli_output_t* out,
+                         job_output_t* j,
+                         uvsup_worker_t* worker) {
+  if (!j->paused && uvsup_worker_pause_output(worker) == 0) {
+    j->paused = 1;
+    out->paused[out->npaused++] = worker;
+  }
+}
+
+void cli_output_chunk(cli_output_t* out,
+                      uvsup_worker_t* worker,
+                      size_t job,
+                      const uvsup_output_t* o) {
+  job_output_t* j = &out->jobs[job];
+  int s = o->stream == 2 ? 1 : 0;
+  if (out->args->log_dir != NULL) {
+    write_log(out, j, o);
+  }
+  switch (out->args->output) {
+  case CLI_OUTPUT_TAG: {
+    cli_tag_t tag = { j->name, out->pad,
+                      out->color[s] ? (int)(job % CLI_TAG_COLORS) + 1 : 0,
+                      out->args->timestamps ? stamp(out) : NULL };
+    cli_tag_line(cli_writer_buf(&out->writer[s]), &tag, o->data, o->len);
+    break;
+  }
+  case CLI_OUTPUT_GROUP:
+    if (j->spool[s].memory_max == 0) {
+      cli_spool_init(&j->spool[s], GROUP_MEMORY_PER_STREAM);
+    }
+    if (cli_spool_append(&j->spool[s], o->data, o->len) != 0 &&
+        !out->log_warned++) {
+      fprintf(stderr, "uvsup: warning: output of %s lost: %s\n", j->name,
+              strerror(j->spool[s].error));
+    }
+    return;
+  case CLI_OUTPUT_INHERIT:
+    if (!passthrough(out)) {
+      return;
+    }
+    cli_buf_append(cli_writer_buf(&out->writer[s]), o->data, o->len);
+    break;
+  case CLI_OUTPUT_NULL:
+  default:
+    return;
+  }
+  cli_writer_added(&out->writer[s]);
+  if (cli_writer_full(&out->writer[s])) {
+    pause_worker(out, j, worker);
+  }
+}
+
+void cli_output_run_ended(cli_output_t* out, size_t job) {
+  job_output_t* j = &out->jobs[job];
+  if (j->log_fd >= 0) {
+    close(j->log_fd);
+  }
+  j->log_fd = -1;
+  if (out->args->output == CLI_OUTPUT_GROUP) {
+    for (int s = 0; s < 2; s++) {
+      if (j->spool[s].memory_max != 0) {
+        /* The writer takes the spool and writes it as one piece. */
+        cli_writer_add_spool(&out->writer[s], &j->spool[s]);
+        memset(&j->spool[s], 0, sizeof(j->spool[s]));
+      }
+    }
+  }
+}
+
+static void on_writer_closed(cli_writer_t* w, void* data) {
+  cli_output_t* out = data;
+  if (--out->writers_open == 0 && out->on_closed != NULL) {
+    out->on_closed(out->closed_data);
+  }
+}
+
+void cli_output_close(cli_output_t* out, cli_output_closed_cb cb, void* data) {
+  out->on_closed = cb;
+  out->closed_data = data;
+  if (!out->writing) {
+    if (cb != NULL) {
+      cb(data);
+    }
+    return;
+  }
+  for (int i = 0; i < 2; i++) {
+    cli_writer_close(&out->writer[i], on_writer_closed);
+  }
+}
+
+void cli_output_free(cli_output_t* out) {
+  if (out == NULL) {
+    return;
+  }
+  for (size_t i = 0; out->jobs != NULL && i < out->count; i++) {
+    free(out->jobs[i].name);
+    for (int s = 0; s < 2; s++) {
+      if (out->jobs[i].spool[s].memory_max != 0) {
+        cli_spool_free(&out->jobs[i].spool[s]);
+      }
+    }
+    if (out->jobs[i].log_fd >= 0) {
+      close(out->jobs[i].log_fd);
+    }
+  }
+  free(out->jobs);
+  free(out->paused);
+  free(out);
+}

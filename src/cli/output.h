@@ -1,0 +1,44 @@
+/* Where workers' output goes in the CLI: --output tag|group|inherit|null
+ * and --log-dir, with backpressure from uvsup's own stdout and stderr. */
+#ifndef UVSUP_CLI_OUTPUT_H
+#define UVSUP_CLI_OUTPUT_H
+
+#include <stddef.h>
+#include <uvsup.h>
+
+#include <uv.h>
+
+#include "args.h"
+
+typedef struct cli_output_s cli_output_t;
+typedef void (*cli_output_closed_cb)(void* data);
+
+/* Sets up output for count jobs: the writers for uvsup's stdout and
+ * stderr and the log directory (created now, so a bad one starts nothing).
+ * Returns 0, or -1 with a message in err. */
+int cli_output_new(cli_output_t** out,
+                   uv_loop_t* loop,
+                   const cli_args_t* a,
+                   size_t count,
+                   char* err,
+                   size_t errlen);
+
+/* The name job will be shown and logged under (after any renaming). */
+int cli_output_set_name(cli_output_t* out, size_t job, const char* name);
+
+/* How uvsup_add() should set the workers up. */
+uvsup_output_mode_t cli_output_worker_mode(const cli_output_t* out);
+int cli_output_wants_lines(const cli_output_t* out);
+
+/* For on_output and on_exit of the job's worker. */
+void cli_output_chunk(cli_output_t* out,
+                      uvsup_worker_t* worker,
+                      size_t job,
+                      const uvsup_output_t* o);
+void cli_output_run_ended(cli_output_t* out, size_t job);
+
+/* Writes out what waits and closes the writers; cb follows from the loop. */
+void cli_output_close(cli_output_t* out, cli_output_closed_cb cb, void* data);
+void cli_output_free(cli_output_t* out);
+
+#endif

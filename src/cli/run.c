@@ -102,18 +102,28 @@ static void on_signal(int signum, void* data) {
   }
 }
 
-/* Values may repeat ("::: a a"); each run still needs its own name. */
+/* Values may repeat ("::: a a"); each run still needs its own name: the
+ * first free "VALUE#k". Repeats usually come in a row ("::: 1 1 1 ..."), so
+ * the search resumes after the last suffix given to the same value. */
 static int add_renamed(cli_run_t* run,
                        uvsup_worker_options_t* w,
                        uvsup_worker_t** worker) {
   char name[256];
   const char* base = w->name;
+  unsigned k = 2;
+  if (run->rename_base != NULL && strcmp(run->rename_base, base) == 0) {
+    k = run->rename_next;
+  } else {
+    free(run->rename_base);
+    run->rename_base = strdup(base);
+  }
   int err = UVSUP_EDUPNAME;
-  for (unsigned k = 2; err == UVSUP_EDUPNAME; k++) {
+  for (; err == UVSUP_EDUPNAME; k++) {
     snprintf(name, sizeof(name), "%.200s#%u", base, k);
     w->name = name;
     err = uvsup_add(run->sup, w, worker);
   }
+  run->rename_next = k;
   w->name = base;
   return err;
 }
@@ -221,6 +231,8 @@ fail:
   uv_loop_close(&run->loop);
   cli_output_free(run->output);
   run->output = NULL;
+  free(run->rename_base);
+  run->rename_base = NULL;
   free(run->results);
   run->results = NULL;
   return -1;
@@ -246,6 +258,8 @@ void cli_run_summary(const cli_run_t* run, cli_summary_t* s) {
 }
 
 void cli_run_dispose(cli_run_t* run) {
+  free(run->rename_base);
+  run->rename_base = NULL;
   cli_output_free(run->output);
   run->output = NULL;
   if (run->sup != NULL) {

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""uvsup's benchmark: uvsup against the floors (a posix_spawn loop and a bare
+uv_spawn loop) and the peers (xargs -P, GNU parallel, Python subprocess and
+multiprocessing), side by side in one run, contenders alternating so that
+machine noise hits all alike. Prints a Markdown table; test/bench/run builds
+everything first. Timed targets are reported, never asserted."""
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+PY_POOL = r"""
+import subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
+n, j, prog = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+with ThreadPoolExecutor(j) as pool:
+    codes = list(pool.map(lambda _: subprocess.run([prog]).returncode, range(n)))
+sys.exit(1 if any(codes) else 0)
+"""
+
+# The original script's way: a Process per worker, join, exitcode; at most
+# j alive at once, joined oldest first.
+PY_MULTIPROCESSING = r"""
+import multiprocessing, os, sys
+def work(prog):
+    os.execv(prog, [prog])
+if __name__ == "__main__":
+    n, j, prog = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    ctx = multiprocessing.get_context("fork")
+    alive, failed = [], 0
+    for _ in range(n):
+        if len(alive) == j:
+            p = alive.pop(0); p.join(); failed += p.exitcode != 0
+        p = ctx.Process(target=work, args=(prog,)); p.start(); alive.append(p)
+    for p in alive:
+        p.join(); failed += p.exitcode != 0
+    sys.exit(1 if failed else 0)
+"""
+
+
+def run(argv, stdin_bytes=None, rss=None):
+    """Runs argv; returns (seconds, peak RSS in KiB or 0). With rss (the
+    bench_rss helper), the peak RSS is measured by that small parent."""
+    if rss:
+        argv = [rss] + argv
+    start = time.perf_counter()
+    proc = subprocess.run(argv, input=stdin_bytes,
+                          stdin=None if stdin_bytes else subprocess.DEVNULL,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv[:4])} ... exited {proc.returncode}")
+    peak = 0
+    for line in proc.stderr.decode(errors="replace").splitlines():
+        if line.startswith("rss_kib "):
+            peak = int(line.split()[1])
+    return seconds, peak
+
+
+def median_range(values):
+    return statistics.median(values), min(values), max(values)
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 30
+    return (f"{os.cpu_count()} CPUs ({model}), {mem} GiB, "
+            f"Linux {platform.release()}")
+
+
+class Table:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, workload, contender, unit, values, base, higher_better):
+        med, lo, hi = median_range(values)
+        ratio = ""
+        if base is not None and med > 0:
+            ratio = f"{(med / base if higher_better else base / med):.2f}"
+        self.rows.append((workload, contender, f"{med:.3g} {unit}",
+                          f"{lo:.3g}-{hi:.3g}", ratio))
+
+    def markdown(self):
+        out = ["| workload | contender | median | min-max | vs uvsup |",
+               "|---|---|---|---|---|"]
+        out += ["| " + " | ".join(r) + " |" for r in self.rows]
+        return "\n".join(out)
+
+
+def alternate(contenders, reps):
+    """Runs each contender reps times, interleaved; returns name -> runs."""
+    results = {name: [] for name in contenders}
+    for _ in range(reps):
+        for name, fn in contenders.items():
+            results[name].append(fn())
+    return results
+
+
+def spawn_throughput(b, table, n, jobs, reps, with_parallel):
+    true = "/bin/true"
+    values = "\n".join(str(i) for i in range(n)).encode() + b"\n"
+    for j in jobs:
+        contenders = {
+            "posix_spawn loop": lambda: run([b.spawn_loop, str(n), str(j),
+                                             true]),
+            "uv_spawn loop": lambda: run([b.uv_loop, str(n), str(j), true]),
+            "uvsup": lambda: run([b.uvsup, "-j", str(j), "--summary", "none",
+                                  "--output", "inherit", true], values),
+            "uvsup --output tag": lambda: run([b.uvsup, "-j", str(j),
+                                               "--summary", "none", true],
+                                              values),
+            "xargs -P": lambda: run(["xargs", "-P", str(j), "-n", "1", true],
+                                    values),
+            "Python subprocess pool": lambda: run(
+                [sys.executable, "-c", PY_POOL, str(n), str(j), true]),
+            "Python multiprocessing": lambda: run(
+                [sys.executable, "-c", PY_MULTIPROCESSING, str(n), str(j),
+                 true]),
+        }
+        if with_parallel:
+            contenders["GNU parallel"] = lambda: run(
+                ["parallel", "-j", str(j), true], values)
+        res = alternate(contenders, reps)
+        rate = {k: [n / s for s, _ in v] for k, v in res.items()}
+        base = statistics.median(rate["uvsup"])
+        for name in contenders:
+            table.add(f"1. {n} x true, -j {j}", name, "jobs/s", rate[name],
+                      base, True)
+
+
+def sleepers(b, table, n, reps):
+    # Each worker is "sleep 1": the value is the argument.
+    res = alternate({
+        "uvsup": lambda: run([b.uvsup, "-j", "0", "--summary", "none",
+                              "sleep", ":::"] + ["1"] * n, rss=b.rss),
+        "uv_spawn loop": lambda: run([b.uv_loop, str(n), str(n),
+                                      "/usr/bin/sleep", "1"]),
+    }, reps)
+    wall = {k: [s for s, _ in v] for k, v in res.items()}
+    base = statistics.median(wall["uvsup"])
+    for name in res:
+        table.add(f"2. {n} x sleep 1, -j 0", f"{name} wall", "s",
+                  wall[name], base, False)
+    table.add(f"2. {n} x sleep 1, -j 0", "uvsup peak RSS", "MiB",
+              [r / 1024 for _, r in res["uvsup"]], None, False)
+
+
+def memory_per_worker(b, table, n, reps):
+    small = max(n // 10, 1)
+    runs = {}
+    for count in (small, n):
+        values = "\n".join(str(i) for i in range(count)).encode() + b"\n"
+        runs[count] = [run([b.uvsup, "-j", "16", "true"], values,
+                           rss=b.rss)[1] for _ in range(reps)]
+    table.add(f"3. {n} short jobs", "uvsup peak RSS", "MiB",
+              [r / 1024 for r in runs[n]], None, False)
+    per = [(hi - lo) * 1024 / (n - small)
+           for hi, lo in zip(runs[n], runs[small])]
+    table.add(f"3. {n} short jobs", "uvsup bytes per finished worker", "B",
+              per, None, False)
+
+
+def tagged_output(b, table, total_bytes, reps):
+    each = (total_bytes // 4) // 40 * 40
+    producer = f"{b.lines} {each}"
+    cat_cmd = ["/bin/sh", "-c",
+               f"({producer} & {producer} & {producer} & {producer} & wait)"
+               " | cat > /dev/null"]
+    uvsup_cmd = [b.uvsup, "--summary", "none", "--output", "tag"]
+    for _ in range(4):
+        uvsup_cmd += ["-c", producer]
+    res = alternate({
+        "uvsup --output tag": lambda: run(uvsup_cmd),
+        "cat": lambda: run(cat_cmd),
+    }, reps)
+    mb = each * 4 / 1e6
+    rate = {k: [mb / s for s, _ in v] for k, v in res.items()}
+    base = statistics.median(rate["uvsup --output tag"])
+    for name in res:
+        table.add(f"4. 4 x 40-byte lines, {mb:.0f} MB", name, "MB/s",
+                  rate[name], base, True)
+
+
+def embedding(b, table, heap_mib, n, reps):
+    import json
+    for j in (0, 4):
+        runs = []
+        for _ in range(reps):
+            out = subprocess.run([b.embed_host, str(heap_mib), str(n), str(j),
+                                  "/bin/true"], capture_output=True,
+                                 check=True, text=True).stdout
+            runs.append(json.loads(out))
+        label = f"5. host with {heap_mib} MiB, {n} workers, -j {j}"
+        if j == 0:
+            table.add(label, "ms per spawn", "ms",
+                      [r["ms_per_spawn"] for r in runs], None, False)
+        table.add(label, "longest loop block", "ms",
+                  [r["max_block_ms"] for r in runs], None, False)
+
+
+class Binaries:
+    def __init__(self, build):
+        bench = os.path.join(build, "test", "bench")
+        self.uvsup = os.path.join(build, "uvsup")
+        self.spawn_loop = os.path.join(bench, "bench_spawn_loop")
+        self.uv_loop = os.path.join(bench, "bench_uv_loop")
+        self.lines = os.path.join(bench, "bench_lines")
+        self.embed_host = os.path.join(bench, "bench_embed_host")
+        self.rss = os.path.join(bench, "bench_rss")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--build", required=True, help="a Release build dir")
+    ap.add_argument("--quick", action="store_true",
+                    help="tiny sizes, one repetition (CI smoke run)")
+    ap.add_argument("--reps", type=int, default=5)
+    args = ap.parse_args()
+    b = Binaries(args.build)
+    quick = args.quick
+    reps = 1 if quick else args.reps
+
+    table = Table()
+    print(f"machine: {machine()}", flush=True)
+    spawn_throughput(b, table, 200 if quick else 5000, (2, 16), reps,
+                     with_parallel=True)
+    sleepers(b, table, 50 if quick else 1000, reps)
+    memory_per_worker(b, table, 500 if quick else 20000, reps)
+    tagged_output(b, table, 4_000_000 if quick else 1_000_000_000, reps)
+    embedding(b, table, 16 if quick else 1024, 20 if quick else 200, reps)
+    print()
+    print(table.markdown())
+    print()
+    print("vs uvsup: the contender's median relative to uvsup's, where "
+          "higher is better for both (jobs/s, MB/s): 0.5 means half as "
+          "fast as uvsup.")
+
+
+if __name__ == "__main__":
+    main()

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "duration.h"
+#include "fail.h"
 #include "signame.h"
 
 const char cli_usage_text[] =
@@ -65,16 +66,6 @@ const char cli_usage_text[] =
     "Exit status: 0 every worker succeeded; 1 a worker failed; 2 bad usage\n"
     "or input (nothing was started); 128+N uvsup was stopped by signal N.\n";
 
-static int fail(char* err, size_t errlen, const char* fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char* err, size_t errlen, const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return -1;
-}
 
 static int parse_jobs(const char* s, unsigned* jobs) {
   if (*s < '0' || *s > '9') {
@@ -135,7 +126,7 @@ static const char* option_value(int argc,
     return attached;
   }
   if (*i + 1 >= argc) {
-    fail(err, errlen, "option %s needs a value", option);
+    cli_fail(err, errlen, "option %s needs a value", option);
     return NULL;
   }
   return argv[++*i];
@@ -164,7 +155,7 @@ static int parse_program(
   a->program = argv + start;
   a->nprogram = (size_t)(i - start);
   if (a->nprogram == 0) {
-    return fail(err, errlen, "':::' needs a PROGRAM before it");
+    return cli_fail(err, errlen, "':::' needs a PROGRAM before it");
   }
   if (i == argc) {
     a->mode = CLI_MODE_STDIN;
@@ -175,11 +166,11 @@ static int parse_program(
   a->nvalues = (size_t)(argc - i - 1);
   for (size_t v = 0; v < a->nvalues; v++) {
     if (strcmp(a->values[v], ":::") == 0) {
-      return fail(err, errlen, "only one ':::' is supported");
+      return cli_fail(err, errlen, "only one ':::' is supported");
     }
   }
   if (a->nvalues == 0) {
-    return fail(err, errlen, "no values after ':::'");
+    return cli_fail(err, errlen, "no values after ':::'");
   }
   return 0;
 }
@@ -270,33 +261,34 @@ static int apply_option(const option_spec_t* opt,
   switch (opt->id) {
   case OPT_PROCFILE:
     if (a->procfile != NULL) {
-      return fail(err, errlen, "%s: only one Procfile may be given", shown);
+      return cli_fail(err, errlen, "%s: only one Procfile may be given", shown);
     }
     a->procfile = value;
     return 0;
   case OPT_NAME:
     if (*pending_name != NULL) {
-      return fail(err, errlen, "%s '%s': two names for one -c", shown, value);
+      return cli_fail(err, errlen, "%s '%s': two names for one -c", shown,
+                      value);
     }
     if (value[0] == '\0') {
-      return fail(err, errlen, "%s: the name is empty", shown);
+      return cli_fail(err, errlen, "%s: the name is empty", shown);
     }
     *pending_name = value;
     return 0;
   case OPT_COMMAND:
     if (value[0] == '\0') {
-      return fail(err, errlen, "%s: the command is empty", shown);
+      return cli_fail(err, errlen, "%s: the command is empty", shown);
     }
     if (add_command(a, *pending_name, value) != 0) {
-      return fail(err, errlen, "out of memory");
+      return cli_fail(err, errlen, "out of memory");
     }
     *pending_name = NULL;
     return 0;
   case OPT_JOBS:
     if (parse_jobs(value, &a->jobs) != 0) {
-      return fail(err, errlen,
-                  "%s '%s': not a number of jobs (0 to %d; 0: no limit)", shown,
-                  value, CLI_MAX_JOBS);
+      return cli_fail(err, errlen,
+                      "%s '%s': not a number of jobs (0 to %d; 0: no limit)",
+                      shown, value, CLI_MAX_JOBS);
     }
     a->jobs_set = 1;
     return 0;
@@ -308,12 +300,13 @@ static int apply_option(const option_spec_t* opt,
     } else if (strcmp(value, "none") == 0) {
       a->summary = CLI_SUMMARY_NONE;
     } else {
-      return fail(err, errlen, "%s '%s': use text, json or none", shown, value);
+      return cli_fail(err, errlen, "%s '%s': use text, json or none", shown,
+                      value);
     }
     return 0;
   case OPT_SUMMARY_FILE:
     if (value[0] == '\0') {
-      return fail(err, errlen, "%s: the path is empty", shown);
+      return cli_fail(err, errlen, "%s: the path is empty", shown);
     }
     a->summary_file = value;
     return 0;
@@ -321,14 +314,14 @@ static int apply_option(const option_spec_t* opt,
   case OPT_KILL_AFTER: {
     uint64_t ms;
     if (cli_duration_parse(value, &ms) != 0) {
-      return fail(err, errlen,
-                  "%s '%s': not a duration (e.g. 500ms, 2s, 1.5, 1m)", shown,
-                  value);
+      return cli_fail(err, errlen,
+                      "%s '%s': not a duration (e.g. 500ms, 2s, 1.5, 1m)",
+                      shown, value);
     }
     if (opt->id == OPT_TIMEOUT) {
       if (ms == 0) {
-        return fail(err, errlen, "%s '%s': the timeout must be above 0", shown,
-                    value);
+        return cli_fail(err, errlen, "%s '%s': the timeout must be above 0",
+                        shown, value);
       }
       a->timeout_ms = ms;
     } else {
@@ -339,25 +332,26 @@ static int apply_option(const option_spec_t* opt,
   case OPT_STOP_SIGNAL: {
     int sig = cli_signal_parse(value);
     if (sig <= 0) {
-      return fail(err, errlen,
-                  "%s '%s': not a signal name or number (e.g. TERM, INT, 15)",
-                  shown, value);
+      return cli_fail(
+          err, errlen,
+          "%s '%s': not a signal name or number (e.g. TERM, INT, 15)", shown,
+          value);
     }
     /* A stop is followed by SIGCONT (for workers that were stopped), so
      * these two would cancel out. */
     if (sig == SIGSTOP || sig == SIGCONT) {
-      return fail(err, errlen, "%s '%s': %s cannot stop a worker", shown, value,
-                  cli_signal_name(sig));
+      return cli_fail(err, errlen, "%s '%s': %s cannot stop a worker", shown,
+                      value, cli_signal_name(sig));
     }
     a->stop_signal = sig;
     return 0;
   }
   case OPT_HALT:
     if (parse_halt(value, &a->halt) != 0) {
-      return fail(err, errlen,
-                  "%s '%s': use never, soon,fail=N, now,fail=N, "
-                  "soon,success=N or now,success=N (N >= 1)",
-                  shown, value);
+      return cli_fail(err, errlen,
+                      "%s '%s': use never, soon,fail=N, now,fail=N, "
+                      "soon,success=N or now,success=N (N >= 1)",
+                      shown, value);
     }
     return 0;
   case OPT_OUTPUT: {
@@ -368,8 +362,8 @@ static int apply_option(const option_spec_t* opt,
         return 0;
       }
     }
-    return fail(err, errlen, "%s '%s': use tag, group, inherit or null", shown,
-                value);
+    return cli_fail(err, errlen, "%s '%s': use tag, group, inherit or null",
+                    shown, value);
   }
   case OPT_COLOR:
     if (strcmp(value, "auto") == 0) {
@@ -379,13 +373,13 @@ static int apply_option(const option_spec_t* opt,
     } else if (strcmp(value, "never") == 0) {
       a->color = CLI_COLOR_NEVER;
     } else {
-      return fail(err, errlen, "%s '%s': use auto, always or never", shown,
-                  value);
+      return cli_fail(err, errlen, "%s '%s': use auto, always or never", shown,
+                      value);
     }
     return 0;
   case OPT_LOG_DIR:
     if (value[0] == '\0') {
-      return fail(err, errlen, "%s: the directory is empty", shown);
+      return cli_fail(err, errlen, "%s: the directory is empty", shown);
     }
     a->log_dir = value;
     return 0;
@@ -422,7 +416,7 @@ int cli_args_parse(
     const char* attached;
     const option_spec_t* opt = find_option(arg, &attached);
     if (opt == NULL) {
-      return fail(err, errlen, "unknown option '%s'", arg);
+      return cli_fail(err, errlen, "unknown option '%s'", arg);
     }
     /* Name the option as the user wrote it, without any "=value". */
     char shown[64];
@@ -432,7 +426,7 @@ int cli_args_parse(
     }
     if (!opt->has_value) {
       if (attached != NULL) {
-        return fail(err, errlen, "option %s takes no value", shown);
+        return cli_fail(err, errlen, "option %s takes no value", shown);
       }
       if (apply_option(opt, shown, NULL, &pending_name, a, err, errlen) != 0) {
         return -1;
@@ -452,25 +446,25 @@ int cli_args_parse(
     return 0;
   }
   if (pending_name != NULL) {
-    return fail(err, errlen, "-n '%s' is not followed by a -c COMMAND",
-                pending_name);
+    return cli_fail(err, errlen, "-n '%s' is not followed by a -c COMMAND",
+                    pending_name);
   }
 
   int has_program = i < argc;
   int kinds = (a->procfile != NULL) + (a->ncommands > 0) + has_program;
   if (kinds == 0) {
-    return fail(err, errlen,
-                "no workers: give -f PROCFILE, -c COMMAND or a PROGRAM");
+    return cli_fail(err, errlen,
+                    "no workers: give -f PROCFILE, -c COMMAND or a PROGRAM");
   }
   if (kinds > 1) {
     const char* got = kinds == 3            ? "-f, -c and a PROGRAM"
                       : a->procfile == NULL ? "-c and a PROGRAM"
                       : has_program         ? "-f and a PROGRAM"
                                             : "-f and -c";
-    return fail(err, errlen,
-                "give workers one way only: -f PROCFILE, -c COMMAND or a "
-                "PROGRAM (got %s)",
-                got);
+    return cli_fail(err, errlen,
+                    "give workers one way only: -f PROCFILE, -c COMMAND or a "
+                    "PROGRAM (got %s)",
+                    got);
   }
   if (a->procfile != NULL) {
     a->mode = CLI_MODE_PROCFILE;

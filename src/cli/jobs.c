@@ -2,23 +2,13 @@
  * commands, or a program expanded once per value. */
 #include "jobs.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fail.h"
 #include "procfile.h"
 #include "template.h"
 
-static int fail(char* err, size_t errlen, const char* fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char* err, size_t errlen, const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return -1;
-}
 
 static cli_job_t* add_job(cli_jobs_t* jobs) {
   if (jobs->count == jobs->capacity) {
@@ -75,7 +65,7 @@ static int build_procfile(const cli_args_t* a,
         (job->argv = shell_argv(pf.entries[i].command)) == NULL ||
         (strchr(a->procfile, '/') != NULL &&
          (job->cwd = procfile_dir(a->procfile)) == NULL)) {
-      rc = fail(err, errlen, "out of memory");
+      rc = cli_fail(err, errlen, "out of memory");
     }
   }
   cli_procfile_free(&pf);
@@ -94,15 +84,15 @@ static int build_commands(const cli_args_t* a,
     /* Commands come from one command line: few enough to compare all. */
     for (size_t j = 0; j < out->count; j++) {
       if (strcmp(out->jobs[j].name, name) == 0) {
-        return fail(err, errlen,
-                    "-c '%s': duplicate name '%s' (also command %zu)",
-                    a->commands[i].command, name, j + 1);
+        return cli_fail(err, errlen,
+                        "-c '%s': duplicate name '%s' (also command %zu)",
+                        a->commands[i].command, name, j + 1);
       }
     }
     cli_job_t* job = add_job(out);
     if (job == NULL || (job->name = strdup(name)) == NULL ||
         (job->argv = shell_argv(a->commands[i].command)) == NULL) {
-      return fail(err, errlen, "out of memory");
+      return cli_fail(err, errlen, "out of memory");
     }
   }
   return 0;
@@ -136,23 +126,23 @@ static int build_stdin(
       line[--len] = '\0';
     }
     if ((size_t)len != strlen(line)) {
-      rc = fail(err, errlen, "standard input:%lu: a NUL byte in the value",
-                lineno);
+      rc = cli_fail(err, errlen, "standard input:%lu: a NUL byte in the value",
+                    lineno);
     } else if ((size_t)len >= CLI_MAX_VALUE) {
-      rc = fail(err, errlen,
-                "standard input:%lu: value of %zd bytes is too long (limit "
-                "%d)",
-                lineno, len, CLI_MAX_VALUE - 1);
+      rc = cli_fail(err, errlen,
+                    "standard input:%lu: value of %zd bytes is too long (limit "
+                    "%d)",
+                    lineno, len, CLI_MAX_VALUE - 1);
     } else if (len > 0 && add_value_job(a, line, out) != 0) {
-      rc = fail(err, errlen, "out of memory");
+      rc = cli_fail(err, errlen, "out of memory");
     }
   }
   if (rc == 0 && ferror(in)) {
-    rc = fail(err, errlen, "standard input: read error");
+    rc = cli_fail(err, errlen, "standard input: read error");
   }
   free(line);
   if (rc == 0 && out->count == 0) {
-    rc = fail(err, errlen, "no workers: standard input had no values");
+    rc = cli_fail(err, errlen, "no workers: standard input had no values");
   }
   return rc;
 }
@@ -171,9 +161,9 @@ int cli_jobs_build(
   case CLI_MODE_VALUES:
     for (size_t i = 0; i < a->nvalues && rc == 0; i++) {
       if (a->values[i][0] == '\0') {
-        rc = fail(err, errlen, "value %zu after ':::' is empty", i + 1);
+        rc = cli_fail(err, errlen, "value %zu after ':::' is empty", i + 1);
       } else if (add_value_job(a, a->values[i], out) != 0) {
-        rc = fail(err, errlen, "out of memory");
+        rc = cli_fail(err, errlen, "out of memory");
       }
     }
     break;
@@ -181,7 +171,7 @@ int cli_jobs_build(
     rc = build_stdin(a, in, out, err, errlen);
     break;
   case CLI_MODE_NONE:
-    rc = fail(err, errlen, "no workers");
+    rc = cli_fail(err, errlen, "no workers");
     break;
   }
   if (rc != 0) {

@@ -3,45 +3,8 @@
 
 #include <stddef.h>
 
-/* Length of the well-formed UTF-8 sequence of two or more bytes at s (as in
- * Unicode's table 3-7), or 0 when the bytes there are not one. This rejects
- * overlong forms (C0, C1, E0 80..9F, F0 80..8F), UTF-16 surrogates
- * (ED A0..BF) and code points over U+10FFFF (F4 90.., F5..FF), so the output
- * is UTF-8 every JSON parser accepts. s is NUL-terminated, and NUL is not a
- * continuation byte, so this never reads past the end. */
-static size_t utf8_len(const unsigned char* s) {
-  unsigned char c = s[0];
-  unsigned char lo = 0x80, hi = 0xBF;
-  size_t n;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) {
-      lo = 0xA0;
-    } else if (c == 0xED) {
-      hi = 0x9F;
-    }
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) {
-      lo = 0x90;
-    } else if (c == 0xF4) {
-      hi = 0x8F;
-    }
-  } else {
-    return 0;
-  }
-  if (s[1] < lo || s[1] > hi) {
-    return 0;
-  }
-  for (size_t i = 2; i < n; i++) {
-    if (s[i] < 0x80 || s[i] > 0xBF) {
-      return 0;
-    }
-  }
-  return n;
-}
+#include "utf8.h"
+
 
 int cli_json_string(cli_buf_t* b, const char* s) {
   static const char hex[] = "0123456789abcdef";
@@ -97,7 +60,7 @@ int cli_json_string(cli_buf_t* b, const char* s) {
       p++;
       continue;
     }
-    size_t n = utf8_len(p);
+    size_t n = cli_utf8_len(p);
     if (n == 0) {
       /* One U+FFFD per bad byte: a truncated sequence's lead byte and each
        * stray continuation byte after it are each one replacement. */

@@ -5,69 +5,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fail.h"
+#include "utf8.h"
+
 #define NAME_MAX_BYTES 200
 #define SUFFIX         ".log"
 _Static_assert(NAME_MAX_BYTES + sizeof(SUFFIX) == CLI_LOGDIR_FILE_NAME_SIZE,
                "the header's size fits the longest name exactly");
 
-__attribute__((format(printf, 3, 4))) static int fail(char* err,
-                                                      size_t errlen,
-                                                      const char* fmt,
-                                                      ...) {
-  if (err != NULL && errlen > 0) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
-
-/* Length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when the
- * bytes there are not one. */
-static size_t utf8_len(const unsigned char* p) {
-  unsigned char c = p[0];
-  if (c < 0x80) {
-    return 1;
-  }
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) {
-      lo = 0xA0; /* no overlong forms */
-    } else if (c == 0xED) {
-      hi = 0x9F; /* no surrogates */
-    }
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) {
-      lo = 0x90;
-    } else if (c == 0xF4) {
-      hi = 0x8F; /* nothing past U+10FFFF */
-    }
-  } else {
-    return 0;
-  }
-  if (p[1] < lo || p[1] > hi) {
-    return 0; /* also stops at a NUL terminator */
-  }
-  for (size_t i = 2; i < n; i++) {
-    if (p[i] < 0x80 || p[i] > 0xBF) {
-      return 0;
-    }
-  }
-  return n;
-}
 
 char* cli_logdir_file_name(char* out, size_t outlen, const char* name) {
   size_t suffix_len = sizeof(SUFFIX) - 1;
@@ -86,7 +37,7 @@ char* cli_logdir_file_name(char* out, size_t outlen, const char* name) {
   size_t used = 0; /* bytes of the name consumed */
   size_t len = 0;  /* bytes written to out */
   while (p[used] != '\0') {
-    size_t n = utf8_len(p + used);
+    size_t n = cli_utf8_len(p + used);
     if (n == 0 || p[used] < 0x20 || p[used] == 0x7F || p[used] == '/' ||
         (used == 0 && p[used] == '.')) {
       /* Control characters, invalid UTF-8 (one byte at a time), a slash,
@@ -134,16 +85,16 @@ static int make_one(const char* path, char* err, size_t errlen) {
     }
     e = ENOTDIR; /* a file where a directory should be */
   }
-  return fail(err, errlen, "%s: %s", path, strerror(e));
+  return cli_fail(err, errlen, "%s: %s", path, strerror(e));
 }
 
 int cli_logdir_create(const char* dir, char* err, size_t errlen) {
   if (dir[0] == '\0') {
-    return fail(err, errlen, "%s: %s", dir, strerror(ENOENT));
+    return cli_fail(err, errlen, "%s: %s", dir, strerror(ENOENT));
   }
   char* path = strdup(dir);
   if (path == NULL) {
-    return fail(err, errlen, "%s: %s", dir, strerror(ENOMEM));
+    return cli_fail(err, errlen, "%s: %s", dir, strerror(ENOMEM));
   }
   /* Each parent in turn, from the top, so that an error names the very
    * component that is in the way ("logs/a: Not a directory"). */
@@ -169,17 +120,17 @@ int cli_logdir_open(const char* dir,
   size_t dir_len = strlen(dir);
   if (dir_len == 0) {
     /* As open("") and cli_logdir_create(""): never the root's "/FILE". */
-    return fail(err, errlen, "/%s: %s", file, strerror(ENOENT));
+    return cli_fail(err, errlen, "/%s: %s", file, strerror(ENOENT));
   }
   /* "logs/" and "logs" give the same path, and so the same message. */
   const char* sep = dir[dir_len - 1] == '/' ? "" : "/";
   char* path;
   if (asprintf(&path, "%s%s%s", dir, sep, file) < 0) {
-    return fail(err, errlen, "%s/%s: %s", dir, file, strerror(ENOMEM));
+    return cli_fail(err, errlen, "%s/%s: %s", dir, file, strerror(ENOMEM));
   }
   int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
-    fail(err, errlen, "%s: %s", path, strerror(errno));
+    cli_fail(err, errlen, "%s: %s", path, strerror(errno));
   }
   free(path);
   return fd;

@@ -4,7 +4,6 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,18 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-__attribute__((format(printf, 3, 4))) static void set_err(char* err,
-                                                          size_t errlen,
-                                                          const char* fmt,
-                                                          ...) {
-  if (err == NULL || errlen == 0) {
-    return;
-  }
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-}
+#include "fail.h"
+
 
 static int is_blank(char c) {
   return c == ' ' || c == '\t';
@@ -138,23 +127,23 @@ int cli_procfile_parse(const char* path,
     size_t n = (size_t)(eol - p);
 
     if (memchr(p, '\0', n) != NULL) {
-      set_err(err, errlen, "%s:%u: NUL byte in the line (not a text file?)",
-              path, lineno);
+      cli_fail(err, errlen, "%s:%u: NUL byte in the line (not a text file?)",
+               path, lineno);
       goto fail;
     }
     if (n > CLI_PROCFILE_MAX_LINE) {
-      set_err(err, errlen, "%s:%u: line too long (%zu bytes; the limit is %d)",
-              path, lineno, n, CLI_PROCFILE_MAX_LINE);
+      cli_fail(err, errlen, "%s:%u: line too long (%zu bytes; the limit is %d)",
+               path, lineno, n, CLI_PROCFILE_MAX_LINE);
       goto fail;
     }
     /* A lone CR is what old Mac line endings leave: the whole file would
      * otherwise be one command with CRs in it, which fails in confusing
      * ways when the shell runs it. */
     if (memchr(p, '\r', n) != NULL) {
-      set_err(err, errlen,
-              "%s:%u: carriage return inside the line (save the file with "
-              "LF or CRLF line endings)",
-              path, lineno);
+      cli_fail(err, errlen,
+               "%s:%u: carriage return inside the line (save the file with "
+               "LF or CRLF line endings)",
+               path, lineno);
       goto fail;
     }
 
@@ -167,8 +156,8 @@ int cli_procfile_parse(const char* path,
     }
     const char* colon = memchr(s, ':', (size_t)(eol - s));
     if (colon == NULL) {
-      set_err(err, errlen, "%s:%u: missing 'name:' before the command", path,
-              lineno);
+      cli_fail(err, errlen, "%s:%u: missing 'name:' before the command", path,
+               lineno);
       goto fail;
     }
     const char* name_end = colon;
@@ -176,15 +165,15 @@ int cli_procfile_parse(const char* path,
       name_end--;
     }
     if (name_end == s) {
-      set_err(err, errlen, "%s:%u: empty name before ':'", path, lineno);
+      cli_fail(err, errlen, "%s:%u: empty name before ':'", path, lineno);
       goto fail;
     }
     for (const char* c = s; c < name_end; c++) {
       unsigned char u = (unsigned char)*c;
       if (u < 0x20 || u == 0x7F) {
-        set_err(err, errlen,
-                "%s:%u: name has a control character (byte 0x%02x)", path,
-                lineno, u);
+        cli_fail(err, errlen,
+                 "%s:%u: name has a control character (byte 0x%02x)", path,
+                 lineno, u);
         goto fail;
       }
     }
@@ -198,8 +187,8 @@ int cli_procfile_parse(const char* path,
     }
     int name_len = (int)(name_end - s);
     if (cmd == cmd_end) {
-      set_err(err, errlen, "%s:%u: no command after '%.*s:'", path, lineno,
-              name_len, s);
+      cli_fail(err, errlen, "%s:%u: no command after '%.*s:'", path, lineno,
+               name_len, s);
       goto fail;
     }
 
@@ -224,8 +213,8 @@ int cli_procfile_parse(const char* path,
     const cli_procfile_entry_t* first =
         nameset_find(&names, pf.entries, e->name);
     if (first != NULL) {
-      set_err(err, errlen, "%s:%u: duplicate name '%s' (first on line %u)",
-              path, lineno, e->name, first->line);
+      cli_fail(err, errlen, "%s:%u: duplicate name '%s' (first on line %u)",
+               path, lineno, e->name, first->line);
       free(e->name);
       free(e->command);
       goto fail;
@@ -237,8 +226,9 @@ int cli_procfile_parse(const char* path,
   }
 
   if (pf.count == 0) {
-    set_err(err, errlen, "%s: no workers (%s)", path,
-            file_empty ? "the file is empty" : "only blank lines and comments");
+    cli_fail(
+        err, errlen, "%s: no workers (%s)", path,
+        file_empty ? "the file is empty" : "only blank lines and comments");
     goto fail;
   }
   free(names.slots);
@@ -246,7 +236,7 @@ int cli_procfile_parse(const char* path,
   return 0;
 
 nomem:
-  set_err(err, errlen, "%s: out of memory", path);
+  cli_fail(err, errlen, "%s: out of memory", path);
 fail:
   free(names.slots);
   cli_procfile_free(&pf);
@@ -268,18 +258,18 @@ int cli_procfile_load(const char* path,
 
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    set_err(err, errlen, "%s: %s", path, strerror(errno));
+    cli_fail(err, errlen, "%s: %s", path, strerror(errno));
     return -1;
   }
   struct stat st;
   if (fstat(fd, &st) != 0) {
-    set_err(err, errlen, "%s: %s", path, strerror(errno));
+    cli_fail(err, errlen, "%s: %s", path, strerror(errno));
     goto fail;
   }
   /* open() succeeds on a directory; read() would fail with a less helpful
    * EISDIR, and only after the size check. */
   if (S_ISDIR(st.st_mode)) {
-    set_err(err, errlen, "%s: is a directory", path);
+    cli_fail(err, errlen, "%s: is a directory", path);
     goto fail;
   }
   if (S_ISREG(st.st_mode) && st.st_size > CLI_PROCFILE_MAX_BYTES) {
@@ -291,7 +281,7 @@ int cli_procfile_load(const char* path,
   cap = S_ISREG(st.st_mode) && st.st_size >= 0 ? (size_t)st.st_size + 1 : 4096;
   text = malloc(cap);
   if (text == NULL) {
-    set_err(err, errlen, "%s: out of memory", path);
+    cli_fail(err, errlen, "%s: out of memory", path);
     goto fail;
   }
   for (;;) {
@@ -304,7 +294,7 @@ int cli_procfile_load(const char* path,
       }
       char* t = realloc(text, ncap);
       if (t == NULL) {
-        set_err(err, errlen, "%s: out of memory", path);
+        cli_fail(err, errlen, "%s: out of memory", path);
         goto fail;
       }
       text = t;
@@ -315,7 +305,7 @@ int cli_procfile_load(const char* path,
       if (errno == EINTR) {
         continue;
       }
-      set_err(err, errlen, "%s: %s", path, strerror(errno));
+      cli_fail(err, errlen, "%s: %s", path, strerror(errno));
       goto fail;
     }
     if (n == 0) {
@@ -332,8 +322,8 @@ int cli_procfile_load(const char* path,
   return rc;
 
 too_large:
-  set_err(err, errlen, "%s: file too large (over %d bytes)", path,
-          CLI_PROCFILE_MAX_BYTES);
+  cli_fail(err, errlen, "%s: file too large (over %d bytes)", path,
+           CLI_PROCFILE_MAX_BYTES);
 fail:
   close(fd);
   free(text);

@@ -8,6 +8,7 @@
 #include "duration.h"
 #include "json.h"
 #include "signame.h"
+#include "utf8.h"
 
 /* What a result counts as in the totals. A result is ok only when it
  * exited with status 0: a worker that was stopped, or timed out, and exited
@@ -100,21 +101,6 @@ void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r) {
   }
 }
 
-/* Length of the UTF-8 sequence at p when it is well-formed in shape (a lead
- * byte and its continuation bytes), else 0. Looser than json.c's check:
- * here it only has to keep stray bytes away from the terminal. */
-static size_t utf8_seq(const unsigned char* p) {
-  size_t n = *p >= 0xF0 && *p <= 0xF4   ? 4
-             : *p >= 0xE0 && *p <= 0xEF ? 3
-             : *p >= 0xC2 && *p <= 0xDF ? 2
-                                        : 0;
-  for (size_t i = 1; i < n; i++) {
-    if (p[i] < 0x80 || p[i] > 0xBF) {
-      return 0;
-    }
-  }
-  return n;
-}
 
 /* A name as safe to print on a terminal: control characters (C0, DEL, and
  * C1 whether UTF-8 encoded or raw) and bytes that are not UTF-8 as \xNN or
@@ -133,7 +119,7 @@ static void put_safe(cli_buf_t* b, const char* s) {
       cli_buf_printf(b, "\\u00%02x", p[1]);
       p += 2;
     } else {
-      size_t n = utf8_seq(p);
+      size_t n = cli_utf8_len(p);
       if (n == 0) {
         cli_buf_printf(b, "\\x%02x", *p);
         p++;

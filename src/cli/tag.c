@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "utf8.h"
+
 /* Normal (not bright) foreground colours: cyan, yellow, green, magenta,
  * blue, red. Readable on dark and light backgrounds alike; red comes last
  * so that it is rarely used, as it reads like an error. */
@@ -14,51 +16,12 @@ static const char* const colors[CLI_TAG_COLORS] = {
 };
 static const char reset[] = "\033[0m";
 
-/* Length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when the
- * bytes there are not one (stray continuation byte, truncated sequence,
- * overlong form, surrogate, beyond U+10FFFF). */
-static size_t utf8_len(const unsigned char* p) {
-  unsigned char c = p[0];
-  if (c < 0x80) {
-    return 1;
-  }
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) {
-      lo = 0xA0; /* no overlong forms */
-    } else if (c == 0xED) {
-      hi = 0x9F; /* no surrogates */
-    }
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) {
-      lo = 0x90;
-    } else if (c == 0xF4) {
-      hi = 0x8F; /* nothing past U+10FFFF */
-    }
-  } else {
-    return 0;
-  }
-  if (p[1] < lo || p[1] > hi) {
-    return 0; /* also stops at a NUL terminator */
-  }
-  for (size_t i = 2; i < n; i++) {
-    if (p[i] < 0x80 || p[i] > 0xBF) {
-      return 0;
-    }
-  }
-  return n;
-}
 
 size_t cli_tag_width(const char* name) {
   const unsigned char* p = (const unsigned char*)name;
   size_t width = 0;
   while (*p != '\0') {
-    size_t n = utf8_len(p);
+    size_t n = cli_utf8_len(p);
     p += n == 0 ? 1 : n;
     width++;
   }

@@ -344,7 +344,7 @@ START_TEST(test_cli_procfile_runs_in_its_directory) {
   ck_assert_int_eq(mkdir(sub, 0755), 0);
   char* procfile = write_text(sub, "Procfile", "where: pwd\n");
   tu_result_t r;
-  run_cli(&r, NULL, "-f", procfile, NULL);
+  run_cli(&r, NULL, "--output", "inherit", "-f", procfile, NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   char* expected = fmt("%s\n", sub);
   ck_assert_str_eq(r.out, expected);
@@ -368,9 +368,9 @@ START_TEST(test_cli_procfile_relative_path) {
   ck_assert_ptr_nonnull(cwd);
   tu_result_t r, r2;
   ck_assert_int_eq(chdir(dir), 0);
-  run_cli(&r, NULL, "-f", "sub/Procfile", NULL);
+  run_cli(&r, NULL, "--output", "inherit", "-f", "sub/Procfile", NULL);
   ck_assert_int_eq(chdir(sub), 0);
-  run_cli(&r2, NULL, "-f", "Procfile", NULL);
+  run_cli(&r2, NULL, "--output", "inherit", "-f", "Procfile", NULL);
   ck_assert_int_eq(chdir(cwd), 0);
 
   char* expected = fmt("%s\n", sub);
@@ -398,7 +398,7 @@ START_TEST(test_cli_procfile_comments_blank_lines_and_spaces) {
                               "worker:echo two\r\n"
                               "  padded name  :   echo three  \n");
   tu_result_t r;
-  run_cli(&r, NULL, "-f", procfile, NULL);
+  run_cli(&r, NULL, "--output", "inherit", "-f", procfile, NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert(has_line(r.out, "one"));
   ck_assert(has_line(r.out, "two"));
@@ -417,8 +417,8 @@ END_TEST
 
 START_TEST(test_cli_command_names) {
   tu_result_t r;
-  run_cli(&r, NULL, "-n", "first", "-c", "true", "-n", "second", "-c", "exit 4",
-          "-c", "echo third", NULL);
+  run_cli(&r, NULL, "--output", "inherit", "-n", "first", "-c", "true", "-n",
+          "second", "-c", "exit 4", "-c", "echo third", NULL);
   ck_assert_int_eq(r.status, 1);
   ck_assert_str_eq(r.out, "third\n");
   const char* summary = summary_of(&r);
@@ -432,7 +432,8 @@ END_TEST
 
 START_TEST(test_cli_command_positional_names) {
   tu_result_t r;
-  run_cli(&r, NULL, "-c", "echo a", "-c", "echo b", "-c", "echo c", NULL);
+  run_cli(&r, NULL, "--output", "inherit", "-c", "echo a", "-c", "echo b", "-c",
+          "echo c", NULL);
   ck_assert_int_eq(r.status, 0);
   ck_assert(has_line(r.out, "a"));
   ck_assert(has_line(r.out, "b"));
@@ -448,8 +449,8 @@ END_TEST
 
 START_TEST(test_cli_values_replace_braces) {
   tu_result_t r;
-  run_cli(&r, NULL, CHILD, "out", "<{}>", "out", "again {}", ":::", "x", "y",
-          NULL);
+  run_cli(&r, NULL, "--output", "inherit", CHILD, "out", "<{}>", "out",
+          "again {}", ":::", "x", "y", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert(has_line(r.out, "<x>"));
   ck_assert(has_line(r.out, "again x"));
@@ -465,7 +466,8 @@ END_TEST
 
 START_TEST(test_cli_values_appended) {
   tu_result_t r;
-  run_cli(&r, NULL, CHILD, "out", ":::", "hello", "world", NULL);
+  run_cli(&r, NULL, "--output", "inherit", CHILD, "out", ":::", "hello",
+          "world", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert_int_eq(count_lines(r.out, "hello"), 1);
   ck_assert_int_eq(count_lines(r.out, "world"), 1);
@@ -481,8 +483,11 @@ START_TEST(test_cli_values_duplicates_both_run) {
   tu_result_t r;
   run_cli(&r, NULL, CHILD, "out", ":::", "a", "a", "b", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
-  ck_assert_int_eq(count_lines(r.out, "a"), 2);
-  ck_assert_int_eq(count_lines(r.out, "b"), 1);
+  /* Tagged by run name: each of the two runs of "a" printed once. */
+  ck_assert_int_eq(count_lines(r.out, "a   | a"), 1);
+  ck_assert_int_eq(count_lines(r.out, "a#2 | a"), 1);
+  ck_assert_int_eq(count_lines(r.out, "b   | b"), 1);
+  ck_assert_msg(r.out_len == 3 * strlen("a   | a\n"), "stdout:\n%s", r.out);
   const char* summary = summary_of(&r);
   assert_row(summary, "a", "ok", 1);
   assert_row(summary, "a#2", "ok", 1);
@@ -494,7 +499,8 @@ END_TEST
 
 START_TEST(test_cli_values_run_without_shell) {
   tu_result_t r;
-  run_cli(&r, NULL, CHILD, "out", ":::", "$HOME", "a;b", "`id`", "*", NULL);
+  run_cli(&r, NULL, "--output", "inherit", CHILD, "out", ":::", "$HOME", "a;b",
+          "`id`", "*", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert(has_line(r.out, "$HOME"));
   ck_assert(has_line(r.out, "a;b"));
@@ -509,7 +515,8 @@ END_TEST
 
 START_TEST(test_cli_stdin_values) {
   tu_result_t r;
-  run_cli(&r, "a\n\nb\r\n\n", CHILD, "out", "v={}", NULL);
+  run_cli(&r, "a\n\nb\r\n\n", "--output", "inherit", CHILD, "out", "v={}",
+          NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert(has_line(r.out, "v=a"));
   ck_assert(has_line(r.out, "v=b"));
@@ -706,7 +713,8 @@ END_TEST
 START_TEST(test_cli_text_summary_escapes_control_characters) {
   /* A name must not break the table into extra lines. */
   tu_result_t r;
-  run_cli(&r, NULL, CHILD, "out", "{}", "exit", "1", ":::", "e\nf", NULL);
+  run_cli(&r, NULL, "--output", "inherit", CHILD, "out", "{}", "exit", "1",
+          ":::", "e\nf", NULL);
   ck_assert_int_eq(r.status, 1);
   ck_assert_str_eq(r.out, "e\nf\n");
   const char* summary = summary_of(&r);
@@ -828,7 +836,8 @@ START_TEST(test_cli_summary_none) {
   tu_result_t r;
   run_cli(&r, NULL, "--summary", "none", "-c", "echo hi", "-c", "exit 1", NULL);
   ck_assert_int_eq(r.status, 1);
-  ck_assert_str_eq(r.out, "hi\n");
+  /* Worker output still shows (tagged); only the summary is gone. */
+  ck_assert_str_eq(r.out, "1 | hi\n");
   ck_assert_str_eq(r.err, "");
   tu_result_free(&r);
 }
@@ -994,6 +1003,10 @@ START_TEST(test_cli_help) {
     ck_assert_has(r.out, "-f, --procfile FILE");
     ck_assert_has(r.out, "-j, --jobs N");
     ck_assert_has(r.out, "--summary FORMAT");
+    ck_assert_has(r.out, "--output MODE");
+    ck_assert_has(r.out, "--color WHEN");
+    ck_assert_has(r.out, "--timestamps");
+    ck_assert_has(r.out, "--log-dir DIR");
     ck_assert_has(r.out, "Exit status:");
     ck_assert_str_eq(r.err, "");
     tu_result_free(&r);
@@ -1394,10 +1407,16 @@ START_TEST(test_cli_demo_cities) {
   ck_assert_msg(r.status == 0 || r.status == 1, "status %d:\n%s", r.status,
                 r.err);
   const char* summary = summary_of(&r);
+  /* Each line is tagged with its city, padded to the longest name, so the
+   * bars line up: "New York | Begin: New York ...", "Paris    | ...". */
+  int width = 0;
+  for (int i = 0; i < 5; i++) {
+    width = (int)strlen(cities[i]) > width ? (int)strlen(cities[i]) : width;
+  }
   int failed = 0;
   for (int i = 0; i < 5; i++) {
-    char* begin = fmt("Begin: %s ", cities[i]);
-    char* end = fmt("End: %s ", cities[i]);
+    char* begin = fmt("%-*s | Begin: %s ", width, cities[i], cities[i]);
+    char* end = fmt("%-*s | End: %s ", width, cities[i], cities[i]);
     char* line = line_starting(r.out, begin);
     ck_assert_msg(line != NULL, "no '%s' in:\n%s", begin, r.out);
     free(line);
@@ -1414,12 +1433,19 @@ START_TEST(test_cli_demo_cities) {
     int ok = strcmp(row.result, "ok") == 0;
     failed += !ok;
     /* The worker printed its own exit status; the summary agrees. */
-    char* said = fmt("End: %s (exit %d)", cities[i], ok ? 0 : 1);
+    char* said = fmt("%-*s | End: %s (exit %d)", width, cities[i], cities[i],
+                     ok ? 0 : 1);
     ck_assert_msg(has_line(r.out, said), "no '%s' in:\n%s", said, r.out);
     free(said);
     free(begin);
     free(end);
   }
+  /* Nothing but those ten tagged lines on stdout. */
+  int lines = 0;
+  for (const char* p = r.out; *p != '\0'; p++) {
+    lines += *p == '\n';
+  }
+  ck_assert_msg(lines == 10, "stdout:\n%s", r.out);
   ck_assert_int_eq(r.status, failed > 0 ? 1 : 0);
   char* count = fmt("5 workers: %d ok, %d failed", 5 - failed, failed);
   ck_assert(has_line(summary, count));

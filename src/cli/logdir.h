@@ -16,7 +16,8 @@
  * (each character) also become '_', so the result is valid UTF-8. With
  * outlen below CLI_LOGDIR_FILE_NAME_SIZE the name is cut further, still
  * on a character boundary and still with ".log"; below 6 bytes out is "".
- * Different names may map to one file name; the caller keeps them apart.
+ * Different names may map to one file name (a/b and a_b): they then share
+ * one log file, as the README says.
  * Returns out. */
 char* cli_logdir_file_name(char* out, size_t outlen, const char* name);
 

@@ -74,9 +74,26 @@ static int print_summary(const cli_args_t* a, const cli_run_t* run, int fd) {
   return rc;
 }
 
+/* Started with stdin, stdout or stderr closed, the next file opened (the
+ * loop's epoll fd) would take its number, and output meant for the user
+ * would go into it: give each closed one /dev/null, as tini and s6 do. */
+static void fill_closed_stdio(void) {
+  for (int fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+      int null_fd = open("/dev/null", O_RDWR);
+      if (null_fd >= 0 && null_fd != fd) {
+        dup2(null_fd, fd);
+        close(null_fd);
+      }
+    }
+  }
+}
+
 int main(int argc, char** argv) {
   char err[1024];
   cli_args_t args;
+
+  fill_closed_stdio();
 
   /* A reader of our output going away must not kill us before the summary;
    * libuv gives children the default disposition back. */

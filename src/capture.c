@@ -53,6 +53,7 @@ static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   uvsup_run_t* run = stream->data;
   uvsup_capture_t* c = capture_of(stream);
   if (nread > 0) {
+    uvsup__run_output_read(run);
     if (run->worker->sup->opts.output_lines) {
       line_ctx_t ctx = { run, c->stream };
       uvsup__lines_feed(&c->lines, buf->base, (size_t)nread, on_line, &ctx);

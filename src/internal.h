@@ -150,7 +150,8 @@ int uvsup__group_alive(int pgid);
 void uvsup__run_arm_timeout(uvsup_run_t* run);
 void uvsup__run_stop(uvsup_run_t* run, int signum);
 void uvsup__run_exited(uvsup_run_t* run);
-/* A captured pipe of the run has closed. */
+/* A captured pipe of the run was read from, or has closed. */
+void uvsup__run_output_read(uvsup_run_t* run);
 void uvsup__run_output_closed(uvsup_run_t* run);
 
 #endif

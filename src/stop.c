@@ -83,6 +83,14 @@ static void group_done(uvsup_run_t* run) {
   }
 }
 
+void uvsup__run_output_read(uvsup_run_t* run) {
+  /* The grace is for pipes that stay silent and open, not for output still
+   * being read out of them: every read starts it afresh. */
+  if (run->flags & RUN_DRAINING) {
+    uv_timer_start(&run->timer, on_timer, run->worker->kill_after_ms, 0);
+  }
+}
+
 void uvsup__run_output_closed(uvsup_run_t* run) {
   if ((run->flags & RUN_EXITED) && !(run->flags & RUN_REAPING_GROUP) &&
       uvsup__capture_open(run) == 0) {
@@ -125,7 +133,12 @@ static void on_timer(uv_timer_t* timer) {
   if (run->flags & RUN_REAPING_GROUP) {
     check_group(run);
   } else if (run->flags & RUN_DRAINING) {
-    uvsup__capture_close(run);
+    if (run->flags & RUN_OUTPUT_PAUSED) {
+      /* Unread because the consumer is slow, not because nobody writes. */
+      uvsup__run_output_read(run);
+    } else {
+      uvsup__capture_close(run);
+    }
   } else if (run->flags & RUN_EXITED) {
     return;
   } else if (!(run->flags & RUN_STOP_SENT)) {

@@ -245,6 +245,7 @@ typedef struct {
   uv_timer_t timer;
   uvsup_worker_t* worker;
   int pauses;
+  uint64_t pause_ms;
   record_t rec;
 } pauser_t;
 
@@ -267,13 +268,14 @@ static void pause_once(fixture_t* f,
     p->worker = worker;
     uv_timer_init(&f->loop, &p->timer);
     p->timer.data = p;
-    uv_timer_start(&p->timer, on_resume, 50, 0);
+    uv_timer_start(&p->timer, on_resume, p->pause_ms, 0);
   }
 }
 
 START_TEST(test_capture_pause_and_resume) {
   pauser_t p;
   memset(&p, 0, sizeof(p));
+  p.pause_ms = 50;
   fixture_t f;
   fixture_init_capture(&f, 0, 1, pause_once, &p);
   add_indexed(&f, 0, "w0", "lines", "100000", "w0", NULL);
@@ -281,6 +283,25 @@ START_TEST(test_capture_pause_and_resume) {
   fixture_run(&f);
   ck_assert_int_eq(p.rec.w[0].bad, 0);
   ck_assert_int_eq(p.rec.w[0].next[1], 100000);
+}
+END_TEST
+
+START_TEST(test_capture_paused_longer_than_grace) {
+  /* About 47 KB: small enough for the pipe, so the worker writes it all
+   * and exits while paused (after the first read). The pause outlasts the
+   * 200 ms grace for open pipes: unread output must still come through. */
+  pauser_t p;
+  memset(&p, 0, sizeof(p));
+  p.pause_ms = 600;
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, pause_once, &p);
+  add_indexed(&f, 0, "w0", "lines", "6000", "w0", "errlines", "100", "w0",
+              NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(p.rec.w[0].bad, 0);
+  ck_assert_int_eq(p.rec.w[0].next[1], 6000);
+  ck_assert_int_eq(p.rec.w[0].next[2], 100);
 }
 END_TEST
 
@@ -322,6 +343,7 @@ int main(void) {
 
   TCase* flow = tcase_create("flow");
   tcase_add_test(flow, test_capture_pause_and_resume);
+  tcase_add_test(flow, test_capture_paused_longer_than_grace);
   tcase_add_test(flow, test_capture_needs_on_output);
   suite_add_tcase(s, flow);
 

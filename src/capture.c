@@ -160,6 +160,10 @@ static int set_paused(uvsup_worker_t* worker, int paused) {
       }
     }
   }
+  if (!paused) {
+    /* What waited in the pipes gets a full grace to be read. */
+    uvsup__run_output_read(run);
+  }
   return 0;
 }
 

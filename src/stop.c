@@ -15,6 +15,14 @@
 
 static void on_timer(uv_timer_t* timer);
 
+/* Starts the run's timer ms from now. The loop's clock was read at the start
+ * of this turn, which may have been long (many workers, much output): read
+ * it again, so no grace or timeout is cut short. */
+static void arm(uvsup_run_t* run, uint64_t ms) {
+  uv_update_time(run->worker->sup->loop);
+  uv_timer_start(&run->timer, on_timer, ms, 0);
+}
+
 /* Each worker leads its own session, so its pid is also its group id. */
 static int signal_group(const uvsup_run_t* run, int signum) {
   return kill(-run->pid, signum) == 0 ? 0 : -errno;
@@ -27,10 +35,7 @@ static void send_kill(uvsup_run_t* run) {
 
 void uvsup__run_arm_timeout(uvsup_run_t* run) {
   if (run->worker->timeout_ms > 0) {
-    /* The loop's clock was read before the fork; count from now, so a
-     * timeout never cuts a run short. */
-    uv_update_time(run->worker->sup->loop);
-    uv_timer_start(&run->timer, on_timer, run->worker->timeout_ms, 0);
+    arm(run, run->worker->timeout_ms); /* counts from after the fork */
   }
 }
 
@@ -59,7 +64,7 @@ static void begin_stop(uvsup_run_t* run, int signum) {
     signal_group(run, SIGCONT);
   }
   run->flags |= RUN_STOP_SENT;
-  uv_timer_start(&run->timer, on_timer, run->worker->kill_after_ms, 0);
+  arm(run, run->worker->kill_after_ms);
 }
 
 static void set_cause(uvsup_run_t* run, unsigned cause) {
@@ -77,7 +82,7 @@ static void group_done(uvsup_run_t* run) {
   run->flags &= ~(unsigned)RUN_REAPING_GROUP;
   if (uvsup__capture_open(run) > 0) {
     run->flags |= RUN_DRAINING;
-    uv_timer_start(&run->timer, on_timer, run->worker->kill_after_ms, 0);
+    arm(run, run->worker->kill_after_ms);
   } else {
     uvsup__run_close_handle((uv_handle_t*)&run->timer);
   }
@@ -87,7 +92,7 @@ void uvsup__run_output_read(uvsup_run_t* run) {
   /* The grace is for pipes that stay silent and open, not for output still
    * being read out of them: every read starts it afresh. */
   if (run->flags & RUN_DRAINING) {
-    uv_timer_start(&run->timer, on_timer, run->worker->kill_after_ms, 0);
+    arm(run, run->worker->kill_after_ms);
   }
 }
 
@@ -121,7 +126,7 @@ static void check_group(uvsup_run_t* run) {
   if (now + wait > run->group_deadline) {
     wait = run->group_deadline - now;
   }
-  uv_timer_start(&run->timer, on_timer, wait, 0);
+  arm(run, wait);
   run->group_check_ms *= 2;
   if (run->group_check_ms > GROUP_CHECK_MAX_MS) {
     run->group_check_ms = GROUP_CHECK_MAX_MS;
@@ -154,7 +159,7 @@ void uvsup__run_stop(uvsup_run_t* run, int signum) {
     /* Only an escalation concerns a group whose main process is gone. */
     if (signum == SIGKILL && !(run->flags & RUN_KILL_SENT)) {
       run->group_deadline = uv_now(run->worker->sup->loop);
-      uv_timer_start(&run->timer, on_timer, 0, 0);
+      arm(run, 0);
     }
     return;
   }
@@ -188,6 +193,7 @@ void uvsup__run_exited(uvsup_run_t* run) {
     signal_group(run, SIGCONT);
     run->flags |= RUN_STOP_SENT;
   }
+  uv_update_time(loop);
   run->group_deadline =
       uv_now(loop) + (run->flags & RUN_KILL_SENT ? GROUP_AFTER_KILL_MS : grace);
   run->group_check_ms = 1;

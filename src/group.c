@@ -10,50 +10,103 @@
 
 #include "internal.h"
 
-/* Reads /proc/PID/stat and returns 1 when the process is in group pgid and
- * not a zombie. The state and the group follow the last ')' (the command
- * name may hold anything): ") S PPID PGRP ...". */
-static int live_member(const char* pid, int pgid) {
+/* One walk of /proc answers for every leftover group checked within this
+ * many milliseconds: with many leftover groups, the walks do not multiply. */
+#define SCAN_REUSE_MS 20
+
+/* Reads /proc/PID/stat. Returns the process group when the process is not
+ * a zombie, 0 for a zombie or a process that is gone, -1 when it could not
+ * be read (EMFILE, say): then the walk proves nothing. The state and the
+ * group follow the last ')' (the command name may hold anything). */
+static int live_pgrp(const char* pid) {
   char path[64], stat[512];
   snprintf(path, sizeof(path), "/proc/%s/stat", pid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return 0;
+    return errno == ENOENT || errno == ESRCH ? 0 : -1;
   }
   ssize_t n = read(fd, stat, sizeof(stat) - 1);
+  int saved = errno;
   close(fd);
   if (n <= 0) {
-    return 0;
+    return n == 0 || saved == ESRCH ? 0 : -1;
   }
   stat[n] = '\0';
   const char* p = strrchr(stat, ')');
   char state;
   int ppid, pgrp;
   if (p == NULL || sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) != 3) {
-    return 0;
+    return -1;
   }
-  return pgrp == pgid && state != 'Z' && state != 'X';
+  return state == 'Z' || state == 'X' ? 0 : pgrp;
 }
 
-int uvsup__group_alive(int pgid) {
+static int compare_int(const void* a, const void* b) {
+  int x = *(const int*)a, y = *(const int*)b;
+  return (x > y) - (x < y);
+}
+
+/* Lists the groups that have a running member, sorted. */
+static void scan(uvsup_group_scan_t* s) {
+  s->count = 0;
+  s->complete = 0;
+  DIR* proc = opendir("/proc");
+  if (proc == NULL) {
+    return;
+  }
+  int complete = 1;
+  struct dirent* entry;
+  while ((entry = readdir(proc)) != NULL) {
+    if (entry->d_name[0] < '1' || entry->d_name[0] > '9') {
+      continue;
+    }
+    int pgrp = live_pgrp(entry->d_name);
+    if (pgrp < 0) {
+      complete = 0;
+      break;
+    }
+    if (pgrp == 0) {
+      continue;
+    }
+    if (s->count == s->capacity) {
+      size_t capacity = s->capacity ? s->capacity * 2 : 256;
+      int* grown = realloc(s->pgids, capacity * sizeof(*grown));
+      if (grown == NULL) {
+        complete = 0;
+        break;
+      }
+      s->pgids = grown;
+      s->capacity = capacity;
+    }
+    s->pgids[s->count++] = pgrp;
+  }
+  closedir(proc);
+  qsort(s->pgids, s->count, sizeof(*s->pgids), compare_int);
+  s->complete = complete;
+}
+
+int uvsup__group_alive(uvsup_t* sup, int pgid) {
   if (kill(-pgid, 0) != 0) {
     return 0;
   }
   /* kill() also succeeds while only zombies are left, and zombies of
    * orphans wait for init, which may be slow or, in a container, never
-   * come: look for a member that still runs. This walks every process on
-   * the machine, so it is done only for a group that kill() says exists. */
-  DIR* proc = opendir("/proc");
-  if (proc == NULL) {
-    return 1; /* no /proc: trust kill() */
+   * come: look for a member that still runs. */
+  uvsup_group_scan_t* s = &sup->group_scan;
+  uint64_t now = uv_now(sup->loop);
+  if (!s->valid || now - s->at_ms >= SCAN_REUSE_MS) {
+    scan(s);
+    s->valid = 1;
+    s->at_ms = now;
   }
-  int alive = 0;
-  struct dirent* entry;
-  while (!alive && (entry = readdir(proc)) != NULL) {
-    if (entry->d_name[0] >= '1' && entry->d_name[0] <= '9') {
-      alive = live_member(entry->d_name, pgid);
-    }
+  if (!s->complete) {
+    return 1; /* could not look: trust kill(), never let a process escape */
   }
-  closedir(proc);
-  return alive;
+  return bsearch(&pgid, s->pgids, s->count, sizeof(*s->pgids), compare_int) !=
+         NULL;
+}
+
+void uvsup__group_scan_free(uvsup_t* sup) {
+  free(sup->group_scan.pgids);
+  memset(&sup->group_scan, 0, sizeof(sup->group_scan));
 }

@@ -83,6 +83,16 @@ struct uvsup_worker_s {
   uint32_t name_hash;
 };
 
+/* The last walk of /proc for live process groups (group.c). */
+typedef struct {
+  int* pgids; /* sorted */
+  size_t count;
+  size_t capacity;
+  uint64_t at_ms; /* uv_now() of the walk */
+  int valid;
+  int complete; /* 0: a file could not be read; the walk proves nothing */
+} uvsup_group_scan_t;
+
 /* The supervisor's lifecycle. */
 typedef enum {
   SUP_IDLE = 0, /* created, not started */
@@ -115,6 +125,7 @@ struct uvsup_s {
   uvsup_table_t by_name;
   uvsup_summary_t summary;
   char* read_buf; /* one buffer for every read: libuv reads one at a time */
+  uvsup_group_scan_t group_scan;
 };
 
 /* spec.c */
@@ -144,7 +155,8 @@ int uvsup__capture_open(const uvsup_run_t* run);
 void uvsup__capture_free(uvsup_t* sup);
 
 /* group.c: 1 while a member of process group pgid runs (not a zombie). */
-int uvsup__group_alive(int pgid);
+int uvsup__group_alive(uvsup_t* sup, int pgid);
+void uvsup__group_scan_free(uvsup_t* sup);
 
 /* stop.c */
 void uvsup__run_arm_timeout(uvsup_run_t* run);

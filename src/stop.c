@@ -109,7 +109,8 @@ void uvsup__run_output_closed(uvsup_run_t* run) {
 static void check_group(uvsup_run_t* run) {
   uvsup_t* sup = run->worker->sup;
   /* The group is gone, or its id was reused by a new worker of ours. */
-  if (!uvsup__group_alive(run->pid) || uvsup_find_pid(sup, run->pid) != NULL) {
+  if (!uvsup__group_alive(sup, run->pid) ||
+      uvsup_find_pid(sup, run->pid) != NULL) {
     group_done(run);
     return;
   }
@@ -172,7 +173,8 @@ void uvsup__run_stop(uvsup_run_t* run, int signum) {
 
 void uvsup__run_exited(uvsup_run_t* run) {
   uvsup_worker_t* worker = run->worker;
-  uv_loop_t* loop = worker->sup->loop;
+  uvsup_t* sup = worker->sup;
+  uv_loop_t* loop = sup->loop;
   uint64_t grace = worker->kill_after_ms;
   if (run->flags & RUN_STOP_SENT) {
     grace = uv_timer_get_due_in(&run->timer);
@@ -183,7 +185,7 @@ void uvsup__run_exited(uvsup_run_t* run) {
    * (a background child, a daemon) and get the stop sequence too, so nothing
    * outlives its worker. The group id cannot have been reused while any
    * member is alive. */
-  if (!uvsup__group_alive(run->pid)) {
+  if (!uvsup__group_alive(sup, run->pid)) {
     group_done(run);
     return;
   }

@@ -378,6 +378,7 @@ int uvsup_free(uvsup_t* sup) {
   uvsup__table_free(&sup->by_pid);
   uvsup__table_free(&sup->by_name);
   uvsup__capture_free(sup);
+  uvsup__group_scan_free(sup);
   free(sup);
   return 0;
 }

@@ -28,7 +28,8 @@ enum {
   RUN_SPAWN_FAILED = 1 << 5,
   RUN_REAPING_GROUP = 1 << 6, /* main process gone, its group is not */
   RUN_DRAINING = 1 << 7,      /* all gone but the pipes: bounded wait */
-  RUN_OUTPUT_PAUSED = 1 << 8  /* uvsup_worker_pause_output() */
+  RUN_OUTPUT_PAUSED = 1 << 8, /* uvsup_worker_pause_output() */
+  RUN_REQUEUE = 1 << 9        /* EMFILE while others run: try again later */
 };
 
 /* One captured stream of a run: the read end of a real pipe (uv_pipe(), not
@@ -106,6 +107,8 @@ struct uvsup_s {
   uvsup_options_t opts;
   sup_state_t state;
   int stopping;    /* uvsup_stop() called: start nothing new */
+  int fd_starved;  /* a spawn ran out of fds: start nothing until a run
+                      ends and gives some back */
   int stop_signal; /* signal given to uvsup_stop(), 0: per worker */
   /* Reports what needs no handle (workers never started) from the loop
    * rather than from inside the caller's uvsup_stop(); its close callback is

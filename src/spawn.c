@@ -111,6 +111,14 @@ int uvsup__run_spawn(uvsup_worker_t* worker) {
   if (worker->output == UVSUP_OUTPUT_CAPTURE) {
     uvsup__capture_started(run, stdio, err == 0);
   }
+  if (err != 0 && (err == UV_EMFILE || err == UV_ENFILE) && sup->running > 1) {
+    /* Out of descriptors while other workers hold some: not this worker's
+     * failure. It goes back to the queue once the handles are closed. */
+    run->flags |= RUN_REQUEUE | RUN_SPAWN_FAILED | RUN_EXITED;
+    sup->fd_starved = 1;
+    uvsup__run_close_handle((uv_handle_t*)&run->timer);
+    return 0;
+  }
   if (err != 0) {
     /* A spawn failure (EMFILE for the pipes included) is a result, not an
      * error of the supervisor. */

@@ -6,9 +6,13 @@
 
 #include "internal.h"
 
+/* Workers spawned per loop turn, at most. */
+#define SPAWN_BATCH 64
+
 static void pump(uvsup_t* sup);
 static void check_done(uvsup_t* sup);
 static void on_idle(uv_idle_t* idle);
+static void skip_pending(uvsup_t* sup);
 
 void uvsup_options_init(uvsup_options_t* opts) {
   memset(opts, 0, sizeof(*opts));
@@ -211,10 +215,30 @@ static void report(uvsup_worker_t* w, unsigned flags) {
 
 void uvsup__run_finished(uvsup_run_t* run) {
   uvsup_worker_t* w = run->worker;
+  uvsup_t* sup = w->sup;
   unsigned flags = run->flags;
-  live_unlink(w->sup, w);
+  live_unlink(sup, w);
   w->run = NULL;
   free(run);
+  if (flags & RUN_REQUEUE) {
+    /* Out of file descriptors while others run: wait for one of them to
+     * end, then try again, first in line. */
+    w->state = WORKER_PENDING;
+    w->next_pending = sup->pending_head;
+    sup->pending_head = w;
+    if (sup->pending_tail == NULL) {
+      sup->pending_tail = w;
+    }
+    if (sup->stopping) {
+      skip_pending(sup);
+    } else if (!sup->fd_starved || sup->running == 0) {
+      /* Those that held the descriptors are already gone. */
+      sup->fd_starved = 0;
+      wake(sup);
+    }
+    return;
+  }
+  sup->fd_starved = 0;
   report(w, flags);
 }
 
@@ -235,11 +259,19 @@ static void start_worker(uvsup_t* sup, uvsup_worker_t* w) {
 }
 
 static void pump(uvsup_t* sup) {
-  if (sup->state != SUP_STARTED) {
+  if (sup->state != SUP_STARTED || sup->fd_starved) {
     return;
   }
+  /* A few at a time: between batches the loop reads output, frees what
+   * ended and hears a Ctrl-C, even when thousands are queued with no
+   * limit. */
+  unsigned budget = SPAWN_BATCH;
   while (sup->pending_head != NULL && !sup->stopping &&
          (sup->opts.max_running == 0 || sup->running < sup->opts.max_running)) {
+    if (budget-- == 0) {
+      wake(sup);
+      return;
+    }
     uvsup_worker_t* w = sup->pending_head;
     sup->pending_head = w->next_pending;
     if (sup->pending_head == NULL) {
@@ -264,6 +296,7 @@ static void on_idle(uv_idle_t* idle) {
     }
     report(w, 0);
   }
+  pump(sup); /* the next batch */
 }
 
 static void on_idle_close(uv_handle_t* handle) {

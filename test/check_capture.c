@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <uvsup.h>
 
@@ -305,6 +306,33 @@ START_TEST(test_capture_paused_longer_than_grace) {
 }
 END_TEST
 
+static void count_lines(fixture_t* f,
+                        uvsup_worker_t* worker,
+                        const uvsup_output_t* out) {
+  (*(int*)f->data)++;
+}
+
+START_TEST(test_capture_waits_for_descriptors) {
+  /* 60 captured workers with no limit but room for only a few pipes at a
+   * time: running out of descriptors while others run is not a worker's
+   * failure; each waits its turn and all succeed. */
+  struct rlimit lim = { 20, 20 };
+  ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
+  int lines = 0;
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, count_lines, &lines);
+  char name[16];
+  for (int i = 0; i < 60; i++) {
+    snprintf(name, sizeof(name), "w%d", i);
+    fixture_add(&f, name, 0, 0, "out", "hi", NULL);
+  }
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(f.summary.succeeded, 60);
+  ck_assert_int_eq(lines, 60);
+}
+END_TEST
+
 START_TEST(test_capture_needs_on_output) {
   fixture_t f;
   fixture_init(&f, 0);
@@ -345,6 +373,7 @@ int main(void) {
   tcase_add_test(flow, test_capture_pause_and_resume);
   tcase_add_test(flow, test_capture_paused_longer_than_grace);
   tcase_add_test(flow, test_capture_needs_on_output);
+  tcase_add_test(flow, test_capture_waits_for_descriptors);
   suite_add_tcase(s, flow);
 
   SRunner* sr = srunner_create(s);

@@ -153,7 +153,9 @@ UVSUP_EXTERN int uvsup_new(uv_loop_t* loop,
  * when worker is not NULL; the pointer stays valid until uvsup_free().
  * Returns 0, UV_EINVAL (no file, empty name, bad stop_signal, or
  * UVSUP_OUTPUT_CAPTURE without on_output), UVSUP_EDUPNAME, UVSUP_ESTATE
- * (after on_done), UVSUP_ESTOPPING (after uvsup_stop()) or UV_ENOMEM. */
+ * (once every worker has finished after uvsup_start(): on_done is then
+ * due, on the next loop turn at the latest), UVSUP_ESTOPPING (after
+ * uvsup_stop() or uvsup_drain()) or UV_ENOMEM. */
 UVSUP_EXTERN int uvsup_add(uvsup_t* sup,
                            const uvsup_worker_options_t* opts,
                            uvsup_worker_t** worker);

@@ -259,6 +259,9 @@ static int apply_option(const option_spec_t* opt,
                         size_t errlen) {
   switch (opt->id) {
   case OPT_PROCFILE:
+    if (value[0] == '\0') {
+      return cli_fail(err, errlen, "%s: the path is empty", shown);
+    }
     if (a->procfile != NULL) {
       return cli_fail(err, errlen, "%s: only one Procfile may be given", shown);
     }

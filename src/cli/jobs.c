@@ -174,6 +174,15 @@ int cli_jobs_build(
     rc = cli_fail(err, errlen, "no workers");
     break;
   }
+  /* "{/}" of "a/" is empty: a program with no name would fail as a spawn
+   * error per worker; it is a mistake in the command line. */
+  for (size_t i = 0; rc == 0 && i < out->count; i++) {
+    if (out->jobs[i].argv[0][0] == '\0') {
+      rc = cli_fail(err, errlen,
+                    "value '%s': the program is empty after replacement",
+                    out->jobs[i].name);
+    }
+  }
   if (rc != 0) {
     cli_jobs_free(out);
   }

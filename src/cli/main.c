@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <uvsup.h>
 
@@ -89,11 +90,22 @@ static void fill_closed_stdio(void) {
   }
 }
 
+/* Each captured worker holds two pipes while it runs: take every
+ * descriptor the system allows us, not the soft default of 1024. */
+static void raise_fd_limit(void) {
+  struct rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 int main(int argc, char** argv) {
   char err[1024];
   cli_args_t args;
 
   fill_closed_stdio();
+  raise_fd_limit();
 
   /* A reader of our output going away must not kill us before the summary;
    * libuv gives children the default disposition back. */
@@ -134,6 +146,9 @@ int main(int argc, char** argv) {
   if (cli_run(&run, &args, &jobs, err, sizeof(err)) != 0) {
     status = input_error(err);
   } else {
+    /* The loop no longer watches signals: a status request now would kill
+     * uvsup in the middle of its summary. */
+    signal(SIGUSR1, SIG_IGN);
     status = cli_run_exit_status(&run);
     if (print_summary(&args, &run, summary_fd) != 0 && status == 0) {
       status = EXIT_SOME_FAILED;

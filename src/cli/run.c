@@ -66,14 +66,18 @@ static void print_running(uvsup_worker_t* worker, void* arg) {
   uint64_t now = *(const uint64_t*)arg;
   char took[32];
   cli_duration_format(took, sizeof(took), now - uvsup_worker_start_ns(worker));
+  cli_buf_t name;
+  cli_buf_init(&name);
+  cli_put_safe(&name, uvsup_worker_name(worker));
   int pid = uvsup_worker_pid(worker);
   if (pid != 0) {
     fprintf(stderr, "uvsup:   %s  pid %d  running for %s\n",
-            uvsup_worker_name(worker), pid, took);
+            name.data != NULL ? name.data : "", pid, took);
   } else {
     fprintf(stderr, "uvsup:   %s  exited, stopping what it left behind\n",
-            uvsup_worker_name(worker));
+            name.data != NULL ? name.data : "");
   }
+  cli_buf_free(&name);
 }
 
 static void on_signal(int signum, void* data) {

@@ -10,6 +10,9 @@
 #include "signame.h"
 #include "utf8.h"
 
+/* Columns are padded to their widest cell up to this many characters. */
+#define CELL_WIDTH_MAX 48
+
 /* What a result counts as in the totals. A result is ok only when it
  * exited with status 0: a worker that was stopped, or timed out, and exited
  * 0 on its way out is counted by how its run ended, so the per-worker "ok"
@@ -106,7 +109,7 @@ void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r) {
  * C1 whether UTF-8 encoded or raw) and bytes that are not UTF-8 as \xNN or
  * \u00NN, so a name cannot move the cursor or break the table into extra
  * lines. */
-static void put_safe(cli_buf_t* b, const char* s) {
+void cli_put_safe(cli_buf_t* b, const char* s) {
   const unsigned char* p = (const unsigned char*)s;
   while (*p != '\0') {
     if (*p < 0x20 || *p == 0x7F) {
@@ -182,7 +185,7 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
     } else {
       const uvsup_result_t* r = s->results[row - 1];
       char tmp[32];
-      put_safe(&cols[COL_NAME].text, r->name != NULL ? r->name : "");
+      cli_put_safe(&cols[COL_NAME].text, r->name != NULL ? r->name : "");
       if (r->pid != 0) {
         cli_buf_printf(&cols[COL_PID].text, "%d", r->pid);
       } else {
@@ -217,7 +220,9 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
       }
       size_t w = text_width(col->text.data + col->off[row],
                             col->text.len - col->off[row]);
-      if (w > col->width) {
+      /* One very long name must not pad every row of the table to its
+       * width: past the cap, a cell just sticks out. */
+      if (w > col->width && w <= CELL_WIDTH_MAX) {
         col->width = w;
       }
       cli_buf_putc(&col->text, '\0');
@@ -232,7 +237,8 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
         break; /* no trailing blanks */
       }
       size_t w = text_width(cell, strlen(cell));
-      cli_buf_printf(b, "%*s", (int)(cols[c].width - w + 2), "");
+      cli_buf_printf(b, "%*s",
+                     w < cols[c].width ? (int)(cols[c].width - w + 2) : 2, "");
     }
     cli_buf_putc(b, '\n');
   }
@@ -260,7 +266,7 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
       const uvsup_result_t* r = s->results[i];
       if (kind_of(r) == KIND_FAILED) {
         cli_buf_puts(b, sep);
-        put_safe(b, r->name != NULL ? r->name : "");
+        cli_put_safe(b, r->name != NULL ? r->name : "");
         sep = ", ";
       }
     }

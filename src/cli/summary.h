@@ -23,6 +23,10 @@ typedef struct {
   int stop_signal; /* with CLI_STOP_SIGNAL */
 } cli_summary_t;
 
+/* Appends name made safe for a terminal: control characters and bytes that
+ * are not UTF-8 as \xNN (or \u00NN for C1 controls). */
+void cli_put_safe(cli_buf_t* b, const char* name);
+
 /* One line for a result: "ok", "exit 3", "signal SIGKILL", "spawn error:
  * ENOENT: no such file or directory", "timed out (SIGTERM)", "stopped
  * (SIGTERM)", "not started". */

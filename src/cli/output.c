@@ -21,9 +21,11 @@
 #define GROUP_MEMORY_PER_STREAM (64 * 1024)
 
 typedef struct {
-  char* name;
-  cli_spool_t spool[2]; /* group mode: stdout, stderr */
-  int log_fd;           /* -1 until the first output */
+  const char* name; /* the worker's own copy, valid until uvsup_free() */
+  char* prefix[2];  /* "NAME<pad> | " per stream, made at the first line */
+  size_t prefix_len[2];
+  cli_spool_t* spool[2]; /* group mode: stdout, stderr, made when needed */
+  int log_fd;            /* -1 until the first output */
   int paused;
 } job_output_t;
 
@@ -119,15 +121,34 @@ int cli_output_new(cli_output_t** outp,
 }
 
 int cli_output_set_name(cli_output_t* out, size_t job, const char* name) {
-  out->jobs[job].name = strdup(name);
-  if (out->jobs[job].name == NULL) {
-    return -1;
-  }
+  out->jobs[job].name = name;
   size_t width = cli_tag_width(name);
   if (width > out->pad) {
     out->pad = width;
   }
   return 0;
+}
+
+/* The tag of a job's lines on one stream, made once: every name is known
+ * (and so the padding) before the first line arrives. */
+static const char* prefix_of(
+    cli_output_t* out, job_output_t* j, size_t job, int s, size_t* len) {
+  if (j->prefix[s] == NULL) {
+    cli_tag_t tag = { j->name, out->pad,
+                      out->color[s] ? (int)(job % CLI_TAG_COLORS) + 1 : 0,
+                      NULL };
+    cli_buf_t b;
+    cli_buf_init(&b);
+    if (cli_tag_prefix(&b, &tag) != 0) {
+      cli_buf_free(&b);
+      *len = 0;
+      return "";
+    }
+    j->prefix[s] = b.data;
+    j->prefix_len[s] = b.len;
+  }
+  *len = j->prefix_len[s];
+  return j->prefix[s];
 }
 
 /* The time a line was read, formatted once per millisecond at most. */
@@ -216,20 +237,30 @@ void cli_output_chunk(cli_output_t* out,
   }
   switch (out->args->output) {
   case CLI_OUTPUT_TAG: {
-    cli_tag_t tag = { j->name, out->pad,
-                      out->color[s] ? (int)(job % CLI_TAG_COLORS) + 1 : 0,
-                      out->args->timestamps ? stamp(out) : NULL };
-    cli_tag_line(cli_writer_buf(&out->writer[s]), &tag, o->data, o->len);
+    cli_buf_t* b = cli_writer_buf(&out->writer[s]);
+    if (out->args->timestamps) {
+      cli_buf_puts(b, stamp(out));
+      cli_buf_putc(b, ' ');
+    }
+    size_t len;
+    const char* prefix = prefix_of(out, j, job, s, &len);
+    cli_buf_append(b, prefix, len);
+    cli_buf_append(b, o->data, o->len);
+    cli_buf_putc(b, '\n');
     break;
   }
   case CLI_OUTPUT_GROUP:
-    if (j->spool[s].memory_max == 0) {
-      cli_spool_init(&j->spool[s], GROUP_MEMORY_PER_STREAM);
+    if (j->spool[s] == NULL) {
+      j->spool[s] = malloc(sizeof(cli_spool_t));
+      if (j->spool[s] == NULL) {
+        return;
+      }
+      cli_spool_init(j->spool[s], GROUP_MEMORY_PER_STREAM);
     }
-    if (cli_spool_append(&j->spool[s], o->data, o->len) != 0 &&
+    if (cli_spool_append(j->spool[s], o->data, o->len) != 0 &&
         !out->log_warned++) {
       fprintf(stderr, "uvsup: warning: output of %s lost: %s\n", j->name,
-              strerror(j->spool[s].error));
+              strerror(j->spool[s]->error));
     }
     return;
   case CLI_OUTPUT_INHERIT:
@@ -254,14 +285,15 @@ void cli_output_run_ended(cli_output_t* out, size_t job) {
     close(j->log_fd);
   }
   j->log_fd = -1;
-  if (out->args->output == CLI_OUTPUT_GROUP) {
-    for (int s = 0; s < 2; s++) {
-      if (j->spool[s].memory_max != 0) {
-        /* The writer takes the spool and writes it as one piece. */
-        cli_writer_add_spool(&out->writer[s], &j->spool[s]);
-        memset(&j->spool[s], 0, sizeof(j->spool[s]));
-      }
+  for (int s = 0; s < 2; s++) {
+    if (j->spool[s] != NULL) {
+      /* The writer takes the spool and writes it as one piece. */
+      cli_writer_add_spool(&out->writer[s], j->spool[s]);
+      free(j->spool[s]);
+      j->spool[s] = NULL;
     }
+    free(j->prefix[s]);
+    j->prefix[s] = NULL;
   }
 }
 
@@ -291,11 +323,12 @@ void cli_output_free(cli_output_t* out) {
     return;
   }
   for (size_t i = 0; out->jobs != NULL && i < out->count; i++) {
-    free(out->jobs[i].name);
     for (int s = 0; s < 2; s++) {
-      if (out->jobs[i].spool[s].memory_max != 0) {
-        cli_spool_free(&out->jobs[i].spool[s]);
+      if (out->jobs[i].spool[s] != NULL) {
+        cli_spool_free(out->jobs[i].spool[s]);
+        free(out->jobs[i].spool[s]);
       }
+      free(out->jobs[i].prefix[s]);
     }
     if (out->jobs[i].log_fd >= 0) {
       close(out->jobs[i].log_fd);

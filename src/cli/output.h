@@ -23,7 +23,8 @@ int cli_output_new(cli_output_t** out,
                    char* err,
                    size_t errlen);
 
-/* The name job will be shown and logged under (after any renaming). */
+/* The name job will be shown and logged under (after any renaming); it
+ * must stay valid until cli_output_free() (the worker's own copy does). */
 int cli_output_set_name(cli_output_t* out, size_t job, const char* name);
 
 /* How uvsup_add() should set the workers up. */

@@ -28,19 +28,12 @@ size_t cli_tag_width(const char* name) {
   return width;
 }
 
-int cli_tag_line(cli_buf_t* b,
-                 const cli_tag_t* tag,
-                 const char* data,
-                 size_t len) {
+int cli_tag_prefix(cli_buf_t* b, const cli_tag_t* tag) {
   assert(tag->name != NULL);
   assert(tag->color >= 0 && tag->color <= CLI_TAG_COLORS);
   const char* color = tag->color >= 1 && tag->color <= CLI_TAG_COLORS
                           ? colors[tag->color - 1]
                           : NULL;
-  if (tag->stamp != NULL) {
-    cli_buf_puts(b, tag->stamp);
-    cli_buf_putc(b, ' ');
-  }
   if (color != NULL) {
     cli_buf_puts(b, color);
   }
@@ -52,11 +45,22 @@ int cli_tag_line(cli_buf_t* b,
   if (color != NULL) {
     cli_buf_puts(b, reset);
   }
-  cli_buf_putc(b, ' ');
+  /* The buffer's failure is sticky, so the last append tells for all. */
+  return cli_buf_putc(b, ' ');
+}
+
+int cli_tag_line(cli_buf_t* b,
+                 const cli_tag_t* tag,
+                 const char* data,
+                 size_t len) {
+  if (tag->stamp != NULL) {
+    cli_buf_puts(b, tag->stamp);
+    cli_buf_putc(b, ' ');
+  }
+  cli_tag_prefix(b, tag);
   if (len > 0) {
     cli_buf_append(b, data, len);
   }
-  /* The buffer's failure is sticky, so the last append tells for all. */
   return cli_buf_putc(b, '\n');
 }
 

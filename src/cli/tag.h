@@ -16,6 +16,11 @@ typedef struct {
   const char* stamp; /* "HH:MM:SS.mmm" or NULL for no timestamp */
 } cli_tag_t;
 
+/* Appends the part of a tagged line before the data, "NAME<pad> | " with
+ * its colour, without the stamp: the same for every line of a worker, so
+ * callers with many lines make it once. Returns 0 or -1 (ENOMEM). */
+int cli_tag_prefix(cli_buf_t* b, const cli_tag_t* tag);
+
 /* Appends one tagged line and a newline: [stamp ]NAME<pad> | data\n. With a
  * colour, the "NAME<pad> |" part is wrapped in that colour's ANSI escape and
  * a reset; the data is never altered. The name is padded by its width in

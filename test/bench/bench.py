@@ -243,9 +243,9 @@ def main():
     print()
     print(table.markdown())
     print()
-    print("vs uvsup: the contender's median relative to uvsup's, where "
-          "higher is better for both (jobs/s, MB/s): 0.5 means half as "
-          "fast as uvsup.")
+    print("vs uvsup: how the contender compares with uvsup on that "
+          "workload, above 1 when it is ahead (more jobs/s or MB/s, or less "
+          "wall time): 0.5 means half as fast as uvsup, 2 twice as fast.")
 
 
 if __name__ == "__main__":

@@ -106,14 +106,16 @@ struct uvsup_s {
   uv_loop_t* loop;
   uvsup_options_t opts;
   sup_state_t state;
-  int stopping;    /* uvsup_stop() called: start nothing new */
-  int fd_starved;  /* a spawn ran out of fds: start nothing until a run
-                      ends and gives some back */
-  int stop_signal; /* signal given to uvsup_stop(), 0: per worker */
+  int stopping;         /* uvsup_stop() called: start nothing new */
+  uint64_t slice_start; /* uv_hrtime() of this turn's first spawn, or 0 */
+  int fd_starved;       /* a spawn ran out of fds: start nothing until a run
+                           ends and gives some back */
+  int stop_signal;      /* signal given to uvsup_stop(), 0: per worker */
   /* Reports what needs no handle (workers never started) from the loop
    * rather than from inside the caller's uvsup_stop(); its close callback is
    * where on_done fires, so on_done always comes from the loop too. */
   uv_idle_t idle;
+  uv_prepare_t turn; /* runs once per loop turn: a new spawning slice */
   uint64_t start_ns;
   uvsup_worker_t* first_added;
   uvsup_worker_t* last_added;

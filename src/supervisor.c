@@ -6,8 +6,10 @@
 
 #include "internal.h"
 
-/* Workers spawned per loop turn, at most. */
-#define SPAWN_BATCH 64
+/* Spawning stops for this loop turn once it has taken this long (at least
+ * one spawn always goes): fork's cost grows with the host's memory, and an
+ * embedding service's loop must not stall for a whole queue. */
+#define SPAWN_SLICE_NS (5 * 1000 * 1000)
 
 static void pump(uvsup_t* sup);
 static void check_done(uvsup_t* sup);
@@ -262,13 +264,15 @@ static void pump(uvsup_t* sup) {
   if (sup->state != SUP_STARTED || sup->fd_starved) {
     return;
   }
-  /* A few at a time: between batches the loop reads output, frees what
+  /* A slice at a time: between slices the loop reads output, frees what
    * ended and hears a Ctrl-C, even when thousands are queued with no
-   * limit. */
-  unsigned budget = SPAWN_BATCH;
+   * limit. The slice is per loop turn: on_idle opens the next one. */
   while (sup->pending_head != NULL && !sup->stopping &&
          (sup->opts.max_running == 0 || sup->running < sup->opts.max_running)) {
-    if (budget-- == 0) {
+    uint64_t now = uv_hrtime();
+    if (sup->slice_start == 0) {
+      sup->slice_start = now;
+    } else if (now - sup->slice_start > SPAWN_SLICE_NS) {
       wake(sup);
       return;
     }
@@ -285,9 +289,14 @@ static void pump(uvsup_t* sup) {
   }
 }
 
+static void on_turn(uv_prepare_t* turn) {
+  ((uvsup_t*)turn->data)->slice_start = 0;
+}
+
 static void on_idle(uv_idle_t* idle) {
   uvsup_t* sup = idle->data;
   uv_idle_stop(idle);
+  sup->slice_start = 0;
   while (sup->skipped_head != NULL) {
     uvsup_worker_t* w = sup->skipped_head;
     sup->skipped_head = w->next_skipped;
@@ -312,6 +321,7 @@ static void on_idle_close(uv_handle_t* handle) {
 static void check_done(uvsup_t* sup) {
   if (sup->state == SUP_STARTED && sup->unfinished == 0) {
     sup->state = SUP_CLOSING;
+    uv_close((uv_handle_t*)&sup->turn, NULL);
     uv_close((uv_handle_t*)&sup->idle, on_idle_close);
   }
 }
@@ -338,6 +348,12 @@ int uvsup_start(uvsup_t* sup) {
     return err;
   }
   sup->idle.data = sup;
+  /* Marks each loop turn, for the spawning slice; never keeps the loop
+   * alive by itself. */
+  uv_prepare_init(sup->loop, &sup->turn);
+  sup->turn.data = sup;
+  uv_prepare_start(&sup->turn, on_turn);
+  uv_unref((uv_handle_t*)&sup->turn);
   sup->state = SUP_STARTED;
   sup->start_ns = uv_hrtime();
   if (sup->stopping) {

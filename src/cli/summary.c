@@ -35,6 +35,27 @@ static kind_t kind_of(const uvsup_result_t* r) {
   }
 }
 
+typedef struct {
+  size_t ok, failed, stopped, not_started;
+} counts_t;
+
+static void count_result(counts_t* n, const uvsup_result_t* r) {
+  switch (kind_of(r)) {
+  case KIND_OK:
+    n->ok++;
+    break;
+  case KIND_FAILED:
+    n->failed++;
+    break;
+  case KIND_STOPPED:
+    n->stopped++;
+    break;
+  case KIND_NOT_STARTED:
+    n->not_started++;
+    break;
+  }
+}
+
 /* "SIGKILL", or the bare number for a signal with no name here (e.g. a
  * real-time one): still a string cli_signal_parse() reads back. */
 static const char* signal_text(char* tmp, size_t tmplen, int signum) {
@@ -173,7 +194,7 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
   }
 
   /* Render every cell first: the widths are known only at the end. */
-  size_t n_ok = 0, n_failed = 0, n_stopped = 0, n_not_started = 0;
+  counts_t n = { 0, 0, 0, 0 };
   for (size_t row = 0; row < rows; row++) {
     for (int c = 0; c < NCOLS; c++) {
       cols[c].off[row] = cols[c].text.len;
@@ -198,20 +219,7 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
       } else {
         cli_buf_putc(&cols[COL_DURATION].text, '-');
       }
-      switch (kind_of(r)) {
-      case KIND_OK:
-        n_ok++;
-        break;
-      case KIND_FAILED:
-        n_failed++;
-        break;
-      case KIND_STOPPED:
-        n_stopped++;
-        break;
-      case KIND_NOT_STARTED:
-        n_not_started++;
-        break;
-      }
+      count_result(&n, r);
     }
     for (int c = 0; c < NCOLS; c++) {
       column_t* col = &cols[c];
@@ -244,12 +252,12 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
   }
 
   cli_buf_printf(b, "%zu worker%s: %zu ok, %zu failed", s->count,
-                 s->count == 1 ? "" : "s", n_ok, n_failed);
-  if (n_stopped > 0) {
-    cli_buf_printf(b, ", %zu stopped", n_stopped);
+                 s->count == 1 ? "" : "s", n.ok, n.failed);
+  if (n.stopped > 0) {
+    cli_buf_printf(b, ", %zu stopped", n.stopped);
   }
-  if (n_not_started > 0) {
-    cli_buf_printf(b, ", %zu not started", n_not_started);
+  if (n.not_started > 0) {
+    cli_buf_printf(b, ", %zu not started", n.not_started);
   }
   cli_buf_putc(b, '\n');
   if (s->stop_reason == CLI_STOP_SIGNAL) {
@@ -259,8 +267,8 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
   } else if (s->stop_reason == CLI_STOP_HALT) {
     cli_buf_puts(b, "halted by --halt\n");
   }
-  if (n_failed > 0) {
-    cli_buf_printf(b, "warning: %zu failed: ", n_failed);
+  if (n.failed > 0) {
+    cli_buf_printf(b, "warning: %zu failed: ", n.failed);
     const char* sep = "";
     for (size_t i = 0; i < s->count; i++) {
       const uvsup_result_t* r = s->results[i];
@@ -350,7 +358,7 @@ static void json_worker(cli_buf_t* b, const uvsup_result_t* r) {
 }
 
 int cli_summary_json(cli_buf_t* b, const cli_summary_t* s) {
-  size_t n_ok = 0, n_failed = 0, n_stopped = 0, n_not_started = 0;
+  counts_t n = { 0, 0, 0, 0 };
   cli_buf_puts(b, "{\"workers\":[");
   for (size_t i = 0; i < s->count; i++) {
     const uvsup_result_t* r = s->results[i];
@@ -358,26 +366,13 @@ int cli_summary_json(cli_buf_t* b, const cli_summary_t* s) {
       cli_buf_putc(b, ',');
     }
     json_worker(b, r);
-    switch (kind_of(r)) {
-    case KIND_OK:
-      n_ok++;
-      break;
-    case KIND_FAILED:
-      n_failed++;
-      break;
-    case KIND_NOT_STARTED:
-      n_not_started++;
-      break;
-    case KIND_STOPPED:
-      n_stopped++;
-      break;
-    }
+    count_result(&n, r);
   }
   cli_buf_printf(b,
                  "],\"total\":%zu,\"succeeded\":%zu,\"failed\":%zu,"
                  "\"stopped\":%zu,\"not_started\":%zu,\"duration_ms\":%llu,"
                  "\"stopped_by\":",
-                 s->count, n_ok, n_failed, n_stopped, n_not_started,
+                 s->count, n.ok, n.failed, n.stopped, n.not_started,
                  (unsigned long long)ns_to_ms(s->duration_ns));
   switch (s->stop_reason) {
   case CLI_STOP_SIGNAL: {

@@ -160,10 +160,15 @@ UVSUP_EXTERN int uvsup_add(uvsup_t* sup,
                            const uvsup_worker_options_t* opts,
                            uvsup_worker_t** worker);
 
-/* Starts the workers, up to the concurrency limit. Returns 0 or
- * UVSUP_ESTATE when already started. Spawn failures are not errors of this
- * call: they are reported per worker in on_exit. With no worker added,
- * on_done follows on the next loop iteration. */
+/* Starts the workers, up to the concurrency limit. Spawning goes on from the
+ * loop in slices of about 5 ms per loop turn (at least one spawn each), so
+ * a long queue never stalls the caller's loop; on_start is called for each
+ * spawn, the first ones from inside this call. A worker that finds no file
+ * descriptor left (EMFILE) while others run waits for one of them to end.
+ * Returns 0, UVSUP_ESTATE when already started, or a libuv error when the
+ * supervisor's own handle cannot be made. Spawn failures are not errors of
+ * this call: they are reported per worker in on_exit. With no worker
+ * added, on_done follows on the next loop iteration. */
 UVSUP_EXTERN int uvsup_start(uvsup_t* sup);
 
 /* Stops the whole supervisor gracefully: no new worker starts (those still

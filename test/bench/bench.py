@@ -204,7 +204,7 @@ def embedding(b, table, heap_mib, n, reps):
             runs.append(json.loads(out))
         label = f"5. host with {heap_mib} MiB, {n} workers, -j {j}"
         if j == 0:
-            table.add(label, "ms per spawn", "ms",
+            table.add(label, "ms for the first spawn", "ms",
                       [r["ms_per_spawn"] for r in runs], None, False)
         table.add(label, "longest loop block", "ms",
                   [r["max_block_ms"] for r in runs], None, False)

@@ -1,7 +1,6 @@
 /* The uvsup program end to end: run as a real process with real workers,
  * asserting what a user sees (exit status, output, summary). */
-#define _GNU_SOURCE /* asprintf, mkdtemp, nftw, realpath */
-#include <ftw.h>
+#define _GNU_SOURCE /* open_memstream, strndup */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,92 +12,16 @@
 
 #include "testutil.h"
 
-#define CLI   UVSUP_TEST_CLI
 #define CHILD UVSUP_TEST_CHILD
 
-#define MAX_ARGS 64
-
-/* Runs uvsup with the NULL-terminated arguments after stdin_text. */
-static void run_cli(tu_result_t* r, const char* stdin_text, ...) {
-  char* argv[MAX_ARGS] = { CLI };
-  size_t n = 1;
-  va_list ap;
-  va_start(ap, stdin_text);
-  for (char* a; (a = va_arg(ap, char*)) != NULL;) {
-    ck_assert_uint_lt(n, MAX_ARGS - 1);
-    argv[n++] = a;
-  }
-  va_end(ap);
-  argv[n] = NULL;
-  tu_run(argv, stdin_text, r);
-}
-
-/* printf into a new string. */
-static char* fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
-
-static char* fmt(const char* format, ...) {
-  va_list ap;
-  va_start(ap, format);
-  char* s = NULL;
-  int n = vasprintf(&s, format, ap);
-  va_end(ap);
-  ck_assert_int_ge(n, 0);
-  return s;
-}
-
-/* ---- temporary directories and files ---- */
-
-/* Every test's directories live under one made per TCase by an unchecked
- * fixture, which runs in Check's parent process: so they are removed even
- * when a failed assertion ends the test early. */
-static char* base_dir;
-
-/* A new empty directory, as its real path (so it compares with `pwd`). */
-static char* tmpdir_new(void) {
-  ck_assert_ptr_nonnull(base_dir);
-  char* tmpl = fmt("%s/t-XXXXXX", base_dir);
-  ck_assert_ptr_nonnull(mkdtemp(tmpl));
-  char* real = realpath(tmpl, NULL);
-  ck_assert_ptr_nonnull(real);
-  free(tmpl);
-  return real;
-}
-
-static int remove_entry(const char* path,
-                        const struct stat* st,
-                        int flag,
-                        struct FTW* ftw) {
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
-
-static void tmpdir_free(char* dir) {
-  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-  free(dir);
-}
-
-static void base_setup(void) {
-  char tmpl[] = "/tmp/uvsup-cli-XXXXXX";
-  if (mkdtemp(tmpl) == NULL) {
-    perror("mkdtemp");
-    abort();
-  }
-  base_dir = strdup(tmpl);
-}
-
-static void base_teardown(void) {
-  tmpdir_free(base_dir);
-  base_dir = NULL;
-}
+/* ---- temporary files ---- */
 
 /* Writes len bytes to dir/name and returns the path. */
 static char* write_file(const char* dir,
                         const char* name,
                         const char* text,
                         size_t len) {
-  char* path = fmt("%s/%s", dir, name);
+  char* path = tu_fmt("%s/%s", dir, name);
   FILE* f = fopen(path, "w");
   ck_assert_msg(f != NULL, "cannot create %s", path);
   ck_assert_uint_eq(fwrite(text, 1, len, f), len);
@@ -290,7 +213,7 @@ static void assert_row(const char* summary,
 /* The JSON object of the worker whose name is json_name (as it appears,
  * escaped, in the JSON text), or an abort. Names here hold no '}'. */
 static char* json_worker(const char* json, const char* json_name) {
-  char* key = fmt("{\"name\":\"%s\",", json_name);
+  char* key = tu_fmt("{\"name\":\"%s\",", json_name);
   const char* p = strstr(json, key);
   ck_assert_msg(p != NULL, "no worker %s in:\n%s", key, json);
   free(key);
@@ -339,41 +262,41 @@ static void assert_refused(const tu_result_t* r, const char* marker, ...) {
  * ====================================================================== */
 
 START_TEST(test_cli_procfile_runs_in_its_directory) {
-  char* dir = tmpdir_new();
-  char* sub = fmt("%s/sub", dir);
+  char* dir = tu_tmpdir_new();
+  char* sub = tu_fmt("%s/sub", dir);
   ck_assert_int_eq(mkdir(sub, 0755), 0);
   char* procfile = write_text(sub, "Procfile", "where: pwd\n");
   tu_result_t r;
-  run_cli(&r, NULL, "--output", "inherit", "-f", procfile, NULL);
+  tu_run_cli(&r, NULL, "--output", "inherit", "-f", procfile, NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
-  char* expected = fmt("%s\n", sub);
+  char* expected = tu_fmt("%s\n", sub);
   ck_assert_str_eq(r.out, expected);
   assert_row(summary_of(&r), "where", "ok", 1);
   free(expected);
   tu_result_free(&r);
   free(procfile);
   free(sub);
-  tmpdir_free(dir);
+  tu_tmpdir_free(dir);
 }
 END_TEST
 
 START_TEST(test_cli_procfile_relative_path) {
   /* "sub/Procfile" from the directory above: its workers still run in sub;
    * "Procfile" alone: in the current directory, which is its own. */
-  char* dir = tmpdir_new();
-  char* sub = fmt("%s/sub", dir);
+  char* dir = tu_tmpdir_new();
+  char* sub = tu_fmt("%s/sub", dir);
   ck_assert_int_eq(mkdir(sub, 0755), 0);
   free(write_text(sub, "Procfile", "where: pwd\n"));
   char* cwd = getcwd(NULL, 0);
   ck_assert_ptr_nonnull(cwd);
   tu_result_t r, r2;
   ck_assert_int_eq(chdir(dir), 0);
-  run_cli(&r, NULL, "--output", "inherit", "-f", "sub/Procfile", NULL);
+  tu_run_cli(&r, NULL, "--output", "inherit", "-f", "sub/Procfile", NULL);
   ck_assert_int_eq(chdir(sub), 0);
-  run_cli(&r2, NULL, "--output", "inherit", "-f", "Procfile", NULL);
+  tu_run_cli(&r2, NULL, "--output", "inherit", "-f", "Procfile", NULL);
   ck_assert_int_eq(chdir(cwd), 0);
 
-  char* expected = fmt("%s\n", sub);
+  char* expected = tu_fmt("%s\n", sub);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert_str_eq(r.out, expected);
   ck_assert_msg(r2.status == 0, "status %d:\n%s", r2.status, r2.err);
@@ -383,12 +306,12 @@ START_TEST(test_cli_procfile_relative_path) {
   tu_result_free(&r2);
   free(cwd);
   free(sub);
-  tmpdir_free(dir);
+  tu_tmpdir_free(dir);
 }
 END_TEST
 
 START_TEST(test_cli_procfile_comments_blank_lines_and_spaces) {
-  char* dir = tmpdir_new();
+  char* dir = tu_tmpdir_new();
   char* procfile = write_text(dir, "Procfile",
                               "# a comment\n"
                               "\n"
@@ -398,7 +321,7 @@ START_TEST(test_cli_procfile_comments_blank_lines_and_spaces) {
                               "worker:echo two\r\n"
                               "  padded name  :   echo three  \n");
   tu_result_t r;
-  run_cli(&r, NULL, "--output", "inherit", "-f", procfile, NULL);
+  tu_run_cli(&r, NULL, "--output", "inherit", "-f", procfile, NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert(has_line(r.out, "one"));
   ck_assert(has_line(r.out, "two"));
@@ -411,14 +334,14 @@ START_TEST(test_cli_procfile_comments_blank_lines_and_spaces) {
   ck_assert(has_line(summary, "3 workers: 3 ok, 0 failed"));
   tu_result_free(&r);
   free(procfile);
-  tmpdir_free(dir);
+  tu_tmpdir_free(dir);
 }
 END_TEST
 
 START_TEST(test_cli_command_names) {
   tu_result_t r;
-  run_cli(&r, NULL, "--output", "inherit", "-n", "first", "-c", "true", "-n",
-          "second", "-c", "exit 4", "-c", "echo third", NULL);
+  tu_run_cli(&r, NULL, "--output", "inherit", "-n", "first", "-c", "true", "-n",
+             "second", "-c", "exit 4", "-c", "echo third", NULL);
   ck_assert_int_eq(r.status, 1);
   ck_assert_str_eq(r.out, "third\n");
   const char* summary = summary_of(&r);
@@ -432,8 +355,8 @@ END_TEST
 
 START_TEST(test_cli_command_positional_names) {
   tu_result_t r;
-  run_cli(&r, NULL, "--output", "inherit", "-c", "echo a", "-c", "echo b", "-c",
-          "echo c", NULL);
+  tu_run_cli(&r, NULL, "--output", "inherit", "-c", "echo a", "-c", "echo b",
+             "-c", "echo c", NULL);
   ck_assert_int_eq(r.status, 0);
   ck_assert(has_line(r.out, "a"));
   ck_assert(has_line(r.out, "b"));
@@ -449,8 +372,8 @@ END_TEST
 
 START_TEST(test_cli_values_replace_braces) {
   tu_result_t r;
-  run_cli(&r, NULL, "--output", "inherit", CHILD, "out", "<{}>", "out",
-          "again {}", ":::", "x", "y", NULL);
+  tu_run_cli(&r, NULL, "--output", "inherit", CHILD, "out", "<{}>", "out",
+             "again {}", ":::", "x", "y", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert(has_line(r.out, "<x>"));
   ck_assert(has_line(r.out, "again x"));
@@ -466,8 +389,8 @@ END_TEST
 
 START_TEST(test_cli_values_appended) {
   tu_result_t r;
-  run_cli(&r, NULL, "--output", "inherit", CHILD, "out", ":::", "hello",
-          "world", NULL);
+  tu_run_cli(&r, NULL, "--output", "inherit", CHILD, "out", ":::", "hello",
+             "world", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert_int_eq(count_lines(r.out, "hello"), 1);
   ck_assert_int_eq(count_lines(r.out, "world"), 1);
@@ -481,7 +404,7 @@ END_TEST
 
 START_TEST(test_cli_values_duplicates_both_run) {
   tu_result_t r;
-  run_cli(&r, NULL, CHILD, "out", ":::", "a", "a", "b", NULL);
+  tu_run_cli(&r, NULL, CHILD, "out", ":::", "a", "a", "b", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   /* Tagged by run name: each of the two runs of "a" printed once. */
   ck_assert_int_eq(count_lines(r.out, "a   | a"), 1);
@@ -499,8 +422,8 @@ END_TEST
 
 START_TEST(test_cli_values_run_without_shell) {
   tu_result_t r;
-  run_cli(&r, NULL, "--output", "inherit", CHILD, "out", ":::", "$HOME", "a;b",
-          "`id`", "*", NULL);
+  tu_run_cli(&r, NULL, "--output", "inherit", CHILD, "out", ":::", "$HOME",
+             "a;b", "`id`", "*", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert(has_line(r.out, "$HOME"));
   ck_assert(has_line(r.out, "a;b"));
@@ -515,8 +438,8 @@ END_TEST
 
 START_TEST(test_cli_stdin_values) {
   tu_result_t r;
-  run_cli(&r, "a\n\nb\r\n\n", "--output", "inherit", CHILD, "out", "v={}",
-          NULL);
+  tu_run_cli(&r, "a\n\nb\r\n\n", "--output", "inherit", CHILD, "out", "v={}",
+             NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert(has_line(r.out, "v=a"));
   ck_assert(has_line(r.out, "v=b"));
@@ -546,17 +469,17 @@ static int split_lines(char* text, char** lines, int max) {
 START_TEST(test_cli_jobs_one_at_a_time) {
   /* Each worker logs "start N", works a little, logs "end N": with -j 1
    * every start is followed by its own end before the next start. */
-  char* dir = tmpdir_new();
-  char* log = fmt("%s/log", dir);
+  char* dir = tu_tmpdir_new();
+  char* log = tu_fmt("%s/log", dir);
   char* cmd[3];
   const char* names[3] = { "a", "b", "c" };
   for (int i = 0; i < 3; i++) {
-    cmd[i] = fmt("echo start %s >> '%s'; '%s' sleep 40; echo end %s >> '%s'",
-                 names[i], log, CHILD, names[i], log);
+    cmd[i] = tu_fmt("echo start %s >> '%s'; '%s' sleep 40; echo end %s >> '%s'",
+                    names[i], log, CHILD, names[i], log);
   }
   tu_result_t r;
-  run_cli(&r, NULL, "-j", "1", "-n", "a", "-c", cmd[0], "-n", "b", "-c", cmd[1],
-          "-n", "c", "-c", cmd[2], NULL);
+  tu_run_cli(&r, NULL, "-j", "1", "-n", "a", "-c", cmd[0], "-n", "b", "-c",
+             cmd[1], "-n", "c", "-c", cmd[2], NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   char* text = read_text(log);
   ck_assert_ptr_nonnull(text);
@@ -569,7 +492,7 @@ START_TEST(test_cli_jobs_one_at_a_time) {
     char name[8];
     ck_assert_msg(sscanf(lines[i], "start %7s", name) == 1,
                   "two starts without an end between, log:\n%s", text);
-    char* end = fmt("end %s", name);
+    char* end = tu_fmt("end %s", name);
     ck_assert_msg(strcmp(lines[i + 1], end) == 0,
                   "'%s' not followed by its end, log:\n%s", lines[i], text);
     free(end);
@@ -585,22 +508,22 @@ START_TEST(test_cli_jobs_one_at_a_time) {
   }
   tu_result_free(&r);
   free(log);
-  tmpdir_free(dir);
+  tu_tmpdir_free(dir);
 }
 END_TEST
 
 START_TEST(test_cli_jobs_zero_no_limit) {
   /* Each worker logs "start", then waits (at most 5 s) until all three
    * have started: only with no limit do all three starts come first. */
-  char* dir = tmpdir_new();
-  char* log = fmt("%s/log", dir);
-  char* cmd =
-      fmt("echo start >> '%s'; i=0; "
-          "while [ \"$(grep -c start '%s')\" -lt 3 ] && [ $i -lt 250 ]; do "
-          "'%s' sleep 20; i=$((i+1)); done; echo end >> '%s'",
-          log, log, CHILD, log);
+  char* dir = tu_tmpdir_new();
+  char* log = tu_fmt("%s/log", dir);
+  char* cmd = tu_fmt(
+      "echo start >> '%s'; i=0; "
+      "while [ \"$(grep -c start '%s')\" -lt 3 ] && [ $i -lt 250 ]; do "
+      "'%s' sleep 20; i=$((i+1)); done; echo end >> '%s'",
+      log, log, CHILD, log);
   tu_result_t r;
-  run_cli(&r, NULL, "-j", "0", "-c", cmd, "-c", cmd, "-c", cmd, NULL);
+  tu_run_cli(&r, NULL, "-j", "0", "-c", cmd, "-c", cmd, "-c", cmd, NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   char* text = read_text(log);
   ck_assert_ptr_nonnull(text);
@@ -609,7 +532,7 @@ START_TEST(test_cli_jobs_zero_no_limit) {
   free(cmd);
   tu_result_free(&r);
   free(log);
-  tmpdir_free(dir);
+  tu_tmpdir_free(dir);
 }
 END_TEST
 
@@ -618,13 +541,13 @@ END_TEST
  * ====================================================================== */
 
 START_TEST(test_cli_text_summary_results) {
-  char* dir = tmpdir_new();
+  char* dir = tu_tmpdir_new();
   char* procfile = write_text(dir, "Procfile",
                               "good: true\n"
                               "three: exit 3\n"
                               "killed: kill -9 $$\n");
   tu_result_t r;
-  run_cli(&r, NULL, "-f", procfile, NULL);
+  tu_run_cli(&r, NULL, "-f", procfile, NULL);
   ck_assert_int_eq(r.status, 1);
   const char* summary = summary_of(&r);
   assert_row(summary, "good", "ok", 1);
@@ -641,18 +564,18 @@ START_TEST(test_cli_text_summary_results) {
   ck_assert_int_eq(summary[strlen(summary) - 1], '\n');
   tu_result_free(&r);
   free(procfile);
-  tmpdir_free(dir);
+  tu_tmpdir_free(dir);
 }
 END_TEST
 
 START_TEST(test_cli_text_summary_spawn_errors) {
-  char* dir = tmpdir_new();
-  char* missing = fmt("%s/no-such-program", dir);
+  char* dir = tu_tmpdir_new();
+  char* missing = tu_fmt("%s/no-such-program", dir);
   char* plain = write_text(dir, "not-executable", "#!/bin/sh\nexit 0\n");
   ck_assert_int_eq(chmod(plain, 0644), 0);
   tu_result_t r, r2;
-  run_cli(&r, NULL, missing, ":::", "a", NULL);
-  run_cli(&r2, NULL, plain, ":::", "b", NULL);
+  tu_run_cli(&r, NULL, missing, ":::", "a", NULL);
+  tu_run_cli(&r2, NULL, plain, ":::", "b", NULL);
   ck_assert_int_eq(r.status, 1);
   const char* summary = summary_of(&r);
   assert_row(summary, "a", "spawn error: ENOENT: no such file or directory", 0);
@@ -664,13 +587,14 @@ START_TEST(test_cli_text_summary_spawn_errors) {
   tu_result_free(&r2);
   free(plain);
   free(missing);
-  tmpdir_free(dir);
+  tu_tmpdir_free(dir);
 }
 END_TEST
 
 START_TEST(test_cli_text_summary_no_warning_when_all_ok) {
   tu_result_t r;
-  run_cli(&r, NULL, "-n", "one", "-c", "true", "-n", "two", "-c", "true", NULL);
+  tu_run_cli(&r, NULL, "-n", "one", "-c", "true", "-n", "two", "-c", "true",
+             NULL);
   ck_assert_int_eq(r.status, 0);
   const char* summary = summary_of(&r);
   assert_row(summary, "one", "ok", 1);
@@ -685,8 +609,8 @@ START_TEST(test_cli_text_summary_aligned) {
   /* Whatever the lengths of names and results, each column starts at the
    * same place on every line. */
   tu_result_t r;
-  run_cli(&r, NULL, "-n", "x", "-c", "true", "-n", "a-much-longer-name", "-c",
-          "exit 100", "-n", "mid", "-c", "kill -9 $$", NULL);
+  tu_run_cli(&r, NULL, "-n", "x", "-c", "true", "-n", "a-much-longer-name",
+             "-c", "exit 100", "-n", "mid", "-c", "kill -9 $$", NULL);
   ck_assert_int_eq(r.status, 1);
   const char* summary = summary_of(&r);
   size_t header_result = (size_t)(strstr(summary, "RESULT") - summary);
@@ -713,8 +637,8 @@ END_TEST
 START_TEST(test_cli_text_summary_escapes_control_characters) {
   /* A name must not break the table into extra lines. */
   tu_result_t r;
-  run_cli(&r, NULL, "--output", "inherit", CHILD, "out", "{}", "exit", "1",
-          ":::", "e\nf", NULL);
+  tu_run_cli(&r, NULL, "--output", "inherit", CHILD, "out", "{}", "exit", "1",
+             ":::", "e\nf", NULL);
   ck_assert_int_eq(r.status, 1);
   ck_assert_str_eq(r.out, "e\nf\n");
   const char* summary = summary_of(&r);
@@ -727,8 +651,8 @@ END_TEST
 
 START_TEST(test_cli_json_summary_results) {
   tu_result_t r;
-  run_cli(&r, NULL, "--summary", "json", "-n", "good", "-c", "true", "-n",
-          "three", "-c", "exit 3", "-n", "killed", "-c", "kill -9 $$", NULL);
+  tu_run_cli(&r, NULL, "--summary", "json", "-n", "good", "-c", "true", "-n",
+             "three", "-c", "exit 3", "-n", "killed", "-c", "kill -9 $$", NULL);
   ck_assert_int_eq(r.status, 1);
   ck_assert_int_eq(r.err[0], '{');
   char* w = json_worker(r.err, "good");
@@ -763,8 +687,8 @@ END_TEST
 
 START_TEST(test_cli_json_summary_spawn_error) {
   tu_result_t r;
-  run_cli(&r, NULL, "--summary", "json", "/nonexistent/program", ":::", "a",
-          NULL);
+  tu_run_cli(&r, NULL, "--summary", "json", "/nonexistent/program", ":::", "a",
+             NULL);
   ck_assert_int_eq(r.status, 1);
   char* w = json_worker(r.err, "a");
   ck_assert_has(w, "\"pid\":null");
@@ -781,8 +705,8 @@ END_TEST
 
 START_TEST(test_cli_json_summary_escapes_names) {
   tu_result_t r;
-  run_cli(&r, NULL, "--summary", "json", CHILD, "exit", "0", ":::", "a\"b",
-          "c\\d", "e\nf", "\xc3\xa9t\xc3\xa9", "g\x01h", "tab\there", NULL);
+  tu_run_cli(&r, NULL, "--summary", "json", CHILD, "exit", "0", ":::", "a\"b",
+             "c\\d", "e\nf", "\xc3\xa9t\xc3\xa9", "g\x01h", "tab\there", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert_has(r.err, "{\"name\":\"a\\\"b\",");
   ck_assert_has(r.err, "{\"name\":\"c\\\\d\",");
@@ -800,9 +724,9 @@ START_TEST(test_cli_json_summary_agrees_with_text_on_exit_code) {
    * summary says "timed out (exit 5)"; the JSON must not lose the 5. */
   const char* cmd = "trap 'exit 5' TERM; while :; do :; done";
   tu_result_t r, r2;
-  run_cli(&r, NULL, "--timeout", "100ms", "-n", "w", "-c", cmd, NULL);
-  run_cli(&r2, NULL, "--summary", "json", "--timeout", "100ms", "-n", "w", "-c",
-          cmd, NULL);
+  tu_run_cli(&r, NULL, "--timeout", "100ms", "-n", "w", "-c", cmd, NULL);
+  tu_run_cli(&r2, NULL, "--summary", "json", "--timeout", "100ms", "-n", "w",
+             "-c", cmd, NULL);
   ck_assert_int_eq(r.status, 1);
   assert_row(summary_of(&r), "w", "timed out (exit 5)", 1);
   ck_assert_int_eq(r2.status, 1);
@@ -818,8 +742,8 @@ END_TEST
 
 START_TEST(test_cli_json_summary_is_one_object) {
   tu_result_t r;
-  run_cli(&r, NULL, "--summary", "json", CHILD, "exit", "0", ":::", "x\ny", "z",
-          NULL);
+  tu_run_cli(&r, NULL, "--summary", "json", CHILD, "exit", "0", ":::", "x\ny",
+             "z", NULL);
   ck_assert_int_eq(r.status, 0);
   /* All of stderr is the object, on one line. */
   ck_assert_uint_gt(r.err_len, 2);
@@ -834,7 +758,8 @@ END_TEST
 
 START_TEST(test_cli_summary_none) {
   tu_result_t r;
-  run_cli(&r, NULL, "--summary", "none", "-c", "echo hi", "-c", "exit 1", NULL);
+  tu_run_cli(&r, NULL, "--summary", "none", "-c", "echo hi", "-c", "exit 1",
+             NULL);
   ck_assert_int_eq(r.status, 1);
   /* Worker output still shows (tagged); only the summary is gone. */
   ck_assert_str_eq(r.out, "1 | hi\n");
@@ -844,14 +769,14 @@ START_TEST(test_cli_summary_none) {
 END_TEST
 
 START_TEST(test_cli_summary_file) {
-  char* dir = tmpdir_new();
-  char* text_path = fmt("%s/summary.txt", dir);
-  char* json_path = fmt("%s/summary.json", dir);
+  char* dir = tu_tmpdir_new();
+  char* text_path = tu_fmt("%s/summary.txt", dir);
+  char* json_path = tu_fmt("%s/summary.json", dir);
   tu_result_t r, r2;
-  run_cli(&r, NULL, "--summary-file", text_path, "-n", "w", "-c", "exit 1",
-          NULL);
-  run_cli(&r2, NULL, "--summary=json", "--summary-file", json_path, "-n", "w",
-          "-c", "true", NULL);
+  tu_run_cli(&r, NULL, "--summary-file", text_path, "-n", "w", "-c", "exit 1",
+             NULL);
+  tu_run_cli(&r2, NULL, "--summary=json", "--summary-file", json_path, "-n",
+             "w", "-c", "true", NULL);
 
   ck_assert_int_eq(r.status, 1);
   ck_assert_str_eq(r.err, "");
@@ -878,7 +803,7 @@ START_TEST(test_cli_summary_file) {
   tu_result_free(&r2);
   free(json_path);
   free(text_path);
-  tmpdir_free(dir);
+  tu_tmpdir_free(dir);
 }
 END_TEST
 
@@ -887,39 +812,39 @@ END_TEST
  * ====================================================================== */
 
 START_TEST(test_cli_exit_all_ok) {
-  char* dir = tmpdir_new();
+  char* dir = tu_tmpdir_new();
   char* procfile = write_text(dir, "Procfile", "a: true\nb: exit 0\n");
   tu_result_t r;
-  run_cli(&r, NULL, "-f", procfile, NULL);
+  tu_run_cli(&r, NULL, "-f", procfile, NULL);
   ck_assert_int_eq(r.status, 0);
   ck_assert(has_line(summary_of(&r), "2 workers: 2 ok, 0 failed"));
   tu_result_free(&r);
   free(procfile);
-  tmpdir_free(dir);
+  tu_tmpdir_free(dir);
 }
 END_TEST
 
 START_TEST(test_cli_exit_one_failed) {
-  char* dir = tmpdir_new();
+  char* dir = tu_tmpdir_new();
   char* procfile = write_text(dir, "Procfile", "a: true\nb: exit 7\nc: true\n");
   tu_result_t r;
-  run_cli(&r, NULL, "-f", procfile, NULL);
+  tu_run_cli(&r, NULL, "-f", procfile, NULL);
   /* 1, not the worker's own 7. */
   ck_assert_int_eq(r.status, 1);
   ck_assert(has_line(summary_of(&r), "warning: 1 failed: b"));
   tu_result_free(&r);
   free(procfile);
-  tmpdir_free(dir);
+  tu_tmpdir_free(dir);
 }
 END_TEST
 
 START_TEST(test_cli_exit_stopped_by_signal) {
   /* A worker sends uvsup SIGTERM: uvsup passes it on to the running ones,
    * still prints the summary, and exits 128+15. */
-  char* sleeper = fmt("exec '%s' sleep 30000", CHILD);
+  char* sleeper = tu_fmt("exec '%s' sleep 30000", CHILD);
   tu_result_t r;
-  run_cli(&r, NULL, "-n", "sender", "-c", "kill -TERM $PPID", "-n", "sleeper",
-          "-c", sleeper, NULL);
+  tu_run_cli(&r, NULL, "-n", "sender", "-c", "kill -TERM $PPID", "-n",
+             "sleeper", "-c", sleeper, NULL);
   ck_assert_int_eq(r.status, 128 + 15);
   ck_assert_has(r.err, "got SIGTERM");
   const char* summary = summary_of(&r);
@@ -934,12 +859,12 @@ START_TEST(test_cli_exit_stopped_by_signal) {
 END_TEST
 
 START_TEST(test_cli_exit_timeout) {
-  char* sleeper = fmt("exec '%s' sleep 30000", CHILD);
-  char* stubborn = fmt("exec '%s' ignore 15 sleep 30000", CHILD);
+  char* sleeper = tu_fmt("exec '%s' sleep 30000", CHILD);
+  char* stubborn = tu_fmt("exec '%s' ignore 15 sleep 30000", CHILD);
   tu_result_t r;
-  run_cli(&r, NULL, "--timeout", "100ms", "--kill-after", "100ms", "-n", "slow",
-          "-c", sleeper, "-n", "stubborn", "-c", stubborn, "-n", "quick", "-c",
-          "true", NULL);
+  tu_run_cli(&r, NULL, "--timeout", "100ms", "--kill-after", "100ms", "-n",
+             "slow", "-c", sleeper, "-n", "stubborn", "-c", stubborn, "-n",
+             "quick", "-c", "true", NULL);
   ck_assert_int_eq(r.status, 1);
   const char* summary = summary_of(&r);
   assert_row(summary, "slow", "timed out (SIGTERM)", 1);
@@ -954,10 +879,10 @@ START_TEST(test_cli_exit_timeout) {
 END_TEST
 
 START_TEST(test_cli_exit_timeout_json) {
-  char* sleeper = fmt("exec '%s' sleep 30000", CHILD);
+  char* sleeper = tu_fmt("exec '%s' sleep 30000", CHILD);
   tu_result_t r;
-  run_cli(&r, NULL, "--summary", "json", "--timeout", "100ms", "-n", "slow",
-          "-c", sleeper, NULL);
+  tu_run_cli(&r, NULL, "--summary", "json", "--timeout", "100ms", "-n", "slow",
+             "-c", sleeper, NULL);
   ck_assert_int_eq(r.status, 1);
   char* w = json_worker(r.err, "slow");
   ck_assert_has(w, "\"timed_out\":true");
@@ -971,14 +896,14 @@ START_TEST(test_cli_exit_timeout_json) {
 END_TEST
 
 START_TEST(test_cli_exit_halt) {
-  char* sleeper = fmt("exec '%s' sleep 30000", CHILD);
+  char* sleeper = tu_fmt("exec '%s' sleep 30000", CHILD);
   tu_result_t r, r2;
   /* What was asked for happened: 0, though one was stopped. */
-  run_cli(&r, NULL, "--halt", "now,success=1", "-n", "done", "-c", "true", "-n",
-          "sleeper", "-c", sleeper, NULL);
+  tu_run_cli(&r, NULL, "--halt", "now,success=1", "-n", "done", "-c", "true",
+             "-n", "sleeper", "-c", sleeper, NULL);
   /* One failure stops the rest: 1. */
-  run_cli(&r2, NULL, "-j", "1", "--halt", "soon,fail=1", "-n", "bad", "-c",
-          "exit 1", "-n", "later", "-c", "true", NULL);
+  tu_run_cli(&r2, NULL, "-j", "1", "--halt", "soon,fail=1", "-n", "bad", "-c",
+             "exit 1", "-n", "later", "-c", "true", NULL);
   ck_assert_int_eq(r.status, 0);
   assert_row(summary_of(&r), "done", "ok", 1);
   assert_row(summary_of(&r), "sleeper", "stopped (SIGTERM)", 1);
@@ -997,7 +922,7 @@ START_TEST(test_cli_help) {
   const char* forms[] = { "-h", "--help" };
   for (int i = 0; i < 2; i++) {
     tu_result_t r;
-    run_cli(&r, NULL, forms[i], NULL);
+    tu_run_cli(&r, NULL, forms[i], NULL);
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strncmp(r.out, "Usage:\n", 7) == 0, "%s", r.out);
     ck_assert_has(r.out, "-f, --procfile FILE");
@@ -1018,7 +943,7 @@ START_TEST(test_cli_version) {
   const char* forms[] = { "-V", "--version" };
   for (int i = 0; i < 2; i++) {
     tu_result_t r;
-    run_cli(&r, NULL, forms[i], NULL);
+    tu_run_cli(&r, NULL, forms[i], NULL);
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strncmp(r.out, "uvsup 0.1.0", 11) == 0 &&
                       (r.out[11] == '\n' || r.out[11] == ' '),
@@ -1043,20 +968,20 @@ typedef struct {
 } scratch_t;
 
 static void scratch_init(scratch_t* s) {
-  s->dir = tmpdir_new();
-  s->marker = fmt("%s/marker", s->dir);
-  s->touch = fmt("touch '%s'", s->marker);
+  s->dir = tu_tmpdir_new();
+  s->marker = tu_fmt("%s/marker", s->dir);
+  s->touch = tu_fmt("touch '%s'", s->marker);
 }
 
 static void scratch_free(scratch_t* s) {
   free(s->touch);
   free(s->marker);
-  tmpdir_free(s->dir);
+  tu_tmpdir_free(s->dir);
 }
 
 /* A Procfile whose first line would create the marker, then rest. */
 static char* bad_procfile(const scratch_t* s, const char* rest, size_t len) {
-  char* head = fmt("first: %s\n", s->touch);
+  char* head = tu_fmt("first: %s\n", s->touch);
   size_t hlen = strlen(head);
   char* text = malloc(hlen + len);
   ck_assert_ptr_nonnull(text);
@@ -1071,9 +996,9 @@ static char* bad_procfile(const scratch_t* s, const char* rest, size_t len) {
 START_TEST(test_cli_missing_procfile) {
   scratch_t s;
   scratch_init(&s);
-  char* path = fmt("%s/Procfile", s.dir);
+  char* path = tu_fmt("%s/Procfile", s.dir);
   tu_result_t r;
-  run_cli(&r, NULL, "-f", path, NULL);
+  tu_run_cli(&r, NULL, "-f", path, NULL);
   assert_refused(&r, NULL, path, "No such file or directory", NULL);
   tu_result_free(&r);
   free(path);
@@ -1085,7 +1010,7 @@ START_TEST(test_cli_procfile_is_directory) {
   scratch_t s;
   scratch_init(&s);
   tu_result_t r;
-  run_cli(&r, NULL, "-f", s.dir, NULL);
+  tu_run_cli(&r, NULL, "-f", s.dir, NULL);
   assert_refused(&r, NULL, s.dir, "directory", NULL);
   tu_result_free(&r);
   scratch_free(&s);
@@ -1097,7 +1022,7 @@ START_TEST(test_cli_empty_procfile) {
   scratch_init(&s);
   char* path = write_text(s.dir, "Procfile", "");
   tu_result_t r;
-  run_cli(&r, NULL, "-f", path, NULL);
+  tu_run_cli(&r, NULL, "-f", path, NULL);
   assert_refused(&r, NULL, path, "no workers", NULL);
   tu_result_free(&r);
   free(path);
@@ -1111,7 +1036,7 @@ START_TEST(test_cli_procfile_only_comments) {
   char* path =
       write_text(s.dir, "Procfile", "# first: touch x\n\n   \n  # second\n");
   tu_result_t r;
-  run_cli(&r, NULL, "-f", path, NULL);
+  tu_run_cli(&r, NULL, "-f", path, NULL);
   assert_refused(&r, NULL, path, "no workers", NULL);
   tu_result_free(&r);
   free(path);
@@ -1124,9 +1049,9 @@ START_TEST(test_cli_procfile_line_without_name) {
   scratch_init(&s);
   const char rest[] = "# fine\necho no name here\n";
   char* path = bad_procfile(&s, rest, sizeof(rest) - 1);
-  char* where = fmt("%s:3:", path);
+  char* where = tu_fmt("%s:3:", path);
   tu_result_t r;
-  run_cli(&r, NULL, "-f", path, NULL);
+  tu_run_cli(&r, NULL, "-f", path, NULL);
   assert_refused(&r, s.marker, where, "name", NULL);
   tu_result_free(&r);
   free(where);
@@ -1140,9 +1065,9 @@ START_TEST(test_cli_procfile_empty_name) {
   scratch_init(&s);
   const char rest[] = "  : true\n";
   char* path = bad_procfile(&s, rest, sizeof(rest) - 1);
-  char* where = fmt("%s:2:", path);
+  char* where = tu_fmt("%s:2:", path);
   tu_result_t r;
-  run_cli(&r, NULL, "-f", path, NULL);
+  tu_run_cli(&r, NULL, "-f", path, NULL);
   assert_refused(&r, s.marker, where, "empty name", NULL);
   tu_result_free(&r);
   free(where);
@@ -1156,9 +1081,9 @@ START_TEST(test_cli_procfile_duplicate_names) {
   scratch_init(&s);
   const char rest[] = "other: true\nfirst: true\n";
   char* path = bad_procfile(&s, rest, sizeof(rest) - 1);
-  char* where = fmt("%s:3:", path);
+  char* where = tu_fmt("%s:3:", path);
   tu_result_t r;
-  run_cli(&r, NULL, "-f", path, NULL);
+  tu_run_cli(&r, NULL, "-f", path, NULL);
   assert_refused(&r, s.marker, where, "duplicate", "'first'", "line 1", NULL);
   tu_result_free(&r);
   free(where);
@@ -1172,9 +1097,9 @@ START_TEST(test_cli_procfile_nul_byte) {
   scratch_init(&s);
   const char rest[] = "second: tr\0ue\n";
   char* path = bad_procfile(&s, rest, sizeof(rest) - 1);
-  char* where = fmt("%s:2:", path);
+  char* where = tu_fmt("%s:2:", path);
   tu_result_t r;
-  run_cli(&r, NULL, "-f", path, NULL);
+  tu_run_cli(&r, NULL, "-f", path, NULL);
   assert_refused(&r, s.marker, where, "NUL", NULL);
   tu_result_free(&r);
   free(where);
@@ -1193,9 +1118,9 @@ START_TEST(test_cli_procfile_long_line) {
   memset(rest + 11, 'x', len - 12);
   rest[len - 1] = '\n';
   char* path = bad_procfile(&s, rest, len);
-  char* where = fmt("%s:2:", path);
+  char* where = tu_fmt("%s:2:", path);
   tu_result_t r;
-  run_cli(&r, NULL, "-f", path, NULL);
+  tu_run_cli(&r, NULL, "-f", path, NULL);
   assert_refused(&r, s.marker, where, "too long", NULL);
   tu_result_free(&r);
   free(where);
@@ -1209,7 +1134,7 @@ START_TEST(test_cli_unknown_option) {
   scratch_t s;
   scratch_init(&s);
   tu_result_t r;
-  run_cli(&r, NULL, "-c", s.touch, "--bogus", NULL);
+  tu_run_cli(&r, NULL, "-c", s.touch, "--bogus", NULL);
   assert_refused(&r, s.marker, "unknown option", "--bogus", NULL);
   tu_result_free(&r);
   scratch_free(&s);
@@ -1220,8 +1145,8 @@ START_TEST(test_cli_name_without_command) {
   scratch_t s;
   scratch_init(&s);
   tu_result_t r, r2;
-  run_cli(&r, NULL, "-c", s.touch, "-n", "x", NULL);
-  run_cli(&r2, NULL, "-n", "x", NULL);
+  tu_run_cli(&r, NULL, "-c", s.touch, "-n", "x", NULL);
+  tu_run_cli(&r2, NULL, "-n", "x", NULL);
   assert_refused(&r, s.marker, "-n 'x'", "-c", NULL);
   assert_refused(&r2, NULL, "-n 'x'", "-c", NULL);
   tu_result_free(&r);
@@ -1232,8 +1157,8 @@ END_TEST
 
 START_TEST(test_cli_no_workers) {
   tu_result_t r, r2;
-  run_cli(&r, NULL, NULL);
-  run_cli(&r2, NULL, "-j", "2", "--", NULL);
+  tu_run_cli(&r, NULL, NULL);
+  tu_run_cli(&r2, NULL, "-j", "2", "--", NULL);
   assert_refused(&r, NULL, "no workers", NULL);
   assert_refused(&r2, NULL, "no workers", NULL);
   tu_result_free(&r);
@@ -1246,9 +1171,9 @@ START_TEST(test_cli_two_ways_of_giving_workers) {
   scratch_init(&s);
   char* procfile = bad_procfile(&s, "", 0);
   tu_result_t r[3];
-  run_cli(&r[0], NULL, "-f", procfile, "-c", s.touch, NULL);
-  run_cli(&r[1], NULL, "-f", procfile, CHILD, "pidfile", s.marker, NULL);
-  run_cli(&r[2], NULL, "-c", s.touch, CHILD, "pidfile", s.marker, NULL);
+  tu_run_cli(&r[0], NULL, "-f", procfile, "-c", s.touch, NULL);
+  tu_run_cli(&r[1], NULL, "-f", procfile, CHILD, "pidfile", s.marker, NULL);
+  tu_run_cli(&r[2], NULL, "-c", s.touch, CHILD, "pidfile", s.marker, NULL);
   assert_refused(&r[0], s.marker, "one way", "-f", "-c", NULL);
   assert_refused(&r[1], s.marker, "one way", "-f", "PROGRAM", NULL);
   assert_refused(&r[2], s.marker, "one way", "-c", "PROGRAM", NULL);
@@ -1266,7 +1191,7 @@ START_TEST(test_cli_no_values_after_separator) {
   scratch_t s;
   scratch_init(&s);
   tu_result_t r;
-  run_cli(&r, NULL, CHILD, "pidfile", s.marker, ":::", NULL);
+  tu_run_cli(&r, NULL, CHILD, "pidfile", s.marker, ":::", NULL);
   assert_refused(&r, s.marker, "no values", ":::", NULL);
   tu_result_free(&r);
   scratch_free(&s);
@@ -1277,7 +1202,7 @@ START_TEST(test_cli_empty_value) {
   scratch_t s;
   scratch_init(&s);
   tu_result_t r;
-  run_cli(&r, NULL, CHILD, "pidfile", s.marker, "out", ":::", "a", "", NULL);
+  tu_run_cli(&r, NULL, CHILD, "pidfile", s.marker, "out", ":::", "a", "", NULL);
   assert_refused(&r, s.marker, "value 2", "empty", NULL);
   tu_result_free(&r);
   scratch_free(&s);
@@ -1288,8 +1213,8 @@ START_TEST(test_cli_empty_stdin) {
   scratch_t s;
   scratch_init(&s);
   tu_result_t r, r2;
-  run_cli(&r, "", CHILD, "pidfile", s.marker, "out", NULL);
-  run_cli(&r2, "\n\n\r\n", CHILD, "pidfile", s.marker, "out", NULL);
+  tu_run_cli(&r, "", CHILD, "pidfile", s.marker, "out", NULL);
+  tu_run_cli(&r2, "\n\n\r\n", CHILD, "pidfile", s.marker, "out", NULL);
   assert_refused(&r, s.marker, "standard input", "no values", NULL);
   assert_refused(&r2, s.marker, "standard input", "no values", NULL);
   tu_result_free(&r);
@@ -1302,9 +1227,10 @@ START_TEST(test_cli_duplicate_command_names) {
   scratch_t s;
   scratch_init(&s);
   tu_result_t r, r2;
-  run_cli(&r, NULL, "-n", "a", "-c", s.touch, "-n", "a", "-c", s.touch, NULL);
+  tu_run_cli(&r, NULL, "-n", "a", "-c", s.touch, "-n", "a", "-c", s.touch,
+             NULL);
   /* A -n name that is another -c's position clashes as well. */
-  run_cli(&r2, NULL, "-n", "2", "-c", s.touch, "-c", s.touch, NULL);
+  tu_run_cli(&r2, NULL, "-n", "2", "-c", s.touch, "-c", s.touch, NULL);
   assert_refused(&r, s.marker, "duplicate name 'a'", NULL);
   assert_refused(&r2, s.marker, "duplicate name '2'", NULL);
   tu_result_free(&r);
@@ -1321,12 +1247,12 @@ START_TEST(test_cli_bad_jobs) {
   };
   for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
     tu_result_t r;
-    char* quoted = fmt("'%s'", values[i]);
-    run_cli(&r, NULL, "-j", values[i], "-c", s.touch, NULL);
+    char* quoted = tu_fmt("'%s'", values[i]);
+    tu_run_cli(&r, NULL, "-j", values[i], "-c", s.touch, NULL);
     assert_refused(&r, s.marker, "-j", quoted, NULL);
     tu_result_free(&r);
-    char* attached = fmt("--jobs=%s", values[i]);
-    run_cli(&r, NULL, attached, "-c", s.touch, NULL);
+    char* attached = tu_fmt("--jobs=%s", values[i]);
+    tu_run_cli(&r, NULL, attached, "-c", s.touch, NULL);
     assert_refused(&r, s.marker, "--jobs", quoted, NULL);
     tu_result_free(&r);
     free(attached);
@@ -1340,7 +1266,7 @@ START_TEST(test_cli_bad_summary_format) {
   scratch_t s;
   scratch_init(&s);
   tu_result_t r;
-  run_cli(&r, NULL, "--summary", "bogus", "-c", s.touch, NULL);
+  tu_run_cli(&r, NULL, "--summary", "bogus", "-c", s.touch, NULL);
   assert_refused(&r, s.marker, "--summary 'bogus'", NULL);
   tu_result_free(&r);
   scratch_free(&s);
@@ -1351,10 +1277,10 @@ START_TEST(test_cli_bad_timeout) {
   scratch_t s;
   scratch_init(&s);
   tu_result_t r;
-  run_cli(&r, NULL, "--timeout", "abc", "-c", s.touch, NULL);
+  tu_run_cli(&r, NULL, "--timeout", "abc", "-c", s.touch, NULL);
   assert_refused(&r, s.marker, "--timeout 'abc'", NULL);
   tu_result_free(&r);
-  run_cli(&r, NULL, "--timeout", "0", "-c", s.touch, NULL);
+  tu_run_cli(&r, NULL, "--timeout", "0", "-c", s.touch, NULL);
   assert_refused(&r, s.marker, "--timeout '0'", NULL);
   tu_result_free(&r);
   scratch_free(&s);
@@ -1365,7 +1291,7 @@ START_TEST(test_cli_bad_stop_signal) {
   scratch_t s;
   scratch_init(&s);
   tu_result_t r;
-  run_cli(&r, NULL, "--stop-signal", "NOPE", "-c", s.touch, NULL);
+  tu_run_cli(&r, NULL, "--stop-signal", "NOPE", "-c", s.touch, NULL);
   assert_refused(&r, s.marker, "--stop-signal 'NOPE'", NULL);
   tu_result_free(&r);
   scratch_free(&s);
@@ -1376,7 +1302,7 @@ START_TEST(test_cli_missing_option_value) {
   scratch_t s;
   scratch_init(&s);
   tu_result_t r;
-  run_cli(&r, NULL, "-c", s.touch, "-j", NULL);
+  tu_run_cli(&r, NULL, "-c", s.touch, "-j", NULL);
   assert_refused(&r, s.marker, "-j", "value", NULL);
   tu_result_free(&r);
   scratch_free(&s);
@@ -1387,8 +1313,8 @@ START_TEST(test_cli_unwritable_summary_file) {
   scratch_t s;
   scratch_init(&s);
   tu_result_t r;
-  run_cli(&r, NULL, "--summary-file", "/nonexistent/dir/x", "-c", s.touch,
-          NULL);
+  tu_run_cli(&r, NULL, "--summary-file", "/nonexistent/dir/x", "-c", s.touch,
+             NULL);
   assert_refused(&r, s.marker, "--summary-file", "/nonexistent/dir/x", NULL);
   tu_result_free(&r);
   scratch_free(&s);
@@ -1403,7 +1329,7 @@ START_TEST(test_cli_demo_cities) {
   static const char* const cities[] = { "New York", "London", "Sydney",
                                         "Lisbon", "Paris" };
   tu_result_t r;
-  run_cli(&r, NULL, "-f", UVSUP_TEST_EXAMPLES "/cities.Procfile", NULL);
+  tu_run_cli(&r, NULL, "-f", UVSUP_TEST_EXAMPLES "/cities.Procfile", NULL);
   ck_assert_msg(r.status == 0 || r.status == 1, "status %d:\n%s", r.status,
                 r.err);
   const char* summary = summary_of(&r);
@@ -1415,8 +1341,8 @@ START_TEST(test_cli_demo_cities) {
   }
   int failed = 0;
   for (int i = 0; i < 5; i++) {
-    char* begin = fmt("%-*s | Begin: %s ", width, cities[i], cities[i]);
-    char* end = fmt("%-*s | End: %s ", width, cities[i], cities[i]);
+    char* begin = tu_fmt("%-*s | Begin: %s ", width, cities[i], cities[i]);
+    char* end = tu_fmt("%-*s | End: %s ", width, cities[i], cities[i]);
     char* line = line_starting(r.out, begin);
     ck_assert_msg(line != NULL, "no '%s' in:\n%s", begin, r.out);
     free(line);
@@ -1433,8 +1359,8 @@ START_TEST(test_cli_demo_cities) {
     int ok = strcmp(row.result, "ok") == 0;
     failed += !ok;
     /* The worker printed its own exit status; the summary agrees. */
-    char* said = fmt("%-*s | End: %s (exit %d)", width, cities[i], cities[i],
-                     ok ? 0 : 1);
+    char* said = tu_fmt("%-*s | End: %s (exit %d)", width, cities[i], cities[i],
+                        ok ? 0 : 1);
     ck_assert_msg(has_line(r.out, said), "no '%s' in:\n%s", said, r.out);
     free(said);
     free(begin);
@@ -1447,7 +1373,7 @@ START_TEST(test_cli_demo_cities) {
   }
   ck_assert_msg(lines == 10, "stdout:\n%s", r.out);
   ck_assert_int_eq(r.status, failed > 0 ? 1 : 0);
-  char* count = fmt("5 workers: %d ok, %d failed", 5 - failed, failed);
+  char* count = tu_fmt("5 workers: %d ok, %d failed", 5 - failed, failed);
   ck_assert(has_line(summary, count));
   free(count);
   char* warning = line_starting(summary, "warning: ");
@@ -1464,9 +1390,7 @@ END_TEST
 static Suite* cli_suite(void) {
   Suite* s = suite_create("cli");
 
-  TCase* modes = tcase_create("modes");
-  tcase_add_unchecked_fixture(modes, base_setup, base_teardown);
-  tcase_set_timeout(modes, 30);
+  TCase* modes = tu_tcase_new(s, "modes", 30);
   tcase_add_test(modes, test_cli_procfile_runs_in_its_directory);
   tcase_add_test(modes, test_cli_procfile_relative_path);
   tcase_add_test(modes, test_cli_procfile_comments_blank_lines_and_spaces);
@@ -1479,11 +1403,8 @@ static Suite* cli_suite(void) {
   tcase_add_test(modes, test_cli_stdin_values);
   tcase_add_test(modes, test_cli_jobs_one_at_a_time);
   tcase_add_test(modes, test_cli_jobs_zero_no_limit);
-  suite_add_tcase(s, modes);
 
-  TCase* summary = tcase_create("summary");
-  tcase_add_unchecked_fixture(summary, base_setup, base_teardown);
-  tcase_set_timeout(summary, 30);
+  TCase* summary = tu_tcase_new(s, "summary", 30);
   tcase_add_test(summary, test_cli_text_summary_results);
   tcase_add_test(summary, test_cli_text_summary_spawn_errors);
   tcase_add_test(summary, test_cli_text_summary_no_warning_when_all_ok);
@@ -1496,11 +1417,8 @@ static Suite* cli_suite(void) {
   tcase_add_test(summary, test_cli_json_summary_is_one_object);
   tcase_add_test(summary, test_cli_summary_none);
   tcase_add_test(summary, test_cli_summary_file);
-  suite_add_tcase(s, summary);
 
-  TCase* exit = tcase_create("exit");
-  tcase_add_unchecked_fixture(exit, base_setup, base_teardown);
-  tcase_set_timeout(exit, 30);
+  TCase* exit = tu_tcase_new(s, "exit", 30);
   tcase_add_test(exit, test_cli_exit_all_ok);
   tcase_add_test(exit, test_cli_exit_one_failed);
   tcase_add_test(exit, test_cli_exit_stopped_by_signal);
@@ -1509,11 +1427,8 @@ static Suite* cli_suite(void) {
   tcase_add_test(exit, test_cli_exit_halt);
   tcase_add_test(exit, test_cli_help);
   tcase_add_test(exit, test_cli_version);
-  suite_add_tcase(s, exit);
 
-  TCase* errors = tcase_create("errors");
-  tcase_add_unchecked_fixture(errors, base_setup, base_teardown);
-  tcase_set_timeout(errors, 30);
+  TCase* errors = tu_tcase_new(s, "errors", 30);
   tcase_add_test(errors, test_cli_missing_procfile);
   tcase_add_test(errors, test_cli_procfile_is_directory);
   tcase_add_test(errors, test_cli_empty_procfile);
@@ -1537,13 +1452,9 @@ static Suite* cli_suite(void) {
   tcase_add_test(errors, test_cli_bad_stop_signal);
   tcase_add_test(errors, test_cli_missing_option_value);
   tcase_add_test(errors, test_cli_unwritable_summary_file);
-  suite_add_tcase(s, errors);
 
-  TCase* demo = tcase_create("demo");
-  tcase_add_unchecked_fixture(demo, base_setup, base_teardown);
-  tcase_set_timeout(demo, 60);
+  TCase* demo = tu_tcase_new(s, "demo", 60);
   tcase_add_test(demo, test_cli_demo_cities);
-  suite_add_tcase(s, demo);
   return s;
 }
 

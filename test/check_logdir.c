@@ -1,9 +1,7 @@
 /* Tests for --log-dir: safe file names, mkdir -p with clear errors,
  * appending to a worker's log. */
-#define _GNU_SOURCE /* nftw */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,36 +14,11 @@
 #include "logdir.h"
 #include "testutil.h"
 
-/* Every TCase's directories live under one made by an unchecked fixture,
- * which runs in Check's parent process: so they are removed even when a
- * failed assertion ends a test early. */
-static char base_dir[PATH_MAX];
-
-static int remove_entry(const char* path,
-                        const struct stat* st,
-                        int flag,
-                        struct FTW* ftw) {
-  return remove(path);
-}
-
-static void base_setup(void) {
-  char tmpl[] = "/tmp/uvsup-logdir-test-XXXXXX";
-  if (mkdtemp(tmpl) == NULL || realpath(tmpl, base_dir) == NULL) {
-    perror("mkdtemp");
-    abort();
-  }
-}
-
-static void base_teardown(void) {
-  nftw(base_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Each test's own empty directory. */
-static char tmpdir[PATH_MAX + 16];
+static char* tmpdir;
 
 static void tmpdir_setup(void) {
-  snprintf(tmpdir, sizeof(tmpdir), "%s/t-XXXXXX", base_dir);
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+  tmpdir = tu_tmpdir_new();
 }
 
 /* tmpdir/rel, in a static buffer (one at a time). */
@@ -380,8 +353,7 @@ static Suite* logdir_suite(void) {
   tcase_add_test(tc, test_logdir_name_long_cut_on_utf8_boundary);
   tcase_add_test(tc, test_logdir_name_small_buffer);
   suite_add_tcase(s, tc);
-  tc = tcase_create("create");
-  tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+  tc = tu_tcase_new(s, "create", 0);
   tcase_add_checked_fixture(tc, tmpdir_setup, NULL);
   tcase_add_test(tc, test_logdir_create_nested);
   tcase_add_test(tc, test_logdir_create_existing);
@@ -389,15 +361,12 @@ static Suite* logdir_suite(void) {
   tcase_add_test(tc, test_logdir_create_mode);
   tcase_add_test(tc, test_logdir_create_through_file);
   tcase_add_test(tc, test_logdir_create_errors_are_terminated);
-  suite_add_tcase(s, tc);
-  tc = tcase_create("open");
-  tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+  tc = tu_tcase_new(s, "open", 0);
   tcase_add_checked_fixture(tc, tmpdir_setup, NULL);
   tcase_add_test(tc, test_logdir_open_appends);
   tcase_add_test(tc, test_logdir_open_two_writers_append);
   tcase_add_test(tc, test_logdir_open_flags_and_mode);
   tcase_add_test(tc, test_logdir_open_errors);
-  suite_add_tcase(s, tc);
   return s;
 }
 

@@ -1,11 +1,10 @@
 /* What a user sees of the workers' output through the uvsup program:
  * --output tag|group|inherit|null, --color, --timestamps and --log-dir, end
  * to end with real workers, large outputs and a slow reader. */
-#define _GNU_SOURCE /* asprintf, mkdtemp, nftw, posix_openpt, wait4 */
+#define _GNU_SOURCE /* posix_openpt, wait4 */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -26,46 +25,8 @@
 #define CLI   UVSUP_TEST_CLI
 #define CHILD UVSUP_TEST_CHILD
 
-#define MAX_ARGS 64
-
 /* The longest piece of a line a tagged line carries (UVSUP_LINE_MAX). */
 #define LINE_PIECE (64 * 1024)
-
-/* ---- running uvsup ---- */
-
-/* Fills argv (MAX_ARGS) with CLI and the NULL-terminated arguments. */
-static void build_argv(char** argv, va_list ap) {
-  size_t n = 0;
-  argv[n++] = CLI;
-  for (char* a; (a = va_arg(ap, char*)) != NULL;) {
-    ck_assert_uint_lt(n, MAX_ARGS - 1);
-    argv[n++] = a;
-  }
-  argv[n] = NULL;
-}
-
-/* Runs uvsup with the NULL-terminated arguments. */
-static void run_cli(tu_result_t* r, ...) {
-  char* argv[MAX_ARGS];
-  va_list ap;
-  va_start(ap, r);
-  build_argv(argv, ap);
-  va_end(ap);
-  tu_run(argv, NULL, r);
-}
-
-/* printf into a new string. */
-static char* fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
-
-static char* fmt(const char* format, ...) {
-  va_list ap;
-  va_start(ap, format);
-  char* s = NULL;
-  int n = vasprintf(&s, format, ap);
-  va_end(ap);
-  ck_assert_int_ge(n, 0);
-  return s;
-}
 
 static uint64_t now_ms(clockid_t clock) {
   struct timespec ts;
@@ -73,44 +34,7 @@ static uint64_t now_ms(clockid_t clock) {
   return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* ---- temporary directories and files ---- */
-
-/* Every test's directories live under one made per TCase by an unchecked
- * fixture, which runs in Check's parent process: so they are removed even
- * when a failed assertion ends the test early. */
-static char* base_dir;
-
-static char* tmpdir_new(void) {
-  ck_assert_ptr_nonnull(base_dir);
-  char* dir = fmt("%s/t-XXXXXX", base_dir);
-  ck_assert_ptr_nonnull(mkdtemp(dir));
-  return dir;
-}
-
-static int remove_entry(const char* path,
-                        const struct stat* st,
-                        int flag,
-                        struct FTW* ftw) {
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
-
-static void base_setup(void) {
-  char tmpl[] = "/tmp/uvsup-output-XXXXXX";
-  if (mkdtemp(tmpl) == NULL) {
-    perror("mkdtemp");
-    abort();
-  }
-  base_dir = strdup(tmpl);
-}
-
-static void base_teardown(void) {
-  nftw(base_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-  free(base_dir);
-  base_dir = NULL;
-}
+/* ---- files ---- */
 
 /* The whole file (NUL-terminated, *len set), or NULL when it cannot be
  * read. */
@@ -139,18 +63,6 @@ static char* read_file(const char* path, size_t* len) {
   data[n] = '\0';
   *len = n;
   return data;
-}
-
-/* How many entries (besides . and ..) dir holds. */
-static int count_entries(const char* dir) {
-  DIR* d = opendir(dir);
-  ck_assert_msg(d != NULL, "cannot open %s", dir);
-  int n = 0;
-  for (struct dirent* e; (e = readdir(d)) != NULL;) {
-    n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-  }
-  closedir(d);
-  return n;
 }
 
 /* ---- what the test child writes ---- */
@@ -398,8 +310,8 @@ START_TEST(test_output_tag_every_line_once_in_order) {
    * of them wider in bytes than in characters). */
   static const char* const names[] = { "a", "bb", "caf\xc3\xa9", "dddddd" };
   tu_result_t r;
-  run_cli(&r, "-j", "0", CHILD, "lines", "100000", "{}", ":::", names[0],
-          names[1], names[2], names[3], NULL);
+  tu_run_cli(&r, NULL, "-j", "0", CHILD, "lines", "100000", "{}",
+             ":::", names[0], names[1], names[2], names[3], NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   numbered_t s;
   numbered_init(&s, names, 4, "");
@@ -417,8 +329,9 @@ END_TEST
 START_TEST(test_output_tag_stderr_to_stderr) {
   static const char* const names[] = { "w", "longer" };
   tu_result_t r;
-  run_cli(&r, "-j", "0", "--summary", "none", CHILD, "lines", "3000", "{}",
-          "errlines", "2000", "{}-err", ":::", names[0], names[1], NULL);
+  tu_run_cli(&r, NULL, "-j", "0", "--summary", "none", CHILD, "lines", "3000",
+             "{}", "errlines", "2000", "{}-err", ":::", names[0], names[1],
+             NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   numbered_t out, err;
   numbered_init(&out, names, 2, "");
@@ -437,9 +350,10 @@ END_TEST
 
 START_TEST(test_output_tag_last_line_without_newline) {
   tu_result_t r, r2;
-  run_cli(&r, "--summary", "none", "-n", "w", "-c",
-          CHILD " out first noeol last", NULL);
-  run_cli(&r2, "--summary", "none", "-n", "w", "-c", CHILD " noeol only", NULL);
+  tu_run_cli(&r, NULL, "--summary", "none", "-n", "w", "-c",
+             CHILD " out first noeol last", NULL);
+  tu_run_cli(&r2, NULL, "--summary", "none", "-n", "w", "-c",
+             CHILD " noeol only", NULL);
   ck_assert_int_eq(r.status, 0);
   ck_assert_str_eq(r.out, "w | first\nw | last\n");
   ck_assert_str_eq(r.err, "");
@@ -453,10 +367,11 @@ END_TEST
 START_TEST(test_output_tag_empty_output) {
   tu_result_t r, r2;
   /* No output: no line at all, not even an empty tag. */
-  run_cli(&r, "--summary", "none", "-n", "quiet", "-c", "true", "-n", "w", "-c",
-          CHILD " exit 0", NULL);
+  tu_run_cli(&r, NULL, "--summary", "none", "-n", "quiet", "-c", "true", "-n",
+             "w", "-c", CHILD " exit 0", NULL);
   /* An empty line is still a line. */
-  run_cli(&r2, "--summary", "none", "-n", "w", "-c", CHILD " out ''", NULL);
+  tu_run_cli(&r2, NULL, "--summary", "none", "-n", "w", "-c", CHILD " out ''",
+             NULL);
   ck_assert_int_eq(r.status, 0);
   ck_assert_str_eq(r.out, "");
   ck_assert_str_eq(r.err, "");
@@ -490,13 +405,13 @@ START_TEST(test_output_tag_color_always_on_a_pipe) {
   saved_env_t env;
   tu_result_t r, r2;
   set_env(&env, "NO_COLOR", NULL);
-  run_cli(&r, "--color", "always", "--summary", "none", "-n", "w", "-c",
-          CHILD " out hello err oops", NULL);
+  tu_run_cli(&r, NULL, "--color", "always", "--summary", "none", "-n", "w",
+             "-c", CHILD " out hello err oops", NULL);
   restore_env(&env);
   /* An explicit --color=always beats NO_COLOR, as no-color.org allows. */
   set_env(&env, "NO_COLOR", "1");
-  run_cli(&r2, "--color=always", "--summary", "none", "-n", "w", "-c",
-          CHILD " out hello", NULL);
+  tu_run_cli(&r2, NULL, "--color=always", "--summary", "none", "-n", "w", "-c",
+             CHILD " out hello", NULL);
   restore_env(&env);
   ck_assert_int_eq(r.status, 0);
   assert_coloured(r.out, "w | hello\n");
@@ -510,8 +425,9 @@ END_TEST
 
 START_TEST(test_output_tag_color_differs_per_worker) {
   tu_result_t r;
-  run_cli(&r, "--color", "always", "--summary", "none", "-j", "1", "-n", "a",
-          "-c", CHILD " out one", "-n", "b", "-c", CHILD " out two", NULL);
+  tu_run_cli(&r, NULL, "--color", "always", "--summary", "none", "-j", "1",
+             "-n", "a", "-c", CHILD " out one", "-n", "b", "-c",
+             CHILD " out two", NULL);
   ck_assert_int_eq(r.status, 0);
   /* -j 1: a's line, then b's; each opens with its own colour. */
   const char* second = strchr(r.out, '\n');
@@ -535,8 +451,8 @@ START_TEST(test_output_tag_color_never_and_auto_on_a_pipe) {
   const char* modes[] = { "never", "auto" };
   for (int i = 0; i < 2; i++) {
     tu_result_t r;
-    run_cli(&r, "--color", modes[i], "-n", "w", "-c",
-            CHILD " out hello err oops", NULL);
+    tu_run_cli(&r, NULL, "--color", modes[i], "-n", "w", "-c",
+               CHILD " out hello err oops", NULL);
     ck_assert_int_eq(r.status, 0);
     ck_assert_str_eq(r.out, "w | hello\n");
     ck_assert_has(r.err, "w | oops\n");
@@ -546,8 +462,8 @@ START_TEST(test_output_tag_color_never_and_auto_on_a_pipe) {
   }
   /* auto is the default. */
   tu_result_t r;
-  run_cli(&r, "--summary", "none", "-n", "w", "-c", CHILD " out hello err oops",
-          NULL);
+  tu_run_cli(&r, NULL, "--summary", "none", "-n", "w", "-c",
+             CHILD " out hello err oops", NULL);
   restore_env(&env);
   ck_assert_str_eq(r.out, "w | hello\n");
   ck_assert_str_eq(r.err, "w | oops\n");
@@ -559,10 +475,10 @@ END_TEST
  * come as written) and its stderr on /dev/null; returns what the terminal
  * got. */
 static char* run_on_tty(int* status, ...) {
-  char* argv[MAX_ARGS];
+  char* argv[TU_MAX_ARGS];
   va_list ap;
   va_start(ap, status);
-  build_argv(argv, ap);
+  tu_build_argv(argv, ap);
   va_end(ap);
   int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
   ck_assert_int_ge(master, 0);
@@ -682,11 +598,11 @@ START_TEST(test_output_tag_timestamps) {
   set_env(&env, "TZ", "UTC0");
   tu_result_t r, r2;
   uint64_t t0 = now_ms(CLOCK_REALTIME);
-  run_cli(&r, "--timestamps", "--summary", "none", "-n", "w", "-c",
-          CHILD " out one err two out three", NULL);
+  tu_run_cli(&r, NULL, "--timestamps", "--summary", "none", "-n", "w", "-c",
+             CHILD " out one err two out three", NULL);
   /* With colour, the stamp stays outside it. */
-  run_cli(&r2, "--timestamps", "--color", "always", "--summary", "none", "-n",
-          "w", "-c", CHILD " out one", NULL);
+  tu_run_cli(&r2, NULL, "--timestamps", "--color", "always", "--summary",
+             "none", "-n", "w", "-c", CHILD " out one", NULL);
   uint64_t t1 = now_ms(CLOCK_REALTIME);
   restore_env(&env);
 
@@ -711,9 +627,9 @@ START_TEST(test_output_tag_worker_opens_dev_stdout) {
    * socket. */
   const char* cmd = "echo x > /dev/stdout && echo y > /dev/stderr";
   tu_result_t r, r2;
-  run_cli(&r, "--summary", "none", "-n", "w", "-c", cmd, NULL);
-  run_cli(&r2, "--output", "group", "--summary", "none", "-n", "w", "-c", cmd,
-          NULL);
+  tu_run_cli(&r, NULL, "--summary", "none", "-n", "w", "-c", cmd, NULL);
+  tu_run_cli(&r2, NULL, "--output", "group", "--summary", "none", "-n", "w",
+             "-c", cmd, NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert_str_eq(r.out, "w | x\n");
   ck_assert_str_eq(r.err, "w | y\n");
@@ -729,11 +645,11 @@ START_TEST(test_output_tag_stdout_is_a_file) {
   /* `uvsup > FILE`: written plainly, not through a stream, and still
    * whole. */
   static const char* const names[] = { "a", "bb" };
-  char* dir = tmpdir_new();
-  char* path = fmt("%s/out", dir);
+  char* dir = tu_tmpdir_new();
+  char* path = tu_fmt("%s/out", dir);
   char* script =
-      fmt("'%s' -j 0 --summary none '%s' lines 50000 {} ::: a bb > '%s'", CLI,
-          CHILD, path);
+      tu_fmt("'%s' -j 0 --summary none '%s' lines 50000 {} ::: a bb > '%s'",
+             CLI, CHILD, path);
   char* argv[] = { "/bin/sh", "-c", script, NULL };
   tu_result_t r;
   tu_run(argv, NULL, &r);
@@ -758,8 +674,8 @@ START_TEST(test_output_tag_huge_line_in_pieces) {
   /* 10 MiB in one line: every byte arrives, in tagged 64 KiB pieces. */
   const size_t size = 10 * 1024 * 1024;
   tu_result_t r;
-  run_cli(&r, "--summary", "none", "-n", "w", "-c", CHILD " bigline 10485760",
-          NULL);
+  tu_run_cli(&r, NULL, "--summary", "none", "-n", "w", "-c",
+             CHILD " bigline 10485760", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   const size_t pieces = size / LINE_PIECE;
   ck_assert_uint_eq(r.out_len, size + pieces * strlen("w | \n"));
@@ -785,16 +701,16 @@ START_TEST(test_output_group_runs_in_one_piece) {
    * one piece on stderr. */
   static const char* const names[] = { "alpha", "beta", "gamma" };
   tu_result_t r;
-  run_cli(&r, "-j", "0", "--output", "group", "--summary", "none", CHILD,
-          "lines", "20000", "{}", "errlines", "15000", "{}-err",
-          ":::", names[0], names[1], names[2], NULL);
+  tu_run_cli(&r, NULL, "-j", "0", "--output", "group", "--summary", "none",
+             CHILD, "lines", "20000", "{}", "errlines", "15000", "{}-err",
+             ":::", names[0], names[1], names[2], NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%.2000s", r.status, r.err);
   char* out[3];
   char* err[3];
   size_t out_len[3], err_len[3];
   for (int k = 0; k < 3; k++) {
     out[k] = expected_lines(20000, names[k], &out_len[k]);
-    char* text = fmt("%s-err", names[k]);
+    char* text = tu_fmt("%s-err", names[k]);
     err[k] = expected_lines(15000, text, &err_len[k]);
     free(text);
   }
@@ -811,8 +727,8 @@ END_TEST
 START_TEST(test_output_group_binary_exact) {
   const size_t n = 3000000;
   tu_result_t r;
-  run_cli(&r, "--output", "group", "--summary", "none", "-n", "bin", "-c",
-          CHILD " bytes 3000000", NULL);
+  tu_run_cli(&r, NULL, "--output", "group", "--summary", "none", "-n", "bin",
+             "-c", CHILD " bytes 3000000", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   char* want = expected_bytes(n);
   ck_assert_uint_eq(r.out_len, n);
@@ -833,8 +749,8 @@ START_TEST(test_output_group_beyond_memory_bound) {
                                        "second-of-three-worker",
                                        "third-of-three-workers" };
   tu_result_t r;
-  run_cli(&r, "-j", "0", "--output", "group", CHILD, "lines", "180000", "{}",
-          ":::", names[0], names[1], names[2], NULL);
+  tu_run_cli(&r, NULL, "-j", "0", "--output", "group", CHILD, "lines", "180000",
+             "{}", ":::", names[0], names[1], names[2], NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%.2000s", r.status, r.err);
   char* want[3];
   size_t len[3];
@@ -858,10 +774,10 @@ END_TEST
 START_TEST(test_output_inherit_raw) {
   const size_t n = 300000;
   tu_result_t r, r2;
-  run_cli(&r, "--output", "inherit", "--summary", "none", "-n", "w", "-c",
-          CHILD " out hello err oops noeol last", NULL);
-  run_cli(&r2, "--output", "inherit", "--summary", "none", "-n", "bin", "-c",
-          CHILD " bytes 300000", NULL);
+  tu_run_cli(&r, NULL, "--output", "inherit", "--summary", "none", "-n", "w",
+             "-c", CHILD " out hello err oops noeol last", NULL);
+  tu_run_cli(&r2, NULL, "--output", "inherit", "--summary", "none", "-n", "bin",
+             "-c", CHILD " bytes 300000", NULL);
   ck_assert_int_eq(r.status, 0);
   ck_assert_str_eq(r.out, "hello\nlast");
   ck_assert_str_eq(r.err, "oops\n");
@@ -877,10 +793,10 @@ END_TEST
 
 START_TEST(test_output_null_discards) {
   tu_result_t r, r2;
-  run_cli(&r, "--output", "null", "--summary", "none", "-n", "w", "-c",
-          CHILD " lines 1000 x errlines 1000 y", NULL);
-  run_cli(&r2, "--output", "null", "-n", "w", "-c", CHILD " out hello err oops",
-          NULL);
+  tu_run_cli(&r, NULL, "--output", "null", "--summary", "none", "-n", "w", "-c",
+             CHILD " lines 1000 x errlines 1000 y", NULL);
+  tu_run_cli(&r2, NULL, "--output", "null", "-n", "w", "-c",
+             CHILD " out hello err oops", NULL);
   ck_assert_int_eq(r.status, 0);
   ck_assert_str_eq(r.out, "");
   ck_assert_str_eq(r.err, "");
@@ -901,31 +817,31 @@ END_TEST
 START_TEST(test_output_log_dir_tag_exact) {
   /* DIR and its parents are made; the log holds the bytes the worker wrote
    * on both streams, newlines and the last unfinished line included. */
-  char* dir = tmpdir_new();
-  char* logs = fmt("%s/not/yet/there", dir);
+  char* dir = tu_tmpdir_new();
+  char* logs = tu_fmt("%s/not/yet/there", dir);
   tu_result_t r;
-  run_cli(&r, "--log-dir", logs, "--summary", "none", "-n", "w", "-c",
-          CHILD " out first lines 20000 o err problem noeol last", "-n", "bin",
-          "-c", CHILD " bytes 300000", NULL);
+  tu_run_cli(&r, NULL, "--log-dir", logs, "--summary", "none", "-n", "w", "-c",
+             CHILD " out first lines 20000 o err problem noeol last", "-n",
+             "bin", "-c", CHILD " bytes 300000", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%.2000s", r.status, r.err);
 
   size_t lines_len;
   char* lines = expected_lines(20000, "o", &lines_len);
-  char* want = fmt("first\n%slast", lines);
+  char* want = tu_fmt("first\n%slast", lines);
   size_t len;
-  char* path = fmt("%s/w.log", logs);
+  char* path = tu_fmt("%s/w.log", logs);
   char* log = read_file(path, &len);
   ck_assert_msg(log != NULL, "no %s", path);
   assert_one_insertion(log, len, want, strlen(want), "problem\n");
   free(log);
   free(path);
-  path = fmt("%s/bin.log", logs);
+  path = tu_fmt("%s/bin.log", logs);
   log = read_file(path, &len);
   ck_assert_msg(log != NULL, "no %s", path);
   char* bytes = expected_bytes(300000);
   ck_assert_uint_eq(len, 300000);
   ck_assert_msg(memcmp(log, bytes, len) == 0, "binary log altered");
-  ck_assert_int_eq(count_entries(logs), 2);
+  ck_assert_int_eq(tu_count_entries(logs), 2);
   /* Still shown as usual (stdout holds binary, NULs included). */
   static const char* const shown[] = { "w   | first\n", "w   | o 20000\n",
                                        "w   | last\n" };
@@ -948,18 +864,19 @@ END_TEST
 
 START_TEST(test_output_log_dir_group_exact) {
   const size_t n = 3000000;
-  char* dir = tmpdir_new();
-  char* logs = fmt("%s/logs", dir);
+  char* dir = tu_tmpdir_new();
+  char* logs = tu_fmt("%s/logs", dir);
   tu_result_t r;
-  run_cli(&r, "--output", "group", "--log-dir", logs, "--summary", "none", "-n",
-          "bin", "-c", CHILD " bytes 3000000 err problem", NULL);
+  tu_run_cli(&r, NULL, "--output", "group", "--log-dir", logs, "--summary",
+             "none", "-n", "bin", "-c", CHILD " bytes 3000000 err problem",
+             NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   char* want = expected_bytes(n);
   ck_assert_uint_eq(r.out_len, n);
   ck_assert_msg(memcmp(r.out, want, n) == 0, "stdout altered");
   ck_assert_str_eq(r.err, "problem\n");
   size_t len;
-  char* path = fmt("%s/bin.log", logs);
+  char* path = tu_fmt("%s/bin.log", logs);
   char* log = read_file(path, &len);
   ck_assert_msg(log != NULL, "no %s", path);
   assert_one_insertion(log, len, want, n, "problem\n");
@@ -975,19 +892,20 @@ END_TEST
 START_TEST(test_output_log_dir_with_inherit_and_null) {
   /* The log is written whatever is shown: raw output still raw on stdout,
    * or nothing at all. */
-  char* dir = tmpdir_new();
-  char* logs[2] = { fmt("%s/inherit", dir), fmt("%s/null", dir) };
+  char* dir = tu_tmpdir_new();
+  char* logs[2] = { tu_fmt("%s/inherit", dir), tu_fmt("%s/null", dir) };
   const char* modes[2] = { "inherit", "null" };
   for (int i = 0; i < 2; i++) {
     tu_result_t r;
-    run_cli(&r, "--output", modes[i], "--log-dir", logs[i], "--summary", "none",
-            "-n", "w", "-c", CHILD " out hello err oops noeol last", NULL);
+    tu_run_cli(&r, NULL, "--output", modes[i], "--log-dir", logs[i],
+               "--summary", "none", "-n", "w", "-c",
+               CHILD " out hello err oops noeol last", NULL);
     ck_assert_msg(r.status == 0, "%s: status %d:\n%s", modes[i], r.status,
                   r.err);
     ck_assert_str_eq(r.out, i == 0 ? "hello\nlast" : "");
     ck_assert_str_eq(r.err, i == 0 ? "oops\n" : "");
     size_t len;
-    char* path = fmt("%s/w.log", logs[i]);
+    char* path = tu_fmt("%s/w.log", logs[i]);
     char* log = read_file(path, &len);
     ck_assert_msg(log != NULL, "no %s", path);
     assert_one_insertion(log, len, "hello\nlast", 10, "oops\n");
@@ -1003,24 +921,24 @@ END_TEST
 START_TEST(test_output_log_dir_safe_names) {
   /* A '/' in a name does not make a directory, and ".." does not leave
    * DIR. */
-  char* dir = tmpdir_new();
-  char* logs = fmt("%s/logs", dir);
+  char* dir = tu_tmpdir_new();
+  char* logs = tu_fmt("%s/logs", dir);
   tu_result_t r;
-  run_cli(&r, "--log-dir", logs, "--summary", "none", "-n", "web/api", "-c",
-          CHILD " out from-api", "-n", "..", "-c", CHILD " out from-dots",
-          NULL);
+  tu_run_cli(&r, NULL, "--log-dir", logs, "--summary", "none", "-n", "web/api",
+             "-c", CHILD " out from-api", "-n", "..", "-c",
+             CHILD " out from-dots", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   size_t len;
-  char* path = fmt("%s/web_api.log", logs);
+  char* path = tu_fmt("%s/web_api.log", logs);
   char* log = read_file(path, &len);
   ck_assert_msg(log != NULL, "no %s", path);
   ck_assert_str_eq(log, "from-api\n");
   free(log);
   free(path);
   /* Two files, both in DIR, and nothing next to DIR. */
-  ck_assert_int_eq(count_entries(logs), 2);
-  ck_assert_int_eq(count_entries(dir), 1);
-  char* web = fmt("%s/web", logs);
+  ck_assert_int_eq(tu_count_entries(logs), 2);
+  ck_assert_int_eq(tu_count_entries(dir), 1);
+  char* web = tu_fmt("%s/web", logs);
   ck_assert_msg(access(web, F_OK) != 0, "%s exists", web);
   free(web);
   free(logs);
@@ -1054,13 +972,13 @@ START_TEST(test_output_log_dir_same_safe_name_loses_nothing) {
   /* "a/b" and "a_b" give the same safe file name. The README lists sharing
    * one log as a known limit (logdir.h asks the caller to keep them
    * apart): either way, nothing of either worker may be lost or torn. */
-  char* dir = tmpdir_new();
+  char* dir = tu_tmpdir_new();
   tu_result_t r;
-  run_cli(&r, "--log-dir", dir, "--summary", "none", "-n", "a/b", "-c",
-          CHILD " lines 20000 slash", "-n", "a_b", "-c",
-          CHILD " lines 20000 underscore", NULL);
+  tu_run_cli(&r, NULL, "--log-dir", dir, "--summary", "none", "-n", "a/b", "-c",
+             CHILD " lines 20000 slash", "-n", "a_b", "-c",
+             CHILD " lines 20000 underscore", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%.2000s", r.status, r.err);
-  int files = count_entries(dir);
+  int files = tu_count_entries(dir);
   ck_assert_msg(files == 1 || files == 2, "%d log files", files);
   two_counts_t c = { { "slash", "underscore" }, { 0, 0 } };
   DIR* d = opendir(dir);
@@ -1069,7 +987,7 @@ START_TEST(test_output_log_dir_same_safe_name_loses_nothing) {
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
       continue;
     }
-    char* path = fmt("%s/%s", dir, e->d_name);
+    char* path = tu_fmt("%s/%s", dir, e->d_name);
     size_t len;
     char* log = read_file(path, &len);
     ck_assert_ptr_nonnull(log);
@@ -1091,16 +1009,16 @@ START_TEST(test_output_log_dir_same_safe_name_loses_nothing) {
 END_TEST
 
 START_TEST(test_output_log_dir_appends) {
-  char* dir = tmpdir_new();
+  char* dir = tu_tmpdir_new();
   for (int i = 0; i < 2; i++) {
     tu_result_t r;
-    run_cli(&r, "--log-dir", dir, "--summary", "none", "-n", "w", "-c",
-            CHILD " out again", NULL);
+    tu_run_cli(&r, NULL, "--log-dir", dir, "--summary", "none", "-n", "w", "-c",
+               CHILD " out again", NULL);
     ck_assert_int_eq(r.status, 0);
     tu_result_free(&r);
   }
   size_t len;
-  char* path = fmt("%s/w.log", dir);
+  char* path = tu_fmt("%s/w.log", dir);
   char* log = read_file(path, &len);
   ck_assert_ptr_nonnull(log);
   ck_assert_str_eq(log, "again\nagain\n");
@@ -1111,18 +1029,18 @@ START_TEST(test_output_log_dir_appends) {
 END_TEST
 
 START_TEST(test_output_log_dir_is_a_file) {
-  char* dir = tmpdir_new();
-  char* file = fmt("%s/file", dir);
-  char* marker = fmt("%s/marker", dir);
-  char* touch = fmt("touch '%s'", marker);
+  char* dir = tu_tmpdir_new();
+  char* file = tu_fmt("%s/file", dir);
+  char* marker = tu_fmt("%s/marker", dir);
+  char* touch = tu_fmt("touch '%s'", marker);
   int fd = open(file, O_WRONLY | O_CREAT, 0644);
   ck_assert_int_ge(fd, 0);
   close(fd);
-  char* below = fmt("%s/sub", file);
+  char* below = tu_fmt("%s/sub", file);
   const char* dirs[2] = { file, below };
   for (int i = 0; i < 2; i++) {
     tu_result_t r;
-    run_cli(&r, "--log-dir", dirs[i], "-c", touch, NULL);
+    tu_run_cli(&r, NULL, "--log-dir", dirs[i], "-c", touch, NULL);
     ck_assert_msg(r.status == 2, "status %d:\n%s", r.status, r.err);
     ck_assert_str_eq(r.out, "");
     ck_assert_msg(strncmp(r.err, "uvsup: ", 7) == 0, "stderr:\n%s", r.err);
@@ -1212,7 +1130,7 @@ static int run_slow_reader(const char* extra_option,
                            stream_t* s,
                            uint64_t* total,
                            struct rusage* ru) {
-  char* cmd = fmt("exec '%s' lines %ld x", CHILD, lines);
+  char* cmd = tu_fmt("exec '%s' lines %ld x", CHILD, lines);
   char* argv[8] = { CLI, "-n", "slow", "-c", cmd, NULL };
   if (extra_option != NULL) {
     argv[5] = (char*)extra_option;
@@ -1222,8 +1140,8 @@ static int run_slow_reader(const char* extra_option,
   saved_env_t env;
   /* A sanitizer's quarantine of freed memory is not uvsup's doing. */
   const char* asan = getenv("ASAN_OPTIONS");
-  char* asan_options = fmt("%s%squarantine_size_mb=1", asan ? asan : "",
-                           asan && *asan ? ":" : "");
+  char* asan_options = tu_fmt("%s%squarantine_size_mb=1", asan ? asan : "",
+                              asan && *asan ? ":" : "");
   set_env(&env, "ASAN_OPTIONS", asan_options);
   int out[2];
   ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
@@ -1271,8 +1189,8 @@ START_TEST(test_output_slow_reader_loses_nothing_bounded_memory) {
    * stdout for a second: uvsup must pause the worker instead of holding
    * its output, and then deliver every line. */
   const long lines = 5000000;
-  char* dir = tmpdir_new();
-  char* err_path = fmt("%s/stderr", dir);
+  char* dir = tu_tmpdir_new();
+  char* err_path = tu_fmt("%s/stderr", dir);
   stream_t s;
   memset(&s, 0, sizeof(s));
   uint64_t total;
@@ -1304,8 +1222,8 @@ START_TEST(test_output_slow_reader_worker_killed_while_paused) {
   /* The worker is paused (its output waits for the reader) when its
    * timeout kills it: what it wrote before still comes, in order, and
    * uvsup finishes. Its last line may be cut where the kill hit. */
-  char* dir = tmpdir_new();
-  char* err_path = fmt("%s/stderr", dir);
+  char* dir = tu_tmpdir_new();
+  char* err_path = tu_fmt("%s/stderr", dir);
   stream_t s;
   memset(&s, 0, sizeof(s));
   s.allow_cut = 1;
@@ -1331,15 +1249,15 @@ END_TEST
 START_TEST(test_output_reader_goes_away) {
   /* `uvsup ... | head -n 2`: uvsup still finishes, with its summary, and
    * does not hang on output nobody reads. */
-  char* dir = tmpdir_new();
-  char* err_path = fmt("%s/stderr", dir);
+  char* dir = tu_tmpdir_new();
+  char* err_path = tu_fmt("%s/stderr", dir);
   const char* modes[] = { "tag", "group" };
   for (int i = 0; i < 2; i++) {
-    char* script =
-        fmt("'%s' --output %s -n w -c \"exec '%s' lines 2000000 x\" "
-            "2>'%s'; echo \"uvsup exited $?\" >>'%s'",
-            CLI, modes[i], CHILD, err_path, err_path);
-    char* pipeline = fmt("(%s) | head -n 2", script);
+    char* script = tu_fmt(
+        "'%s' --output %s -n w -c \"exec '%s' lines 2000000 x\" "
+        "2>'%s'; echo \"uvsup exited $?\" >>'%s'",
+        CLI, modes[i], CHILD, err_path, err_path);
+    char* pipeline = tu_fmt("(%s) | head -n 2", script);
     char* argv[] = { "/bin/sh", "-c", pipeline, NULL };
     tu_result_t r;
     tu_run(argv, NULL, &r);
@@ -1377,13 +1295,13 @@ START_TEST(test_output_leftover_holds_stdout) {
    * ignores SIGTERM, inherited from the worker so there is no race) keeps
    * its stdout open for a minute: uvsup delivers the output, sends TERM,
    * then KILL after --kill-after, and finishes. */
-  char* dir = tmpdir_new();
-  char* pids = fmt("%s/pids", dir);
+  char* dir = tu_tmpdir_new();
+  char* pids = tu_fmt("%s/pids", dir);
   char* cmd =
-      fmt("exec '%s' ignore 15 fork 60000 '%s' out bye exit 0", CHILD, pids);
+      tu_fmt("exec '%s' ignore 15 fork 60000 '%s' out bye exit 0", CHILD, pids);
   tu_result_t r;
   uint64_t t0 = now_ms(CLOCK_MONOTONIC);
-  run_cli(&r, "--kill-after", "200ms", "-n", "w", "-c", cmd, NULL);
+  tu_run_cli(&r, NULL, "--kill-after", "200ms", "-n", "w", "-c", cmd, NULL);
   uint64_t took = now_ms(CLOCK_MONOTONIC) - t0;
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert_str_eq(r.out, "w | bye\n");
@@ -1406,12 +1324,12 @@ START_TEST(test_output_escaped_daemon_holds_stdout) {
    * cannot signal it, but stops waiting for its pipe after --kill-after
    * instead of the minute it sleeps. (Whether it left the group before the
    * worker exited is a race; either way uvsup must not wait for it.) */
-  char* dir = tmpdir_new();
-  char* pids = fmt("%s/pids", dir);
-  char* cmd = fmt("exec '%s' escape 60000 '%s' out bye exit 0", CHILD, pids);
+  char* dir = tu_tmpdir_new();
+  char* pids = tu_fmt("%s/pids", dir);
+  char* cmd = tu_fmt("exec '%s' escape 60000 '%s' out bye exit 0", CHILD, pids);
   tu_result_t r;
   uint64_t t0 = now_ms(CLOCK_MONOTONIC);
-  run_cli(&r, "--kill-after", "200ms", "-n", "w", "-c", cmd, NULL);
+  tu_run_cli(&r, NULL, "--kill-after", "200ms", "-n", "w", "-c", cmd, NULL);
   uint64_t took = now_ms(CLOCK_MONOTONIC) - t0;
   pid_t pid;
   int n = read_pids(pids, &pid, 1);
@@ -1434,10 +1352,10 @@ END_TEST
  * closed_fd (1 or 2) closed, the other of stdout and stderr on a pipe
  * whose text is returned; *status as tu_run gives it. */
 static char* run_with_closed(int closed_fd, int* status, ...) {
-  char* argv[MAX_ARGS];
+  char* argv[TU_MAX_ARGS];
   va_list ap;
   va_start(ap, status);
-  build_argv(argv, ap);
+  tu_build_argv(argv, ap);
   va_end(ap);
   int kept = closed_fd == 1 ? 2 : 1;
   int p[2];
@@ -1499,9 +1417,9 @@ END_TEST
  * ====================================================================== */
 
 START_TEST(test_output_bad_values) {
-  char* dir = tmpdir_new();
-  char* marker = fmt("%s/marker", dir);
-  char* touch = fmt("touch '%s'", marker);
+  char* dir = tu_tmpdir_new();
+  char* marker = tu_fmt("%s/marker", dir);
+  char* touch = tu_fmt("touch '%s'", marker);
   struct {
     const char* args[2]; /* one or two arguments */
     const char* shown;
@@ -1516,9 +1434,10 @@ START_TEST(test_output_bad_values) {
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     tu_result_t r;
     if (cases[i].args[1] != NULL) {
-      run_cli(&r, cases[i].args[0], cases[i].args[1], "-c", touch, NULL);
+      tu_run_cli(&r, NULL, cases[i].args[0], cases[i].args[1], "-c", touch,
+                 NULL);
     } else {
-      run_cli(&r, cases[i].args[0], "-c", touch, NULL);
+      tu_run_cli(&r, NULL, cases[i].args[0], "-c", touch, NULL);
     }
     ck_assert_msg(r.status == 2, "%s: status %d:\n%s", cases[i].shown, r.status,
                   r.err);
@@ -1530,7 +1449,7 @@ START_TEST(test_output_bad_values) {
   }
   /* A missing value. */
   tu_result_t r;
-  run_cli(&r, "-c", touch, "--output", NULL);
+  tu_run_cli(&r, NULL, "-c", touch, "--output", NULL);
   ck_assert_int_eq(r.status, 2);
   ck_assert_has(r.err, "--output");
   ck_assert_msg(access(marker, F_OK) != 0, "a worker ran");
@@ -1541,18 +1460,10 @@ START_TEST(test_output_bad_values) {
 }
 END_TEST
 
-static TCase* tcase_new(Suite* s, const char* name, int timeout) {
-  TCase* tc = tcase_create(name);
-  tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-  tcase_set_timeout(tc, timeout);
-  suite_add_tcase(s, tc);
-  return tc;
-}
-
 int main(void) {
   Suite* s = suite_create("output");
 
-  TCase* tag = tcase_new(s, "tag", 60);
+  TCase* tag = tu_tcase_new(s, "tag", 60);
   tcase_add_test(tag, test_output_tag_every_line_once_in_order);
   tcase_add_test(tag, test_output_tag_stderr_to_stderr);
   tcase_add_test(tag, test_output_tag_last_line_without_newline);
@@ -1566,16 +1477,16 @@ int main(void) {
   tcase_add_test(tag, test_output_tag_stdout_is_a_file);
   tcase_add_test(tag, test_output_tag_huge_line_in_pieces);
 
-  TCase* group = tcase_new(s, "group", 60);
+  TCase* group = tu_tcase_new(s, "group", 60);
   tcase_add_test(group, test_output_group_runs_in_one_piece);
   tcase_add_test(group, test_output_group_binary_exact);
   tcase_add_test(group, test_output_group_beyond_memory_bound);
 
-  TCase* raw = tcase_new(s, "raw", 30);
+  TCase* raw = tu_tcase_new(s, "raw", 30);
   tcase_add_test(raw, test_output_inherit_raw);
   tcase_add_test(raw, test_output_null_discards);
 
-  TCase* logdir = tcase_new(s, "logdir", 30);
+  TCase* logdir = tu_tcase_new(s, "logdir", 30);
   tcase_add_test(logdir, test_output_log_dir_tag_exact);
   tcase_add_test(logdir, test_output_log_dir_group_exact);
   tcase_add_test(logdir, test_output_log_dir_with_inherit_and_null);
@@ -1584,7 +1495,7 @@ int main(void) {
   tcase_add_test(logdir, test_output_log_dir_appends);
   tcase_add_test(logdir, test_output_log_dir_is_a_file);
 
-  TCase* flow = tcase_new(s, "flow", 60);
+  TCase* flow = tu_tcase_new(s, "flow", 60);
   tcase_add_test(flow, test_output_slow_reader_loses_nothing_bounded_memory);
   tcase_add_test(flow, test_output_slow_reader_worker_killed_while_paused);
   tcase_add_test(flow, test_output_reader_goes_away);
@@ -1592,7 +1503,7 @@ int main(void) {
   tcase_add_test(flow, test_output_escaped_daemon_holds_stdout);
   tcase_add_test(flow, test_output_closed_stdout_or_stderr);
 
-  TCase* errors = tcase_new(s, "errors", 30);
+  TCase* errors = tu_tcase_new(s, "errors", 30);
   tcase_add_test(errors, test_output_bad_values);
 
   SRunner* sr = srunner_create(s);

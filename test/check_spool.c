@@ -1,10 +1,7 @@
 /* Tests for the spool: memory up to the bound, then an unlinked file; what
  * goes in comes back byte for byte, from any offset. */
-#define _GNU_SOURCE /* nftw */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,53 +17,13 @@
 
 #define MIB (1024 * 1024)
 
-/* Every TCase's directories live under one made by an unchecked fixture,
- * which runs in Check's parent process: so they are removed even when a
- * failed assertion ends a test early. */
-static char base_dir[PATH_MAX];
-
-static int remove_entry(const char* path,
-                        const struct stat* st,
-                        int flag,
-                        struct FTW* ftw) {
-  return remove(path);
-}
-
-static void base_setup(void) {
-  char tmpl[] = "/tmp/uvsup-spool-test-XXXXXX";
-  if (mkdtemp(tmpl) == NULL || realpath(tmpl, base_dir) == NULL) {
-    perror("mkdtemp");
-    abort();
-  }
-}
-
-static void base_teardown(void) {
-  nftw(base_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Each test gets its own empty $TMPDIR, so it can check that the spool
  * leaves nothing there. */
-static char tmpdir[PATH_MAX + 16];
+static char* tmpdir;
 
 static void tmpdir_setup(void) {
-  snprintf(tmpdir, sizeof(tmpdir), "%s/t-XXXXXX", base_dir);
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+  tmpdir = tu_tmpdir_new();
   ck_assert_int_eq(setenv("TMPDIR", tmpdir, 1), 0);
-}
-
-/* Entries in dir other than "." and "..". */
-static int count_entries(const char* dir) {
-  DIR* d = opendir(dir);
-  ck_assert_ptr_nonnull(d);
-  int n = 0;
-  struct dirent* e;
-  while ((e = readdir(d)) != NULL) {
-    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-      n++;
-    }
-  }
-  closedir(d);
-  return n;
 }
 
 /* Bytes that cover every value, NUL and 0xFF included, and do not repeat
@@ -134,7 +91,7 @@ START_TEST(test_spool_small_stays_in_memory) {
   ck_assert_int_eq(memcmp(out, "hello world\n", 12), 0);
   ck_assert_int_eq(cli_spool_read(&s, 6, out, 3), 3);
   ck_assert_int_eq(memcmp(out, "wor", 3), 0);
-  ck_assert_int_eq(count_entries(tmpdir), 0);
+  ck_assert_int_eq(tu_count_entries(tmpdir), 0);
   cli_spool_free(&s);
 }
 END_TEST
@@ -355,7 +312,7 @@ START_TEST(test_spool_file_unlinked_in_tmpdir) {
   ck_assert_int_eq(cli_spool_append(&s, "0123456789", 10), 0);
   ck_assert_int_ge(s.fd, 0);
   check_unlinked_in(s.fd, tmpdir);
-  ck_assert_int_eq(count_entries(tmpdir), 0);
+  ck_assert_int_eq(tu_count_entries(tmpdir), 0);
   /* Not inherited by workers, not readable by others. */
   ck_assert_int_eq(fcntl(s.fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
   struct stat st;
@@ -363,7 +320,7 @@ START_TEST(test_spool_file_unlinked_in_tmpdir) {
   ck_assert_int_eq(st.st_mode & 077, 0);
   ck_assert_uint_eq(st.st_size, 2);
   cli_spool_free(&s);
-  ck_assert_int_eq(count_entries(tmpdir), 0);
+  ck_assert_int_eq(tu_count_entries(tmpdir), 0);
 }
 END_TEST
 
@@ -412,7 +369,7 @@ START_TEST(test_spool_missing_tmpdir_fails_cleanly) {
   ck_assert_int_eq(errno, ENOENT);
   ck_assert_int_eq(cli_spool_append(&s, "", 0), -1);
   ck_assert_uint_eq(s.total, 16);
-  ck_assert_int_eq(count_entries(missing), 0);
+  ck_assert_int_eq(tu_count_entries(missing), 0);
   ck_assert_int_eq(rmdir(missing), 0);
   cli_spool_free(&s);
 }
@@ -437,47 +394,35 @@ END_TEST
 
 static Suite* spool_suite(void) {
   Suite* s = suite_create("spool");
-  TCase* tc = tcase_create("core");
-  tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+  TCase* tc = tu_tcase_new(s, "core", 0);
   tcase_add_checked_fixture(tc, tmpdir_setup, NULL);
   tcase_add_test(tc, test_spool_init_defaults);
   tcase_add_test(tc, test_spool_small_stays_in_memory);
   tcase_add_test(tc, test_spool_empty_appends);
   tcase_add_test(tc, test_spool_free_twice_is_harmless);
-  suite_add_tcase(s, tc);
-  tc = tcase_create("bound");
-  tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+  tc = tu_tcase_new(s, "bound", 0);
   tcase_add_checked_fixture(tc, tmpdir_setup, NULL);
   tcase_add_test(tc, test_spool_exactly_at_bound_stays_in_memory);
   tcase_add_test(tc, test_spool_straddling_append_splits);
   tcase_add_test(tc, test_spool_one_append_past_bound);
   tcase_add_test(tc, test_spool_byte_by_byte_fills_bound);
-  suite_add_tcase(s, tc);
-  tc = tcase_create("large");
-  tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+  tc = tu_tcase_new(s, "large", 0);
   tcase_add_checked_fixture(tc, tmpdir_setup, NULL);
   tcase_add_test(tc, test_spool_grows_byte_by_byte);
   tcase_add_test(tc, test_spool_large_in_chunks_byte_exact);
   tcase_add_test(tc, test_spool_large_single_append);
-  suite_add_tcase(s, tc);
-  tc = tcase_create("read");
-  tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+  tc = tu_tcase_new(s, "read", 0);
   tcase_add_checked_fixture(tc, tmpdir_setup, NULL);
   tcase_add_test(tc, test_spool_read_every_offset_and_length);
   tcase_add_test(tc, test_spool_read_past_end);
-  suite_add_tcase(s, tc);
-  tc = tcase_create("file");
-  tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+  tc = tu_tcase_new(s, "file", 0);
   tcase_add_checked_fixture(tc, tmpdir_setup, NULL);
   tcase_add_test(tc, test_spool_file_unlinked_in_tmpdir);
   tcase_add_test(tc, test_spool_file_default_tmp);
-  suite_add_tcase(s, tc);
-  tc = tcase_create("errors");
-  tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+  tc = tu_tcase_new(s, "errors", 0);
   tcase_add_checked_fixture(tc, tmpdir_setup, NULL);
   tcase_add_test(tc, test_spool_missing_tmpdir_fails_cleanly);
   tcase_add_test(tc, test_spool_tmpdir_is_a_file);
-  suite_add_tcase(s, tc);
   return s;
 }
 

@@ -1,14 +1,18 @@
-/* Helpers shared by the test suites: running the CLI, reading files. */
-#define _GNU_SOURCE /* pipe2 */
+/* Helpers shared by the test suites: running the CLI, temporary files and
+ * directories. */
+#define _GNU_SOURCE /* pipe2, vasprintf, program_invocation_short_name */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -173,4 +177,102 @@ int tu_pid_alive(pid_t pid) {
   }
   char state = close_paren[2];
   return state != 'Z' && state != 'X';
+}
+
+void tu_build_argv(char** argv, va_list ap) {
+  size_t n = 0;
+  argv[n++] = UVSUP_TEST_CLI;
+  for (char* a; (a = va_arg(ap, char*)) != NULL;) {
+    ck_assert_uint_lt(n, TU_MAX_ARGS - 1);
+    argv[n++] = a;
+  }
+  argv[n] = NULL;
+}
+
+void tu_run_cli(tu_result_t* r, const char* stdin_text, ...) {
+  char* argv[TU_MAX_ARGS];
+  va_list ap;
+  va_start(ap, stdin_text);
+  tu_build_argv(argv, ap);
+  va_end(ap);
+  tu_run(argv, stdin_text, r);
+}
+
+char* tu_fmt(const char* format, ...) {
+  va_list ap;
+  va_start(ap, format);
+  char* s = NULL;
+  int n = vasprintf(&s, format, ap);
+  va_end(ap);
+  ck_assert_int_ge(n, 0);
+  return s;
+}
+
+/* Set by the unchecked fixture in Check's parent; the forked tests inherit
+ * it. A real path, so the directories made under it are real paths too. */
+static char* base_dir;
+
+static int remove_entry(const char* path,
+                        const struct stat* st,
+                        int flag,
+                        struct FTW* ftw) {
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+static void remove_tree(const char* dir) {
+  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void base_setup(void) {
+  /* Named after the suite's program, so a leftover says whose it is. */
+  char* tmpl = NULL;
+  if (asprintf(&tmpl, "/tmp/uvsup-%s-XXXXXX", program_invocation_short_name) <
+          0 ||
+      mkdtemp(tmpl) == NULL || (base_dir = realpath(tmpl, NULL)) == NULL) {
+    perror("mkdtemp");
+    abort();
+  }
+  free(tmpl);
+}
+
+static void base_teardown(void) {
+  remove_tree(base_dir);
+  free(base_dir);
+  base_dir = NULL;
+}
+
+TCase* tu_tcase_new(Suite* s, const char* name, int timeout) {
+  TCase* tc = tcase_create(name);
+  tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+  if (timeout > 0) {
+    tcase_set_timeout(tc, timeout);
+  }
+  suite_add_tcase(s, tc);
+  return tc;
+}
+
+char* tu_tmpdir_new(void) {
+  ck_assert_ptr_nonnull(base_dir);
+  char* dir = tu_fmt("%s/t-XXXXXX", base_dir);
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  return dir;
+}
+
+void tu_tmpdir_free(char* dir) {
+  remove_tree(dir);
+  free(dir);
+}
+
+int tu_count_entries(const char* dir) {
+  DIR* d = opendir(dir);
+  ck_assert_msg(d != NULL, "cannot open %s", dir);
+  int n = 0;
+  for (struct dirent* e; (e = readdir(d)) != NULL;) {
+    n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+  }
+  closedir(d);
+  return n;
 }

@@ -1,9 +1,13 @@
-/* Helpers shared by the test suites: running the CLI, reading files. */
+/* Helpers shared by the test suites: running the CLI, temporary files and
+ * directories. */
 #ifndef UVSUP_TESTUTIL_H
 #define UVSUP_TESTUTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+#include <check.h>
 
 typedef struct {
   char* out; /* everything written to stdout, NUL-terminated */
@@ -36,6 +40,39 @@ void tu_start(char* const* argv, const char* stdin_text, tu_proc_t* p);
 void tu_wait_for_count(tu_proc_t* p, const char* needle, size_t count);
 void tu_finish(tu_proc_t* p, tu_result_t* r);
 void tu_result_free(tu_result_t* r);
+
+/* The size of an argv for tu_build_argv: the CLI, its arguments, NULL. */
+#define TU_MAX_ARGS 64
+
+/* Fills argv with the CLI's path and ap's arguments up to a NULL; takes a
+ * va_list so helpers that run the CLI their own way share it. */
+void tu_build_argv(char** argv, va_list ap);
+
+/* tu_run on the CLI with the NULL-terminated arguments after stdin_text. */
+void tu_run_cli(tu_result_t* r, const char* stdin_text, ...)
+    __attribute__((sentinel));
+
+/* printf into a new string; it ends the test on failure, so no caller
+ * checks. */
+char* tu_fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
+/* A TCase in s whose tests get tu_tmpdir_new: an unchecked fixture makes
+ * their base directory in Check's parent process, so it is removed even when
+ * a failed assertion ends a test early. timeout in seconds, 0 to keep
+ * Check's default (CK_DEFAULT_TIMEOUT). */
+TCase* tu_tcase_new(Suite* s, const char* name, int timeout);
+
+/* A new empty directory under the base, malloc'd; a real path, so it
+ * compares with `pwd` and with the names /proc gives. */
+char* tu_tmpdir_new(void);
+
+/* Removes dir with all it holds (a test that must leave the base clean),
+ * then frees the string. */
+void tu_tmpdir_free(char* dir);
+
+/* How many entries besides . and .. dir holds: what a test asserts to see
+ * that nothing was left behind. */
+int tu_count_entries(const char* dir);
 
 /* Writes text to a new temporary file and returns its malloc'd path. */
 char* tu_write_temp(const char* text, size_t len);

@@ -161,8 +161,7 @@ static int set_paused(uvsup_worker_t* worker, int paused) {
     }
   }
   if (!paused) {
-    /* What waited in the pipes gets a full grace to be read. */
-    uvsup__run_output_read(run);
+    uvsup__run_output_resumed(run);
   }
   return 0;
 }

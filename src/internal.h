@@ -54,6 +54,7 @@ typedef struct uvsup_run_s {
   int pid;                 /* also the process group id (setsid) */
   uint64_t group_check_ms; /* next wait while a leftover group is checked */
   uint64_t group_deadline; /* uv_now() after which the group is SIGKILLed */
+  uint64_t drain_deadline; /* uv_now() after which open pipes are closed */
 } uvsup_run_t;
 
 /* What to run, copied out of uvsup_worker_options_t into one allocation. */
@@ -169,6 +170,7 @@ void uvsup__run_stop(uvsup_run_t* run, int signum);
 void uvsup__run_exited(uvsup_run_t* run);
 /* A captured pipe of the run was read from, or has closed. */
 void uvsup__run_output_read(uvsup_run_t* run);
+void uvsup__run_output_resumed(uvsup_run_t* run);
 void uvsup__run_output_closed(uvsup_run_t* run);
 
 #endif

@@ -12,6 +12,8 @@
 #define GROUP_AFTER_KILL_MS 1000
 /* Leftover groups are checked at growing intervals up to this. */
 #define GROUP_CHECK_MAX_MS  100
+/* Reads extend the drain grace by up to this much past one grace. */
+#define DRAIN_EXTRA_MS      1000
 
 static void on_timer(uv_timer_t* timer);
 
@@ -83,6 +85,8 @@ static void group_done(uvsup_run_t* run) {
   if (uvsup__capture_open(run) > 0) {
     run->flags |= RUN_DRAINING;
     arm(run, run->worker->kill_after_ms);
+    run->drain_deadline = uv_now(run->worker->sup->loop) +
+                          run->worker->kill_after_ms + DRAIN_EXTRA_MS;
   } else {
     uvsup__run_close_handle((uv_handle_t*)&run->timer);
   }
@@ -90,10 +94,37 @@ static void group_done(uvsup_run_t* run) {
 
 void uvsup__run_output_read(uvsup_run_t* run) {
   /* The grace is for pipes that stay silent and open, not for output still
-   * being read out of them: every read starts it afresh. */
-  if (run->flags & RUN_DRAINING) {
-    arm(run, run->worker->kill_after_ms);
+   * being read out of them after the exit: a read starts it afresh, but
+   * never past the deadline, or a process that escaped the group and keeps
+   * writing would hold the run open for its whole life. */
+  if (!(run->flags & RUN_DRAINING) ||
+      uv_is_closing((uv_handle_t*)&run->timer)) {
+    return;
   }
+  uv_loop_t* loop = run->worker->sup->loop;
+  uv_update_time(loop);
+  uint64_t now = uv_now(loop);
+  if (now < run->drain_deadline) {
+    uint64_t left = run->drain_deadline - now;
+    uint64_t grace = run->worker->kill_after_ms;
+    arm(run, grace < left ? grace : left);
+  }
+}
+
+void uvsup__run_output_resumed(uvsup_run_t* run) {
+  if (!(run->flags & RUN_DRAINING) ||
+      uv_is_closing((uv_handle_t*)&run->timer)) {
+    return;
+  }
+  /* Time spent paused was the consumer's, not the writer's: the output
+   * waiting in the pipes gets a whole grace again. */
+  uv_update_time(run->worker->sup->loop);
+  uint64_t deadline = uv_now(run->worker->sup->loop) +
+                      run->worker->kill_after_ms + DRAIN_EXTRA_MS;
+  if (deadline > run->drain_deadline) {
+    run->drain_deadline = deadline;
+  }
+  arm(run, run->worker->kill_after_ms);
 }
 
 void uvsup__run_output_closed(uvsup_run_t* run) {
@@ -140,8 +171,8 @@ static void on_timer(uv_timer_t* timer) {
     check_group(run);
   } else if (run->flags & RUN_DRAINING) {
     if (run->flags & RUN_OUTPUT_PAUSED) {
-      /* Unread because the consumer is slow, not because nobody writes. */
-      uvsup__run_output_read(run);
+      /* Unread because the consumer is slow, not because nobody writes:
+       * wait for the resume, which starts the grace again. */
     } else {
       uvsup__capture_close(run);
     }

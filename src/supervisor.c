@@ -231,7 +231,13 @@ void uvsup__run_finished(uvsup_run_t* run) {
     if (sup->pending_tail == NULL) {
       sup->pending_tail = w;
     }
-    if (sup->stopping) {
+    if (flags & RUN_STOP_REQUESTED) {
+      sup->pending_head = w->next_pending;
+      if (sup->pending_head == NULL) {
+        sup->pending_tail = NULL;
+      }
+      skip(w);
+    } else if (sup->stopping) {
       skip_pending(sup);
     } else if (!sup->fd_starved || sup->running == 0) {
       /* Those that held the descriptors are already gone. */
@@ -401,6 +407,11 @@ int uvsup_stop_worker(uvsup_worker_t* worker, int signum) {
     skip(worker);
     return 0;
   case WORKER_RUNNING:
+    if (worker->run->flags & RUN_REQUEUE) {
+      /* Waiting for descriptors to start again: it must not start. */
+      worker->run->flags |= RUN_STOP_REQUESTED;
+      return 0;
+    }
     uvsup__run_stop(worker->run, signum != 0 ? signum : worker->stop_signal);
     return 0;
   case WORKER_SKIPPED:

@@ -7,6 +7,7 @@
 #include <check.h>
 
 #include "args.h"
+#include "testutil.h"
 
 /* Parses a NULL-terminated list of words after "uvsup". */
 static int parse(cli_args_t* a, char* err, const char* first, ...) {
@@ -175,9 +176,5 @@ int main(void) {
   TCase* errors = tcase_create("errors");
   tcase_add_test(errors, test_args_errors);
   suite_add_tcase(s, errors);
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tu_run_suite(s);
 }

@@ -151,9 +151,5 @@ int main(void) {
   TCase* errors = tcase_create("errors");
   tcase_add_test(errors, test_jobs_procfile_errors_pass_through);
   suite_add_tcase(s, errors);
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tu_run_suite(s);
 }

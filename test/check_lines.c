@@ -5,6 +5,7 @@
 #include <check.h>
 
 #include "lines.h"
+#include "testutil.h"
 
 /* Every line joined as "data|flag;" so a test states the whole outcome. */
 typedef struct {
@@ -90,9 +91,5 @@ int main(void) {
   tcase_add_test(core, test_lines_bytes_kept_exactly);
   tcase_add_test(core, test_lines_one_byte_at_a_time);
   suite_add_tcase(s, core);
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tu_run_suite(s);
 }

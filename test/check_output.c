@@ -1506,9 +1506,5 @@ int main(void) {
   TCase* errors = tu_tcase_new(s, "errors", 30);
   tcase_add_test(errors, test_output_bad_values);
 
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tu_run_suite(s);
 }

@@ -232,9 +232,5 @@ int main(void) {
   tcase_add_test(limits, test_signals_halt_now_on_success);
   suite_add_tcase(s, limits);
 
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tu_run_suite(s);
 }

@@ -299,9 +299,5 @@ int main(void) {
   tcase_add_test(requests, test_stop_bad_signal);
   suite_add_tcase(s, requests);
 
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tu_run_suite(s);
 }

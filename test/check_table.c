@@ -5,6 +5,7 @@
 #include <check.h>
 
 #include "table.h"
+#include "testutil.h"
 
 static int match_int(const void* item, const void* key) {
   return *(const int*)item == *(const int*)key;
@@ -106,9 +107,5 @@ int main(void) {
   tcase_add_test(core, test_table_churn_keeps_size_bounded);
   tcase_add_test(core, test_table_empty);
   suite_add_tcase(s, core);
-  SRunner* sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tu_run_suite(s);
 }

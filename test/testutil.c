@@ -276,3 +276,11 @@ int tu_count_entries(const char* dir) {
   closedir(d);
   return n;
 }
+
+int tu_run_suite(Suite* s) {
+  SRunner* sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -80,4 +80,8 @@ char* tu_write_temp(const char* text, size_t len);
 /* 1 when a process with this pid exists (zombies count as gone). */
 int tu_pid_alive(pid_t pid);
 
+/* Runs every test of s (each in its own process, as Check does by
+ * default), frees it, and returns the status for main(). */
+int tu_run_suite(Suite* s);
+
 #endif

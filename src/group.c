@@ -1,4 +1,6 @@
 /* Whether a process group still has a live member, zombies not counted. */
+#include "group.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -7,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "internal.h"
 
 /* One walk of /proc answers for every leftover group checked within this
  * many milliseconds: with many leftover groups, the walks do not multiply. */
@@ -85,15 +85,14 @@ static void scan(uvsup_group_scan_t* s) {
   s->complete = complete;
 }
 
-int uvsup__group_alive(uvsup_t* sup, int pgid) {
+int uvsup__group_alive(uvsup_group_scan_t* s, uv_loop_t* loop, int pgid) {
   if (kill(-pgid, 0) != 0) {
     return 0;
   }
   /* kill() also succeeds while only zombies are left, and zombies of
    * orphans wait for init, which may be slow or, in a container, never
    * come: look for a member that still runs. */
-  uvsup_group_scan_t* s = &sup->group_scan;
-  uint64_t now = uv_now(sup->loop);
+  uint64_t now = uv_now(loop);
   if (!s->valid || now - s->at_ms >= SCAN_REUSE_MS) {
     scan(s);
     s->valid = 1;
@@ -106,7 +105,7 @@ int uvsup__group_alive(uvsup_t* sup, int pgid) {
          NULL;
 }
 
-void uvsup__group_scan_free(uvsup_t* sup) {
-  free(sup->group_scan.pgids);
-  memset(&sup->group_scan, 0, sizeof(sup->group_scan));
+void uvsup__group_scan_free(uvsup_group_scan_t* s) {
+  free(s->pgids);
+  memset(s, 0, sizeof(*s));
 }

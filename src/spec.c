@@ -1,8 +1,8 @@
 /* Copies a worker's options (name, file, argv, env, cwd) into one block. */
+#include "spec.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "internal.h"
 
 static size_t vector_len(char* const* v) {
   size_t n = 0;

@@ -1,0 +1,25 @@
+/* Whether a process group still has a live member, zombies not counted. */
+#ifndef UVSUP_GROUP_H
+#define UVSUP_GROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+/* The last walk of /proc for live process groups. One per supervisor, so
+ * two supervisors never share mutable state. */
+typedef struct {
+  int* pgids; /* sorted */
+  size_t count;
+  size_t capacity;
+  uint64_t at_ms; /* uv_now() of the walk */
+  int valid;
+  int complete; /* 0: a file could not be read; the walk proves nothing */
+} uvsup_group_scan_t;
+
+/* 1 while a member of process group pgid runs (not a zombie). */
+int uvsup__group_alive(uvsup_group_scan_t* scan, uv_loop_t* loop, int pgid);
+void uvsup__group_scan_free(uvsup_group_scan_t* scan);
+
+#endif

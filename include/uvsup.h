@@ -192,8 +192,10 @@ UVSUP_EXTERN int uvsup_stop_worker(uvsup_worker_t* worker, int signum);
 /* Backpressure for captured output: stops reading the worker's pipes (its
  * writes block once the pipe is full) until resumed, so a slow consumer
  * never makes uvsup buffer without bound. Allowed from on_output; the rest
- * of the chunk already read is still delivered. Returns 0, or UVSUP_ESTATE
- * when the worker has no running process. */
+ * of the chunk already read is still delivered. A stop wins over a pause:
+ * a worker being stopped ends without a resume, and what its pipes hold
+ * then is still delivered. Returns 0, or UVSUP_ESTATE when the worker has
+ * no running process. */
 UVSUP_EXTERN int uvsup_worker_pause_output(uvsup_worker_t* worker);
 UVSUP_EXTERN int uvsup_worker_resume_output(uvsup_worker_t* worker);
 

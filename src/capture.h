@@ -83,6 +83,8 @@ void uvsup__drain_start(uvsup_capture_t* capture);
 /* drain.c: events of the capture that move the grace. */
 void uvsup__drain_read(uvsup_capture_t* capture);
 void uvsup__drain_resumed(uvsup_capture_t* capture);
+/* drain.c: a stop: a pause no longer holds the end of the output. */
+void uvsup__drain_force(uvsup_capture_t* capture);
 void uvsup__drain_timer_init(uvsup_capture_t* capture, uv_loop_t* loop);
 
 #endif

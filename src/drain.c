@@ -70,5 +70,18 @@ static void on_grace(uv_timer_t* timer) {
      * wait for the resume, which starts the grace again. */
     return;
   }
+  /* The grace is up for the writers that escaped, not for what they, or
+   * the worker, already wrote: that is read before the pipes close. */
+  uvsup__capture_read_pending(cap);
   uvsup__capture_close(cap);
+}
+
+void uvsup__drain_force(uvsup_capture_t* cap) {
+  cap->flags |= CAPTURE_FORCED;
+  /* A grace that ran out while paused is waiting for a resume that the
+   * stop no longer needs. */
+  if (cap->phase == CAPTURE_DRAINING &&
+      !uv_is_active((uv_handle_t*)&cap->grace)) {
+    arm(cap, 0);
+  }
 }

@@ -75,7 +75,9 @@ int uvsup__run_live_pid(const uvsup_run_t* run) {
 }
 
 void uvsup__run_force_output(uvsup_run_t* run) {
-  run->capture.flags |= CAPTURE_FORCED;
+  if (run->captured) {
+    uvsup__drain_force(&run->capture);
+  }
 }
 
 static void init_stdio(uvsup_output_mode_t output,

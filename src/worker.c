@@ -94,6 +94,8 @@ int uvsup__worker_stop(uvsup_worker_t* w, int signum) {
   case WORKER_STOPPING:
     w->state = WORKER_STOPPING;
     uvsup__stop_request(w->run, signum != 0 ? signum : w->stop_signal);
+    /* A stop wins over a paused output: the run must end without a resume. */
+    uvsup__run_force_output(w->run);
     return 0;
   case WORKER_SKIPPED:
     return 0;

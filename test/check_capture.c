@@ -306,6 +306,88 @@ START_TEST(test_capture_paused_longer_than_grace) {
 }
 END_TEST
 
+/* Resumes the paused worker once its exit has been seen (its pid reads 0),
+ * so the output left in the pipe is read only after the group is gone. */
+typedef struct {
+  uv_check_t check;
+  uvsup_worker_t* worker;
+  int stop; /* stop the worker with SIGKILL instead, and never resume */
+  record_t rec;
+} resumer_t;
+
+static void resume_after_exit(uv_check_t* check) {
+  resumer_t* r = check->data;
+  if (uvsup_worker_pid(r->worker) == 0) {
+    ck_assert_int_eq(uvsup_worker_resume_output(r->worker), 0);
+    uv_close((uv_handle_t*)check, NULL);
+  }
+}
+
+static void pause_at_first(fixture_t* f,
+                           uvsup_worker_t* worker,
+                           const uvsup_output_t* out) {
+  resumer_t* r = f->data;
+  f->data = &r->rec;
+  check_numbered(f, worker, out);
+  f->data = r;
+  if (r->worker != NULL) {
+    return;
+  }
+  r->worker = worker;
+  ck_assert_int_eq(uvsup_worker_pause_output(worker), 0);
+  if (r->stop) {
+    ck_assert_int_eq(uvsup_stop_worker(worker, SIGKILL), 0);
+    return;
+  }
+  uv_check_init(&f->loop, &r->check);
+  r->check.data = r;
+  uv_check_start(&r->check, resume_after_exit);
+}
+
+START_TEST(test_capture_zero_grace_reads_what_is_in_the_pipe) {
+  /* A grace of 0 is for pipes held by processes that escaped the group;
+   * output already in the pipe when the worker is gone is always read,
+   * even when the consumer resumes only after the exit. */
+  resumer_t r;
+  memset(&r, 0, sizeof(r));
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, pause_at_first, &r);
+  char* args[] = { UVSUP_TEST_CHILD, "lines", "6000", "w0", NULL };
+  uvsup_worker_options_t w;
+  uvsup_worker_options_init(&w);
+  w.name = "w0";
+  w.file = UVSUP_TEST_CHILD;
+  w.args = args;
+  w.output = UVSUP_OUTPUT_CAPTURE;
+  w.kill_after_ms = 0;
+  ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), 0);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(r.rec.w[0].bad, 0);
+  ck_assert_int_eq(r.rec.w[0].next[1], 6000);
+  ck_assert_int_eq(result_of(&f, "w0")->ok, 1);
+}
+END_TEST
+
+START_TEST(test_capture_stop_wins_over_pause) {
+  /* A worker stopped while its output is paused still finishes, without
+   * a resume: what is in the pipe is delivered, the rest ends with it. */
+  resumer_t r;
+  memset(&r, 0, sizeof(r));
+  r.stop = 1;
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, pause_at_first, &r);
+  add_indexed(&f, 0, "w0", "lines", "100000000", "w0", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  /* Killed mid-write: only the last line may be cut. */
+  ck_assert_int_le(r.rec.w[0].bad, 1);
+  ck_assert_int_ge(r.rec.w[0].next[1], 1);
+  ck_assert_int_eq(result_of(&f, "w0")->end, UVSUP_END_STOPPED);
+  ck_assert_int_eq(result_of(&f, "w0")->term_signal, SIGKILL);
+}
+END_TEST
+
 static void count_lines(fixture_t* f,
                         uvsup_worker_t* worker,
                         const uvsup_output_t* out) {
@@ -372,6 +454,8 @@ int main(void) {
   TCase* flow = tcase_create("flow");
   tcase_add_test(flow, test_capture_pause_and_resume);
   tcase_add_test(flow, test_capture_paused_longer_than_grace);
+  tcase_add_test(flow, test_capture_zero_grace_reads_what_is_in_the_pipe);
+  tcase_add_test(flow, test_capture_stop_wins_over_pause);
   tcase_add_test(flow, test_capture_needs_on_output);
   tcase_add_test(flow, test_capture_waits_for_descriptors);
   suite_add_tcase(s, flow);

@@ -164,7 +164,8 @@ UVSUP_EXTERN int uvsup_add(uvsup_t* sup,
  * loop in slices of about 5 ms per loop turn (at least one spawn each), so
  * a long queue never stalls the caller's loop; on_start is called for each
  * spawn, the first ones from inside this call. A worker that finds no file
- * descriptor left (EMFILE) while others run waits for one of them to end.
+ * descriptor (EMFILE, ENFILE) or process slot (EAGAIN) left while others
+ * run waits for one of them to end.
  * Returns 0, UVSUP_ESTATE when already started, or a libuv error when the
  * supervisor's own handle cannot be made. Spawn failures are not errors of
  * this call: they are reported per worker in on_exit. With no worker

@@ -14,13 +14,11 @@
  * many milliseconds: with many leftover groups, the walks do not multiply. */
 #define SCAN_REUSE_MS 20
 
-/* Reads /proc/PID/stat. Returns the process group when the process is not
- * a zombie, 0 for a zombie or a process that is gone, -1 when it could not
- * be read (EMFILE, say): then the walk proves nothing. The state and the
- * group follow the last ')' (the command name may hold anything). */
-static int live_pgrp(const char* pid) {
-  char path[64], stat[512];
-  snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+/* Reads a /proc stat file: the state letter and the process group, which
+ * follow the last ')' (the command name may hold anything). Returns 1, 0
+ * when the process is gone, -1 when it could not be read (EMFILE, say). */
+static int read_stat(const char* path, char* state, int* pgrp) {
+  char stat[512];
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return errno == ENOENT || errno == ESRCH ? 0 : -1;
@@ -33,12 +31,61 @@ static int live_pgrp(const char* pid) {
   }
   stat[n] = '\0';
   const char* p = strrchr(stat, ')');
-  char state;
-  int ppid, pgrp;
-  if (p == NULL || sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) != 3) {
+  int ppid;
+  if (p == NULL || sscanf(p + 1, " %c %d %d", state, &ppid, pgrp) != 3) {
     return -1;
   }
-  return state == 'Z' || state == 'X' ? 0 : pgrp;
+  return 1;
+}
+
+static int is_dead(char state) {
+  return state == 'Z' || state == 'X';
+}
+
+/* A zombie leader whose main thread called pthread_exit() leads threads
+ * that may still run: the process is alive while any of them does. Returns
+ * 1, 0, or -1 when it could not be read. */
+static int any_thread_runs(const char* pid) {
+  char path[96];
+  snprintf(path, sizeof(path), "/proc/%.20s/task", pid);
+  DIR* tasks = opendir(path);
+  if (tasks == NULL) {
+    return errno == ENOENT || errno == ESRCH ? 0 : -1;
+  }
+  int runs = 0;
+  struct dirent* entry;
+  while (runs == 0 && (entry = readdir(tasks)) != NULL) {
+    if (entry->d_name[0] < '1' || entry->d_name[0] > '9') {
+      continue;
+    }
+    snprintf(path, sizeof(path), "/proc/%.20s/task/%.20s/stat", pid,
+             entry->d_name);
+    char state;
+    int pgrp;
+    int got = read_stat(path, &state, &pgrp);
+    runs = got < 0 ? -1 : got == 1 && !is_dead(state);
+  }
+  closedir(tasks);
+  return runs;
+}
+
+/* Returns the process group of process pid when it runs, 0 when it is a
+ * zombie or gone, -1 when it could not be read: then the walk proves
+ * nothing. */
+static int live_pgrp(const char* pid) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%.20s/stat", pid);
+  char state;
+  int pgrp;
+  int got = read_stat(path, &state, &pgrp);
+  if (got <= 0) {
+    return got;
+  }
+  if (!is_dead(state)) {
+    return pgrp;
+  }
+  int runs = any_thread_runs(pid);
+  return runs <= 0 ? runs : pgrp;
 }
 
 static int compare_int(const void* a, const void* b) {
@@ -86,7 +133,9 @@ static void scan(uvsup_group_scan_t* s) {
 }
 
 int uvsup__group_alive(uvsup_group_scan_t* s, uv_loop_t* loop, int pgid) {
-  if (kill(-pgid, 0) != 0) {
+  /* EPERM: a member runs as another user (it changed its credentials), so
+   * the group is not gone. */
+  if (kill(-pgid, 0) != 0 && errno != EPERM) {
     return 0;
   }
   /* kill() also succeeds while only zombies are left, and zombies of

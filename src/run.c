@@ -118,7 +118,7 @@ static int spawn(uvsup_run_t* run, uv_stdio_container_t* stdio) {
 /* A spawn that found no descriptor or process slot left while other runs
  * hold some is not this worker's failure: it waits for one of them. */
 static int is_shortage(int err) {
-  return err == UV_EMFILE || err == UV_ENFILE;
+  return err == UV_EMFILE || err == UV_ENFILE || err == UV_EAGAIN;
 }
 
 int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {

@@ -130,6 +130,22 @@ START_TEST(test_stop_leftover_group_after_exit) {
 }
 END_TEST
 
+START_TEST(test_stop_leftover_with_exited_main_thread) {
+  char* pids = pid_file();
+  fixture_t f;
+  fixture_init(&f, 0);
+  /* The grandchild's main thread exits while another thread runs on: its
+   * leader reads as a zombie, but the process lives and must be stopped. */
+  fixture_add(&f, "threads", 0, 100, "threadfork", "60000", pids, "exit", "0",
+              NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(result_of(&f, "threads")->ok, 1);
+  assert_all_gone(pids);
+  free(pids);
+}
+END_TEST
+
 START_TEST(test_stop_self_stopped_worker) {
   fixture_t f;
   fixture_init(&f, 0);
@@ -287,6 +303,7 @@ int main(void) {
   TCase* groups = tcase_create("groups");
   tcase_add_test(groups, test_stop_reaches_grandchildren);
   tcase_add_test(groups, test_stop_leftover_group_after_exit);
+  tcase_add_test(groups, test_stop_leftover_with_exited_main_thread);
   suite_add_tcase(s, groups);
 
   TCase* requests = tcase_create("requests");

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <uvsup.h>
 
@@ -116,6 +118,46 @@ START_TEST(test_supervisor_no_limit_runs_all_at_once) {
   ck_assert_int_eq(f.summary.stopped, 20);
   ck_assert_int_eq(f.results[0].end, UVSUP_END_STOPPED);
   ck_assert_int_eq(f.results[0].term_signal, SIGTERM);
+}
+END_TEST
+
+/* In a process of its own, as user nobody with room for 6 processes: 20
+ * workers at once find no process slot (fork: EAGAIN) while others run.
+ * Exits 0 when every worker waited its turn and succeeded. */
+static void run_short_of_processes(void) {
+  struct rlimit lim = { 6, 6 };
+  if (setrlimit(RLIMIT_NPROC, &lim) != 0 || setgid(65534) != 0 ||
+      setuid(65534) != 0) {
+    _exit(3);
+  }
+  fixture_t f;
+  fixture_init(&f, 0);
+  char name[8];
+  for (int i = 0; i < 20; i++) {
+    snprintf(name, sizeof(name), "w%d", i);
+    add_child(&f, name, "sleep", "20", NULL);
+  }
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  _exit(f.summary.succeeded == 20 ? 0 : 10 + (int)f.summary.failed);
+}
+
+START_TEST(test_supervisor_waits_for_process_slots) {
+  /* A shortage that clears when another worker ends is a wait, not a
+   * failure: EAGAIN from fork (ulimit -u, a pids cgroup) as EMFILE. */
+  if (geteuid() != 0) {
+    fprintf(stderr, "skipped: needs root to become another user\n");
+    return;
+  }
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    run_short_of_processes();
+  }
+  int status;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                "exit status %d (10 + failed workers)", WEXITSTATUS(status));
 }
 END_TEST
 
@@ -318,6 +360,7 @@ static Suite* supervisor_suite(void) {
   TCase* limits = tcase_create("limits");
   tcase_add_test(limits, test_supervisor_concurrency_limit);
   tcase_add_test(limits, test_supervisor_no_limit_runs_all_at_once);
+  tcase_add_test(limits, test_supervisor_waits_for_process_slots);
   suite_add_tcase(s, limits);
 
   TCase* errors = tcase_create("errors");

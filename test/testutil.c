@@ -160,9 +160,11 @@ char* tu_write_temp(const char* text, size_t len) {
   return path;
 }
 
-int tu_pid_alive(pid_t pid) {
-  char path[64], line[512];
-  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+/* The state letter of /proc/PATH (a process's or a thread's stat), or 0
+ * when it cannot be read. It follows the last ')': the command may hold
+ * anything. */
+static char stat_state(const char* path) {
+  char line[512];
   FILE* f = fopen(path, "r");
   if (f == NULL) {
     return 0;
@@ -170,13 +172,41 @@ int tu_pid_alive(pid_t pid) {
   size_t n = fread(line, 1, sizeof(line) - 1, f);
   fclose(f);
   line[n] = '\0';
-  /* "pid (comm) S ...": the state follows the last ')'; Z is a zombie. */
   const char* close_paren = strrchr(line, ')');
   if (close_paren == NULL || close_paren[1] == '\0') {
     return 0;
   }
-  char state = close_paren[2];
-  return state != 'Z' && state != 'X';
+  return close_paren[2];
+}
+
+static int runs(char state) {
+  return state != 0 && state != 'Z' && state != 'X';
+}
+
+int tu_pid_alive(pid_t pid) {
+  char path[96];
+  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+  if (runs(stat_state(path))) {
+    return 1;
+  }
+  /* A zombie leader may still have threads that run (its main thread
+   * called pthread_exit): the process is alive while any of them runs. */
+  snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+  DIR* tasks = opendir(path);
+  if (tasks == NULL) {
+    return 0;
+  }
+  int alive = 0;
+  struct dirent* e;
+  while (!alive && (e = readdir(tasks)) != NULL) {
+    if (e->d_name[0] != '.') {
+      snprintf(path, sizeof(path), "/proc/%d/task/%.20s/stat", (int)pid,
+               e->d_name);
+      alive = runs(stat_state(path));
+    }
+  }
+  closedir(tasks);
+  return alive;
 }
 
 void tu_build_argv(char** argv, va_list ap) {

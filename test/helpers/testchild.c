@@ -22,10 +22,17 @@
  *   escape MS PATH  fork a grandchild that leaves the process group
  *                   (setsid) keeping stdout and stderr, and sleeps MS ms;
  *                   the parent appends its pid to PATH
+ *   threadfork MS PATH
+ *                   fork a grandchild whose main thread exits
+ *                   (pthread_exit) while another thread sleeps MS ms: its
+ *                   leader shows as a zombie, yet it runs; the parent
+ *                   appends its pid to PATH
  *
  * With no "exit" step it exits 0 after the last step. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +74,35 @@ static void numbered_lines(FILE* f, long n, const char* text) {
     fprintf(f, "%s %ld\n", text, i);
   }
   fflush(f);
+}
+
+typedef struct {
+  pthread_t main_thread;
+  long ms;
+  int ready_fd; /* written once the main thread has exited */
+} thread_only_t;
+
+static void* outlive_main(void* arg) {
+  thread_only_t* t = arg;
+  pthread_join(t->main_thread, NULL);
+  write_all(t->ready_fd, "x", 1);
+  close(t->ready_fd);
+  sleep_ms(t->ms);
+  _exit(0);
+}
+
+/* The grandchild of "threadfork": its main thread exits, another runs on
+ * and tells the parent through ready_fd once the main one is gone. */
+static void run_thread_only(long ms, int ready_fd) {
+  static thread_only_t t;
+  t.main_thread = pthread_self();
+  t.ms = ms;
+  t.ready_fd = ready_fd;
+  pthread_t thread;
+  if (pthread_create(&thread, NULL, outlive_main, &t) != 0) {
+    _exit(125);
+  }
+  pthread_exit(NULL);
 }
 
 static void usage(const char* step) {
@@ -129,17 +165,28 @@ int main(int argc, char** argv) {
         usage(step);
       }
       numbered_lines(step[0] == 'l' ? stdout : stderr, atol(arg), argv[++i]);
-    } else if (strcmp(step, "fork") == 0 || strcmp(step, "escape") == 0) {
+    } else if (strcmp(step, "fork") == 0 || strcmp(step, "escape") == 0 ||
+               strcmp(step, "threadfork") == 0) {
       if (i + 1 >= argc) {
         usage(step);
       }
       const char* path = argv[++i];
+      int ready[2];
+      if (pipe(ready) != 0) {
+        perror("pipe");
+        exit(125);
+      }
       pid_t pid = fork();
       if (pid < 0) {
         perror("fork");
         exit(125);
       }
       if (pid == 0) {
+        close(ready[0]);
+        if (step[0] == 't') {
+          run_thread_only(atol(arg), ready[1]);
+        }
+        close(ready[1]);
         if (step[0] == 'e') {
           setsid();
         } else {
@@ -148,6 +195,14 @@ int main(int argc, char** argv) {
         sleep_ms(atol(arg));
         _exit(0);
       }
+      close(ready[1]);
+      if (step[0] == 't') {
+        char byte;
+        if (read(ready[0], &byte, 1) != 1) {
+          exit(125);
+        }
+      }
+      close(ready[0]);
       /* The parent records it, so the pid is in the file before the worker
        * can have exited. */
       append_pid(path, pid);

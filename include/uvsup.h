@@ -38,22 +38,76 @@ typedef enum {
   UVSUP_END_TIMED_OUT,    /* hit its timeout; term_signal says what ended it */
   UVSUP_END_STOPPED,      /* stopped by uvsup_stop() or uvsup_stop_worker() */
   UVSUP_END_SPAWN_FAILED, /* uv_spawn failed; see error */
-  UVSUP_END_NOT_STARTED   /* the supervisor stopped before it was spawned */
+  UVSUP_END_NOT_STARTED,  /* stopped before it was ever spawned */
+  UVSUP_END_GAVE_UP       /* failed past its restart limit: exit_status,
+                             term_signal and error tell how the last run
+                             ended */
 } uvsup_end_t;
 
-/* What became of one run of a worker. Filled by uvsup; valid until
- * uvsup_free(). */
+/* What comes after a run, as on_exit reports it. */
+typedef enum {
+  UVSUP_NEXT_NONE = 0, /* the worker is finished for good */
+  UVSUP_NEXT_RESTART,  /* it starts again in restart_in_ms */
+  UVSUP_NEXT_GAVE_UP   /* past its restart limit: never restarted */
+} uvsup_next_t;
+
+/* Where a worker is in its life. uvsup_state_name() names each. */
+typedef enum {
+  UVSUP_STATE_QUEUED = 0, /* waiting for a slot, or for uvsup_start() */
+  UVSUP_STATE_RUNNING,    /* its process runs (or its run is ending) */
+  UVSUP_STATE_STOPPING,   /* a stop was asked of its running process */
+  UVSUP_STATE_BACKOFF,    /* waiting to start again (restart delay, or a
+                             file descriptor or process slot) */
+  UVSUP_STATE_FINISHED,   /* finished for good */
+  UVSUP_STATE_GAVE_UP,    /* failed past its restart limit */
+  UVSUP_STATE_SKIPPED     /* stopped before it ever ran */
+} uvsup_state_t;
+
+/* When a worker starts again after its process ends. */
+typedef enum {
+  UVSUP_RESTART_NO = 0,      /* never (the default) */
+  UVSUP_RESTART_ON_FAILURE,  /* a failure: non-zero exit not listed as
+                                success, a signal uvsup did not send, a
+                                timeout, a spawn failure */
+  UVSUP_RESTART_ON_ABNORMAL, /* a signal uvsup did not send, a timeout */
+  UVSUP_RESTART_ALWAYS       /* any end, success included */
+} uvsup_restart_t;
+
+/* What a restart of one worker does to the others (Erlang/OTP). Workers
+ * with UVSUP_RESTART_NO are stopped by a strategy but never restarted. */
+typedef enum {
+  UVSUP_STRATEGY_ONE_FOR_ONE = 0, /* only the worker restarts */
+  UVSUP_STRATEGY_ONE_FOR_ALL,     /* every other running worker is stopped
+                                     (newest first) and all start again in
+                                     the order added */
+  UVSUP_STRATEGY_REST_FOR_ONE     /* the same for the workers added after
+                                     it */
+} uvsup_strategy_t;
+
+/* What the supervisor does when a worker gives up. */
+typedef enum {
+  UVSUP_GIVE_UP_CONTINUE = 0, /* the others go on */
+  UVSUP_GIVE_UP_STOP          /* stop every worker and finish */
+} uvsup_give_up_t;
+
+/* What became of one run of a worker. Filled by uvsup; valid during
+ * on_exit, and uvsup_worker_result() keeps the last one until the worker's
+ * next run ends, it is released, or uvsup_free(). ok is 1 for exit status
+ * 0 and for the codes listed in success_exit_codes. */
 typedef struct {
-  const char* name;     /* the worker's name */
-  void* data;           /* the worker's user data */
-  int pid;              /* 0 when the process never started */
-  uvsup_end_t end;      /* how the run ended */
-  int ok;               /* 1 when it exited with status 0, else 0 */
-  int64_t exit_status;  /* exit status, or -1 when it did not exit */
-  int term_signal;      /* signal that killed it, or 0 */
-  int error;            /* spawn error (negative libuv code), or 0 */
-  uint64_t start_ns;    /* uv_hrtime() at spawn; 0 when never started */
-  uint64_t duration_ns; /* from spawn to exit; 0 when never started */
+  const char* name;       /* the worker's name */
+  void* data;             /* the worker's user data */
+  int pid;                /* 0 when the process never started */
+  uvsup_end_t end;        /* how the run ended */
+  int ok;                 /* 1 when it exited with a success status */
+  int64_t exit_status;    /* exit status, or -1 when it did not exit */
+  int term_signal;        /* signal that killed it, or 0 */
+  int error;              /* spawn error (negative libuv code), or 0 */
+  uint64_t start_ns;      /* uv_hrtime() at spawn; 0 when never started */
+  uint64_t duration_ns;   /* from spawn to exit; 0 when never started */
+  unsigned run;           /* 1 for the worker's first run; 0: never ran */
+  uvsup_next_t next;      /* what follows this run */
+  uint64_t restart_in_ms; /* with UVSUP_NEXT_RESTART: the delay */
 } uvsup_result_t;
 
 /* Where a worker's stdout and stderr go. */
@@ -77,14 +131,28 @@ typedef struct {
                   line without one. Always 0 in raw mode. */
 } uvsup_output_t;
 
-/* Totals for on_done. */
+/* Totals for on_done. Workers are counted once each, by their final
+ * result; runs and restarts count every run. */
 typedef struct {
-  size_t workers;       /* runs reported, one per worker */
-  size_t succeeded;     /* ok == 1 */
-  size_t failed;        /* exited non-zero, signaled, timed out, spawn failed */
+  size_t workers;       /* workers finished for good */
+  size_t succeeded;     /* final result ok == 1 */
+  size_t failed;        /* exited non-zero, signaled, timed out, spawn
+                           failed, gave up */
   size_t stopped;       /* ended by a stop request (including not started) */
   uint64_t duration_ns; /* from uvsup_start() to on_done */
+  size_t runs;          /* runs ended (a worker restarted twice: 3) */
+  size_t restarts;      /* restarts scheduled */
+  size_t gave_up;       /* workers that gave up (also counted as failed) */
 } uvsup_summary_t;
+
+/* A worker's counters, for uvsup_worker_stats(). */
+typedef struct {
+  unsigned runs;     /* runs ended */
+  unsigned restarts; /* restarts scheduled */
+  unsigned failures; /* consecutive failures since the backoff was reset */
+  uint64_t next_start_in_ms; /* in UVSUP_STATE_BACKOFF with a delay: the
+                                time left; else 0 */
+} uvsup_worker_stats_t;
 
 /* Callbacks. Each gets the supervisor; uvsup_get_data() gives its user data.
  * Any uvsup call may be made from inside a callback except uvsup_free(),
@@ -94,12 +162,21 @@ typedef void (*uvsup_exit_cb)(uvsup_t* sup,
                               uvsup_worker_t* worker,
                               const uvsup_result_t* result);
 typedef void (*uvsup_done_cb)(uvsup_t* sup, const uvsup_summary_t* summary);
+/* Every change of a worker's state, for logging or metrics. */
+typedef void (*uvsup_state_cb)(uvsup_t* sup,
+                               uvsup_worker_t* worker,
+                               uvsup_state_t from,
+                               uvsup_state_t to);
 /* Output of a captured worker: whole lines (see output_lines) or raw chunks
  * as read. Every byte a worker writes comes through here, in order per
  * stream, before its on_exit. */
 typedef void (*uvsup_output_cb)(uvsup_t* sup,
                                 uvsup_worker_t* worker,
                                 const uvsup_output_t* output);
+
+/* Threading: a supervisor belongs to its loop's thread. Every call on it,
+ * and on its workers, must come from that thread (debug builds assert it);
+ * two supervisors on two loops in two threads are independent. */
 
 /* Supervisor options. Call uvsup_options_init() first, then set what you
  * need: fields added in later versions get their defaults from it. */
@@ -108,9 +185,21 @@ typedef struct {
   uvsup_start_cb on_start; /* a worker's process was spawned */
   uvsup_exit_cb on_exit; /* a run is finished: exited and every handle closed */
   uvsup_done_cb on_done; /* every worker finished, every handle closed */
-  uvsup_output_cb on_output; /* output of UVSUP_OUTPUT_CAPTURE workers */
-  int output_lines;          /* 1: on_output gets whole lines; 0: raw chunks */
-  void* data;                /* user data, see uvsup_get_data() */
+  uvsup_output_cb on_output;  /* output of UVSUP_OUTPUT_CAPTURE workers */
+  int output_lines;           /* 1: on_output gets whole lines; 0: raw chunks */
+  void* data;                 /* user data, see uvsup_get_data() */
+  uvsup_state_cb on_state;    /* every change of a worker's state */
+  int keep_open;              /* 1: a service's supervisor: on_done only after
+                                 uvsup_stop() or uvsup_drain(), workers may be added at
+                                 any time. 0 (default): a batch, on_done once every
+                                 worker added is finished for good. */
+  int release_finished;       /* 1: free each worker once it is finished for
+                                 good, after its on_exit (see
+                                 uvsup_release_worker()) */
+  uvsup_strategy_t strategy;  /* default UVSUP_STRATEGY_ONE_FOR_ONE */
+  uvsup_give_up_t on_give_up; /* default UVSUP_GIVE_UP_CONTINUE */
+  uint64_t seed; /* seeds the restart jitter, for reproducible delays;
+                    0: from the clock */
 } uvsup_options_t;
 
 /* Worker options. Call uvsup_worker_options_init() first. uvsup_add() copies
@@ -129,13 +218,32 @@ typedef struct {
                                  them (a daemon that escaped with them). */
   uvsup_output_mode_t output; /* default UVSUP_OUTPUT_INHERIT */
   void* data;                 /* user data, passed back in results */
+  uvsup_restart_t restart;    /* default UVSUP_RESTART_NO */
+  const int* success_exit_codes; /* exit codes (0-255) that count as
+                                    success besides 0; copied */
+  size_t success_exit_count;
+  /* Backoff: the delay before restart k is
+   * min(restart_delay_max_ms, restart_delay_ms * restart_factor^(k-1)),
+   * then +/- restart_jitter of it. k counts failures in a row and starts
+   * again after a run of restart_reset_ms. A restart that uvsup_stop()
+   * or uvsup_stop_worker() caused never happens. */
+  uint64_t restart_delay_ms;     /* default 500; never 0 */
+  uint64_t restart_delay_max_ms; /* default 30000 */
+  double restart_factor;         /* default 2, at least 1 */
+  double restart_jitter;         /* default 0.1, in [0, 1) */
+  uint64_t restart_reset_ms;     /* 0 (default): 2 * restart_delay_max_ms */
+  /* Give up past restart_limit restarts within restart_period_ms (0: past
+   * restart_limit failures in a row); restart_limit 0: never give up. */
+  unsigned restart_limit;
+  uint64_t restart_period_ms;
 } uvsup_worker_options_t;
 
 /* Fills opts with defaults: no concurrency limit, no callbacks. */
 UVSUP_EXTERN void uvsup_options_init(uvsup_options_t* opts);
 
 /* Fills opts with defaults: no name, inherit env and cwd, no timeout,
- * SIGTERM, 5 s of grace. */
+ * SIGTERM, 5 s of grace, no restart (backoff 500 ms doubling up to 30 s,
+ * 10 % jitter, reset after 60 s, no give-up limit). */
 UVSUP_EXTERN void uvsup_worker_options_init(uvsup_worker_options_t* opts);
 
 /* Creates a supervisor that runs on loop, which stays the caller's: uvsup
@@ -148,22 +256,26 @@ UVSUP_EXTERN int uvsup_new(uv_loop_t* loop,
                            uvsup_t** sup);
 
 /* Adds a worker. Allowed before uvsup_start() and while running, until
- * on_done: a worker added while running starts as soon as the concurrency
- * limit allows. Everything in opts is copied. Stores the worker in *worker
- * when worker is not NULL; the pointer stays valid until uvsup_free().
- * Returns 0, UV_EINVAL (no file, empty name, bad stop_signal, or
- * UVSUP_OUTPUT_CAPTURE without on_output), UVSUP_EDUPNAME, UVSUP_ESTATE
- * (once every worker has finished after uvsup_start(): on_done is then
- * due, on the next loop turn at the latest), UVSUP_ESTOPPING (after
- * uvsup_stop() or uvsup_drain()) or UV_ENOMEM. */
+ * on_done (with keep_open, until uvsup_stop() or uvsup_drain()). It only
+ * enqueues: nothing is spawned inside this call; the worker starts from
+ * the loop as soon as the concurrency limit allows. Everything in opts is
+ * copied. Stores the worker in *worker when worker is not NULL; the
+ * pointer stays valid until the worker is released or uvsup_free().
+ * Returns 0, UV_EINVAL (no file, empty name, bad stop_signal, a restart
+ * setting out of range, a success exit code outside 0-255, or
+ * UVSUP_OUTPUT_CAPTURE without on_output), UVSUP_EDUPNAME (a worker of
+ * that name exists and is not released), UVSUP_ESTATE (a batch whose
+ * every worker has finished after uvsup_start(): on_done is then due, on
+ * the next loop turn at the latest), UVSUP_ESTOPPING (after uvsup_stop()
+ * or uvsup_drain()) or UV_ENOMEM. */
 UVSUP_EXTERN int uvsup_add(uvsup_t* sup,
                            const uvsup_worker_options_t* opts,
                            uvsup_worker_t** worker);
 
-/* Starts the workers, up to the concurrency limit. Spawning goes on from the
- * loop in slices of about 5 ms per loop turn (at least one spawn each), so
- * a long queue never stalls the caller's loop; on_start is called for each
- * spawn, the first ones from inside this call. A worker that finds no file
+/* Starts the workers, up to the concurrency limit. Spawning happens from the
+ * loop, never inside this call, in slices of about 5 ms per loop turn (at
+ * least one spawn each), so a long queue never stalls the caller's loop;
+ * on_start is called for each spawn. A worker that finds no file
  * descriptor (EMFILE, ENFILE) or process slot (EAGAIN) left while others
  * run waits for one of them to end.
  * Returns 0, UVSUP_ESTATE when already started, or a libuv error when the
@@ -173,7 +285,9 @@ UVSUP_EXTERN int uvsup_add(uvsup_t* sup,
 UVSUP_EXTERN int uvsup_start(uvsup_t* sup);
 
 /* Stops the whole supervisor gracefully: no new worker starts (those still
- * queued are reported as UVSUP_END_NOT_STARTED), every running worker's
+ * queued are reported as UVSUP_END_NOT_STARTED, those waiting to restart
+ * finish with their last result), no restart happens, every running
+ * worker's
  * process group gets signum (0: each worker's stop_signal), and SIGKILL after
  * its kill_after_ms. on_done follows as usual once all is closed. Safe to call
  * from any callback, twice, before uvsup_start() (then on_done follows at
@@ -181,13 +295,16 @@ UVSUP_EXTERN int uvsup_start(uvsup_t* sup);
  * Returns 0, or UVSUP_ESTATE after on_done. */
 UVSUP_EXTERN int uvsup_stop(uvsup_t* sup, int signum);
 
-/* Starts no new worker: those still queued are reported as
- * UVSUP_END_NOT_STARTED, running ones go on to their end, then on_done. For
- * GNU parallel's "--halt soon". Returns 0, or UVSUP_ESTATE after on_done. */
+/* Starts no new worker and restarts none: those still queued are reported
+ * as UVSUP_END_NOT_STARTED, those waiting to restart finish, running ones
+ * go on to their end, then on_done (also with keep_open). For GNU
+ * parallel's "--halt soon". Returns 0, or UVSUP_ESTATE after on_done. */
 UVSUP_EXTERN int uvsup_drain(uvsup_t* sup);
 
-/* Stops one worker as uvsup_stop() would. A queued worker is reported as not
- * started. Returns 0, or UVSUP_ESTATE when it is already finished. */
+/* Stops one worker as uvsup_stop() would; it is not restarted. A worker
+ * that never ran is reported as not started; one waiting to restart
+ * finishes with its last result. Returns 0, UV_EINVAL for a bad signum, or
+ * UVSUP_ESTATE when it is already finished. */
 UVSUP_EXTERN int uvsup_stop_worker(uvsup_worker_t* worker, int signum);
 
 /* Backpressure for captured output: stops reading the worker's pipes (its
@@ -199,6 +316,35 @@ UVSUP_EXTERN int uvsup_stop_worker(uvsup_worker_t* worker, int signum);
  * no running process. */
 UVSUP_EXTERN int uvsup_worker_pause_output(uvsup_worker_t* worker);
 UVSUP_EXTERN int uvsup_worker_resume_output(uvsup_worker_t* worker);
+
+/* Restarts a worker now, whatever its state: a running one is stopped (its
+ * stop signal, then SIGKILL after its grace) and starts again once its run
+ * has ended; one waiting to restart starts without waiting out its delay;
+ * a finished or given-up one starts again. Its failure count and backoff
+ * start afresh; the strategy does not apply. Returns 0, UVSUP_ESTOPPING
+ * when the supervisor is stopping, or UVSUP_ESTATE after on_done or while
+ * the supervisor is closing. */
+UVSUP_EXTERN int uvsup_restart_worker(uvsup_worker_t* worker);
+
+/* Starts a finished, given-up or skipped worker again, with its counters of
+ * failures cleared. Returns 0, UVSUP_ESTATE when it is not finished (or
+ * the supervisor is closing or done), or UVSUP_ESTOPPING. */
+UVSUP_EXTERN int uvsup_start_worker(uvsup_worker_t* worker);
+
+/* Frees a worker that is finished for good (FINISHED, GAVE_UP, or SKIPPED
+ * and reported), so memory tracks the live workers and its name can be
+ * used again. The worker pointer and its result are invalid afterwards.
+ * From inside its own on_exit, the release happens when on_exit returns.
+ * Returns 0, or UVSUP_ESTATE when the worker is not finished. */
+UVSUP_EXTERN int uvsup_release_worker(uvsup_worker_t* worker);
+
+/* The worker's state, and a name for a state ("backoff", "gave up"). */
+UVSUP_EXTERN uvsup_state_t uvsup_worker_state(const uvsup_worker_t* worker);
+UVSUP_EXTERN const char* uvsup_state_name(uvsup_state_t state);
+
+/* Fills *stats with the worker's counters. */
+UVSUP_EXTERN void uvsup_worker_stats(const uvsup_worker_t* worker,
+                                     uvsup_worker_stats_t* stats);
 
 /* Frees the supervisor and its workers. Allowed before uvsup_start() and from
  * on_done or after it; returns UVSUP_ESTATE (and frees nothing) while
@@ -215,17 +361,18 @@ UVSUP_EXTERN uvsup_worker_t* uvsup_find_name(uvsup_t* sup, const char* name);
 UVSUP_EXTERN const char* uvsup_worker_name(const uvsup_worker_t* worker);
 UVSUP_EXTERN int uvsup_worker_pid(const uvsup_worker_t* worker);
 UVSUP_EXTERN void* uvsup_worker_data(const uvsup_worker_t* worker);
-/* The worker's result once finished (on_exit has run), else NULL. */
+/* The result of the worker's last run once its on_exit has run (during
+ * on_exit: that run's), else NULL. */
 UVSUP_EXTERN const uvsup_result_t* uvsup_worker_result(
     const uvsup_worker_t* worker);
 UVSUP_EXTERN void* uvsup_get_data(const uvsup_t* sup);
 UVSUP_EXTERN uv_loop_t* uvsup_get_loop(const uvsup_t* sup);
 
-/* Number of workers started and not yet finished. */
+/* Number of workers whose process runs (or whose run is ending). */
 UVSUP_EXTERN size_t uvsup_running(const uvsup_t* sup);
 
-/* Calls cb for each worker started and not yet finished, newest first. cb
- * must not add, stop or free anything. */
+/* Calls cb for each worker whose process runs (or whose run is ending),
+ * newest first. cb must not add, stop or free anything. */
 typedef void (*uvsup_walk_cb)(uvsup_worker_t* worker, void* arg);
 UVSUP_EXTERN void uvsup_walk(uvsup_t* sup, uvsup_walk_cb cb, void* arg);
 

@@ -1,5 +1,6 @@
-/* The supervisor: the API facade, its lifecycle, pumping the queue, and
- * on_done once every worker is finished and every handle closed. */
+/* The supervisor: the API facade, its lifecycle, pumping the queue, the
+ * strategies, and on_done once every worker is finished and every handle
+ * closed. */
 #include "supervisor.h"
 
 #include <signal.h>
@@ -8,9 +9,9 @@
 
 #include "worker.h"
 
-static void pump(uvsup_t* sup);
-static void check_done(uvsup_t* sup);
 static void on_idle(uv_idle_t* idle);
+
+#define WORKER_OF(link, member) uvsup__list_entry(link, uvsup_worker_t, member)
 
 void uvsup_options_init(uvsup_options_t* opts) {
   memset(opts, 0, sizeof(*opts));
@@ -20,6 +21,15 @@ void uvsup_worker_options_init(uvsup_worker_options_t* opts) {
   memset(opts, 0, sizeof(*opts));
   opts->stop_signal = SIGTERM;
   opts->kill_after_ms = 5000;
+  opts->restart_delay_ms = 500;
+  opts->restart_delay_max_ms = 30000;
+  opts->restart_factor = 2.0;
+  opts->restart_jitter = 0.1;
+}
+
+static void on_due(uvsup_sched_t* sched, uvsup_sched_entry_t* entry) {
+  uvsup__worker_due(
+      (uvsup_worker_t*)((char*)entry - offsetof(uvsup_worker_t, wake)));
 }
 
 int uvsup_new(uv_loop_t* loop, const uvsup_options_t* opts, uvsup_t** sup) {
@@ -36,10 +46,13 @@ int uvsup_new(uv_loop_t* loop, const uvsup_options_t* opts, uvsup_t** sup) {
   } else {
     uvsup_options_init(&s->opts);
   }
+  s->thread = pthread_self();
+  s->rng = s->opts.seed != 0 ? s->opts.seed : uv_hrtime();
   s->sink.sup = s;
   s->sink.on_output = s->opts.on_output;
   s->sink.lines = s->opts.output_lines;
   uvsup__queue_init(&s->queue);
+  uvsup__sched_init(&s->sched, on_due);
   uvsup__list_init(&s->all);
   uvsup__list_init(&s->live);
   uvsup__list_init(&s->skipped);
@@ -54,6 +67,7 @@ static int match_name(const void* item, const void* key) {
 }
 
 uvsup_worker_t* uvsup_find_name(uvsup_t* sup, const char* name) {
+  UVSUP_ASSERT_THREAD(sup);
   return uvsup__table_find(&sup->by_name, uvsup__hash_str(name), match_name,
                            name);
 }
@@ -64,6 +78,7 @@ static int match_pid(const void* item, const void* key) {
 }
 
 uvsup_worker_t* uvsup_find_pid(uvsup_t* sup, int pid) {
+  UVSUP_ASSERT_THREAD(sup);
   return uvsup__table_find(&sup->by_pid, uvsup__hash_int((uint32_t)pid),
                            match_pid, &pid);
 }
@@ -74,12 +89,15 @@ static int options_valid(const uvsup_t* sup,
          (opts->name == NULL || opts->name[0] != '\0') &&
          opts->stop_signal > 0 && opts->stop_signal < 65 &&
          (unsigned)opts->output <= UVSUP_OUTPUT_CAPTURE &&
-         (opts->output != UVSUP_OUTPUT_CAPTURE || sup->opts.on_output != NULL);
+         (opts->output != UVSUP_OUTPUT_CAPTURE ||
+          sup->opts.on_output != NULL) &&
+         uvsup__worker_options_check(opts) == 0;
 }
 
 int uvsup_add(uvsup_t* sup,
               const uvsup_worker_options_t* opts,
               uvsup_worker_t** worker) {
+  UVSUP_ASSERT_THREAD(sup);
   if (sup->state == SUP_CLOSING || sup->state == SUP_DONE) {
     return UVSUP_ESTATE;
   }
@@ -93,8 +111,13 @@ int uvsup_add(uvsup_t* sup,
   if (uvsup_find_name(sup, name) != NULL) {
     return UVSUP_EDUPNAME;
   }
+  /* Room in the schedule for every worker, so a restart never fails. */
+  int err = uvsup__sched_reserve(&sup->sched, sup->workers + 1);
+  if (err != 0) {
+    return err;
+  }
   uvsup_worker_t* w;
-  int err = uvsup__worker_new(sup, opts, &w);
+  err = uvsup__worker_new(sup, opts, sup->next_seq, &w);
   if (err != 0) {
     return err;
   }
@@ -103,13 +126,15 @@ int uvsup_add(uvsup_t* sup,
     uvsup__worker_free(w);
     return err;
   }
+  sup->next_seq++;
+  sup->workers++;
+  sup->unfinished++;
   uvsup__list_push_back(&sup->all, &w->all);
   uvsup__list_push_back(&sup->queue.pending, &w->line);
-  sup->unfinished++;
   if (worker != NULL) {
     *worker = w;
   }
-  pump(sup);
+  uvsup__sup_wake(sup); /* spawning happens from the loop */
   return 0;
 }
 
@@ -119,33 +144,48 @@ void uvsup__sup_wake(uvsup_t* sup) {
   }
 }
 
-void uvsup__sup_worker_finished(uvsup_t* sup, uvsup_worker_t* w) {
-  sup->unfinished--;
-  sup->summary.workers++;
-  if (w->result.ok) {
-    sup->summary.succeeded++;
-  } else if (w->result.end == UVSUP_END_STOPPED ||
-             w->result.end == UVSUP_END_NOT_STARTED) {
-    sup->summary.stopped++;
-  } else {
-    sup->summary.failed++;
+void uvsup__sup_count(uvsup_t* sup, uvsup_worker_t* w, int sign) {
+  if (w->counted == (sign > 0)) {
+    return;
   }
-  /* on_exit may have added or stopped workers; a freed slot goes to the
-   * next in the queue. */
-  pump(sup);
-  check_done(sup);
+  w->counted = sign > 0;
+  const uvsup_result_t* r = &w->result;
+  size_t* bucket = &sup->summary.failed;
+  if (r->ok) {
+    bucket = &sup->summary.succeeded;
+  } else if (r->end == UVSUP_END_STOPPED || r->end == UVSUP_END_NOT_STARTED) {
+    bucket = &sup->summary.stopped;
+  }
+  *bucket += (size_t)sign;
+  sup->summary.workers += (size_t)sign;
+  sup->unfinished -= (size_t)sign;
+  if (r->end == UVSUP_END_GAVE_UP) {
+    sup->summary.gave_up += (size_t)sign;
+  }
+}
+
+void uvsup__sup_revive(uvsup_t* sup, uvsup_worker_t* w) {
+  uvsup__sup_count(sup, w, -1);
+}
+
+void uvsup__sup_release(uvsup_t* sup, uvsup_worker_t* w) {
+  uvsup__table_remove(&sup->by_name, w->name_hash, w);
+  uvsup__list_remove(&w->all);
+  sup->workers--;
+  uvsup__worker_free(w);
+}
+
+static int may_start(const uvsup_t* sup) {
+  return sup->state == SUP_STARTED && !sup->stopping;
 }
 
 static void pump(uvsup_t* sup) {
-  if (sup->state != SUP_STARTED || sup->stopping) {
-    return;
-  }
-  for (;;) {
+  while (may_start(sup)) {
     uvsup_link_t* link;
     switch (uvsup__queue_next(&sup->queue, sup->running, sup->opts.max_running,
                               &link)) {
     case QUEUE_START:
-      uvsup__worker_start(uvsup__list_entry(link, uvsup_worker_t, line));
+      uvsup__worker_start(WORKER_OF(link, line));
       break;
     case QUEUE_NEXT_TURN:
       uvsup__sup_wake(sup);
@@ -154,18 +194,6 @@ static void pump(uvsup_t* sup) {
       return;
     }
   }
-}
-
-static void on_idle(uv_idle_t* idle) {
-  uvsup_t* sup = idle->data;
-  uv_idle_stop(idle);
-  sup->queue.slice_start = 0;
-  while (!uvsup__list_empty(&sup->skipped)) {
-    uvsup_link_t* link = sup->skipped.next;
-    uvsup__list_remove(link);
-    uvsup__worker_report_skipped(uvsup__list_entry(link, uvsup_worker_t, line));
-  }
-  pump(sup); /* the next slice */
 }
 
 static void on_idle_close(uv_handle_t* handle) {
@@ -179,25 +207,57 @@ static void on_idle_close(uv_handle_t* handle) {
 }
 
 static void check_done(uvsup_t* sup) {
-  if (sup->state == SUP_STARTED && sup->unfinished == 0) {
+  if (sup->state == SUP_STARTED && sup->unfinished == 0 &&
+      (!sup->opts.keep_open || sup->stopping)) {
     sup->state = SUP_CLOSING;
     uvsup__queue_close(&sup->queue);
+    uvsup__sched_close(&sup->sched);
     uv_close((uv_handle_t*)&sup->idle, on_idle_close);
   }
 }
 
-/* Every worker still waiting to start will never run. */
-static void skip_waiting(uvsup_t* sup) {
-  uvsup_link_t* lists[] = { &sup->queue.pending, &sup->queue.fd_wait };
-  for (size_t i = 0; i < 2; i++) {
-    while (!uvsup__list_empty(lists[i])) {
-      uvsup__worker_skip(
-          uvsup__list_entry(lists[i]->next, uvsup_worker_t, line));
+void uvsup__sup_changed(uvsup_t* sup) {
+  pump(sup);
+  check_done(sup);
+}
+
+static void on_idle(uv_idle_t* idle) {
+  uvsup_t* sup = idle->data;
+  uv_idle_stop(idle);
+  sup->queue.slice_start = 0;
+  while (!uvsup__list_empty(&sup->skipped)) {
+    uvsup_link_t* link = sup->skipped.next;
+    uvsup__list_remove(link);
+    uvsup__worker_report_skipped(WORKER_OF(link, line));
+  }
+  uvsup__sup_changed(sup); /* the next slice */
+}
+
+void uvsup__sup_strategy(uvsup_t* sup, uvsup_worker_t* w, uint64_t due) {
+  /* Newest first, as OTP terminates children; each starts again in the
+   * order added once due (ties in the schedule go by order of adding). */
+  uvsup_link_t* stop_at;
+  switch (sup->opts.strategy) {
+  case UVSUP_STRATEGY_ONE_FOR_ONE:
+    return;
+  case UVSUP_STRATEGY_ONE_FOR_ALL:
+    stop_at = &sup->all;
+    break;
+  case UVSUP_STRATEGY_REST_FOR_ONE:
+    stop_at = &w->all;
+    break;
+  default:
+    return;
+  }
+  for (uvsup_link_t* l = sup->all.prev; l != stop_at; l = l->prev) {
+    if (l != &w->all) {
+      uvsup__worker_strategy_stop(WORKER_OF(l, all), due);
     }
   }
 }
 
 int uvsup_start(uvsup_t* sup) {
+  UVSUP_ASSERT_THREAD(sup);
   if (sup->state != SUP_IDLE) {
     return UVSUP_ESTATE;
   }
@@ -207,49 +267,97 @@ int uvsup_start(uvsup_t* sup) {
   }
   sup->idle.data = sup;
   uvsup__queue_open(&sup->queue, sup->loop);
+  uvsup__sched_open(&sup->sched, sup->loop);
   sup->state = SUP_STARTED;
   sup->start_ns = uv_hrtime();
-  if (sup->stopping) {
-    skip_waiting(sup);
-  }
-  pump(sup);
+  uvsup__sup_wake(sup);
   check_done(sup);
   return 0;
 }
 
+/* Stops every worker not finished (newest first): those waiting never
+ * start, running ones get signum unless drain_only. */
+static void stop_all(uvsup_t* sup, int signum, int drain_only) {
+  uvsup_link_t* l = sup->all.prev;
+  while (l != &sup->all) {
+    uvsup_worker_t* w = WORKER_OF(l, all);
+    l = l->prev; /* w may be released */
+    int live =
+        w->state == UVSUP_STATE_RUNNING || w->state == UVSUP_STATE_STOPPING;
+    if (!uvsup__worker_finished(w) && !(drain_only && live)) {
+      uvsup__worker_stop(w, signum);
+    }
+  }
+}
+
 int uvsup_drain(uvsup_t* sup) {
+  UVSUP_ASSERT_THREAD(sup);
   if (sup->state == SUP_DONE) {
     return UVSUP_ESTATE;
   }
   sup->stopping = 1;
-  if (sup->state == SUP_STARTED) {
-    skip_waiting(sup);
-  }
+  stop_all(sup, 0, 1);
+  check_done(sup);
   return 0;
 }
 
 int uvsup_stop(uvsup_t* sup, int signum) {
+  UVSUP_ASSERT_THREAD(sup);
   if (sup->state == SUP_DONE) {
     return UVSUP_ESTATE;
   }
   if (signum < 0 || signum >= 65) {
     return UV_EINVAL;
   }
-  uvsup_drain(sup);
-  for (uvsup_link_t* l = sup->live.next; l != &sup->live; l = l->next) {
-    uvsup__worker_stop(uvsup__list_entry(l, uvsup_worker_t, live), signum);
-  }
+  sup->stopping = 1;
+  stop_all(sup, signum, 0);
+  check_done(sup);
   return 0;
 }
 
 int uvsup_stop_worker(uvsup_worker_t* worker, int signum) {
+  UVSUP_ASSERT_THREAD(worker->sup);
   if (signum < 0 || signum >= 65) {
     return UV_EINVAL;
   }
   return uvsup__worker_stop(worker, signum);
 }
 
+static int restart(uvsup_worker_t* worker, int only_finished) {
+  uvsup_t* sup = worker->sup;
+  UVSUP_ASSERT_THREAD(sup);
+  if (sup->state == SUP_CLOSING || sup->state == SUP_DONE) {
+    return UVSUP_ESTATE;
+  }
+  if (sup->stopping) {
+    return UVSUP_ESTOPPING;
+  }
+  return uvsup__worker_restart(worker, only_finished);
+}
+
+int uvsup_restart_worker(uvsup_worker_t* worker) {
+  return restart(worker, 0);
+}
+
+int uvsup_start_worker(uvsup_worker_t* worker) {
+  return restart(worker, 1);
+}
+
+int uvsup_release_worker(uvsup_worker_t* worker) {
+  UVSUP_ASSERT_THREAD(worker->sup);
+  if (!uvsup__worker_finished(worker)) {
+    return UVSUP_ESTATE;
+  }
+  if (worker->causes & WORKER_IN_ON_EXIT) {
+    worker->causes |= WORKER_RELEASE_ASKED; /* when on_exit returns */
+    return 0;
+  }
+  uvsup__sup_release(worker->sup, worker);
+  return 0;
+}
+
 static int set_paused(uvsup_worker_t* worker, int paused) {
+  UVSUP_ASSERT_THREAD(worker->sup);
   uvsup_run_t* run = worker->run;
   if (run == NULL || !run->captured || run->spawn_error != 0) {
     return UVSUP_ESTATE;
@@ -269,16 +377,18 @@ int uvsup_free(uvsup_t* sup) {
   if (sup == NULL) {
     return 0;
   }
+  UVSUP_ASSERT_THREAD(sup);
   if (sup->state == SUP_STARTED || sup->state == SUP_CLOSING) {
     return UVSUP_ESTATE;
   }
   while (!uvsup__list_empty(&sup->all)) {
     uvsup_link_t* link = sup->all.next;
     uvsup__list_remove(link);
-    uvsup__worker_free(uvsup__list_entry(link, uvsup_worker_t, all));
+    uvsup__worker_free(WORKER_OF(link, all));
   }
   uvsup__table_free(&sup->by_pid);
   uvsup__table_free(&sup->by_name);
+  uvsup__sched_free(&sup->sched);
   uvsup__output_sink_free(&sup->sink);
   uvsup__group_scan_free(&sup->group_scan);
   free(sup);
@@ -298,7 +408,44 @@ void* uvsup_worker_data(const uvsup_worker_t* worker) {
 }
 
 const uvsup_result_t* uvsup_worker_result(const uvsup_worker_t* worker) {
-  return worker->state == WORKER_FINISHED ? &worker->result : NULL;
+  return worker->has_result ? &worker->result : NULL;
+}
+
+uvsup_state_t uvsup_worker_state(const uvsup_worker_t* worker) {
+  return worker->state;
+}
+
+const char* uvsup_state_name(uvsup_state_t state) {
+  switch (state) {
+  case UVSUP_STATE_QUEUED:
+    return "queued";
+  case UVSUP_STATE_RUNNING:
+    return "running";
+  case UVSUP_STATE_STOPPING:
+    return "stopping";
+  case UVSUP_STATE_BACKOFF:
+    return "backoff";
+  case UVSUP_STATE_FINISHED:
+    return "finished";
+  case UVSUP_STATE_GAVE_UP:
+    return "gave up";
+  case UVSUP_STATE_SKIPPED:
+    return "skipped";
+  }
+  return "unknown";
+}
+
+void uvsup_worker_stats(const uvsup_worker_t* worker,
+                        uvsup_worker_stats_t* stats) {
+  memset(stats, 0, sizeof(*stats));
+  stats->runs = worker->runs;
+  stats->restarts = worker->restarts;
+  stats->failures = worker->backoff.failures;
+  if (uvsup__sched_pending(&worker->wake)) {
+    uint64_t now = uv_now(worker->sup->loop);
+    uint64_t due = worker->wake.due;
+    stats->next_start_in_ms = due > now ? due - now : 0;
+  }
 }
 
 void* uvsup_get_data(const uvsup_t* sup) {
@@ -315,7 +462,7 @@ size_t uvsup_running(const uvsup_t* sup) {
 
 void uvsup_walk(uvsup_t* sup, uvsup_walk_cb cb, void* arg) {
   for (uvsup_link_t* l = sup->live.next; l != &sup->live; l = l->next) {
-    cb(uvsup__list_entry(l, uvsup_worker_t, live), arg);
+    cb(WORKER_OF(l, live), arg);
   }
 }
 

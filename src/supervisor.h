@@ -3,6 +3,8 @@
 #ifndef UVSUP_SUPERVISOR_H
 #define UVSUP_SUPERVISOR_H
 
+#include <assert.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,6 +12,7 @@
 #include "group.h"
 #include "list.h"
 #include "queue.h"
+#include "schedule.h"
 #include "table.h"
 #include "uvsup.h"
 
@@ -25,17 +28,22 @@ struct uvsup_s {
   uv_loop_t* loop;
   uvsup_options_t opts;
   uvsup_sup_state_t state;
-  int stopping; /* uvsup_stop() or uvsup_drain(): start nothing new */
-  /* Reports what needs no handle (workers never started) from the loop
-   * rather than from inside the caller's call; its close callback is where
-   * on_done fires, so on_done always comes from the loop too. */
+  int stopping;     /* uvsup_stop() or uvsup_drain(): start nothing new */
+  pthread_t thread; /* the loop's: every call comes from it */
+  /* Reports what needs no handle (workers never started) and spawns, from
+   * the loop rather than from inside the caller's call; its close callback
+   * is where on_done fires, so on_done always comes from the loop too. */
   uv_idle_t idle;
   uvsup_queue_t queue;
-  uvsup_link_t all;     /* every worker, in the order added */
+  uvsup_sched_t sched;  /* workers waiting out a restart delay */
+  uvsup_link_t all;     /* every worker not released, in the order added */
   uvsup_link_t live;    /* workers with a live run, newest first */
   uvsup_link_t skipped; /* workers to report without a run */
+  size_t workers;       /* not released */
   size_t running;       /* workers with a live run */
-  size_t unfinished;    /* added and not yet FINISHED */
+  size_t unfinished;    /* not finished for good */
+  uint64_t next_seq;    /* the order of adding */
+  uint64_t rng;         /* restart jitter */
   uvsup_table_t by_pid;
   uvsup_table_t by_name;
   uvsup_summary_t summary;
@@ -44,9 +52,22 @@ struct uvsup_s {
   uvsup_group_scan_t group_scan;
 };
 
+/* A call from another thread than the loop's is a programmer error. */
+#define UVSUP_ASSERT_THREAD(sup) \
+  assert(pthread_equal((sup)->thread, pthread_self()))
+
 /* Something is to be done from the loop: reports, the next slice. */
 void uvsup__sup_wake(uvsup_t* sup);
-/* worker.c: a worker is finished for good and reported. */
-void uvsup__sup_worker_finished(uvsup_t* sup, uvsup_worker_t* worker);
+/* After a worker's event: start what may start, finish when all is done. */
+void uvsup__sup_changed(uvsup_t* sup);
+/* Counts (sign 1) a worker finished for good in the summary, or takes it
+ * back (sign -1) when it starts again. */
+void uvsup__sup_count(uvsup_t* sup, uvsup_worker_t* worker, int sign);
+/* A finished worker starts again. */
+void uvsup__sup_revive(uvsup_t* sup, uvsup_worker_t* worker);
+/* Frees a finished worker. */
+void uvsup__sup_release(uvsup_t* sup, uvsup_worker_t* worker);
+/* The restart policy restarts worker at due: the strategy moves others. */
+void uvsup__sup_strategy(uvsup_t* sup, uvsup_worker_t* worker, uint64_t due);
 
 #endif

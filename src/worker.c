@@ -1,24 +1,71 @@
-/* The worker state machine: starting a run, a stop request in each state,
- * and what the end of a run means for the worker. */
+/* The worker state machine: starting a run, a stop or restart asked in each
+ * state, and what the end of a run means: restart after a backoff, give up,
+ * or finish. */
 #include "worker.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stop.h"
 #include "supervisor.h"
 
+/* Every change of state goes through here, so on_state sees each one. */
+static void set_state(uvsup_worker_t* w, uvsup_state_t to) {
+  uvsup_state_t from = w->state;
+  w->state = to;
+  if (from != to && w->sup->opts.on_state != NULL) {
+    w->sup->opts.on_state(w->sup, w, from, to);
+  }
+}
+
+int uvsup__worker_options_check(const uvsup_worker_options_t* o) {
+  if ((unsigned)o->restart > UVSUP_RESTART_ALWAYS || o->restart_delay_ms == 0 ||
+      o->restart_delay_max_ms < o->restart_delay_ms ||
+      !(o->restart_factor >= 1.0) || isinf(o->restart_factor) ||
+      !(o->restart_jitter >= 0.0 && o->restart_jitter < 1.0) ||
+      (o->success_exit_count > 0 && o->success_exit_codes == NULL)) {
+    return UV_EINVAL;
+  }
+  for (size_t i = 0; i < o->success_exit_count; i++) {
+    if (o->success_exit_codes[i] < 0 || o->success_exit_codes[i] > 255) {
+      return UV_EINVAL;
+    }
+  }
+  return 0;
+}
+
+static void copy_policy(uvsup_worker_t* w, const uvsup_worker_options_t* o) {
+  uvsup_backoff_policy_t* p = &w->policy;
+  p->initial_ms = o->restart_delay_ms;
+  p->max_ms = o->restart_delay_max_ms;
+  p->factor = o->restart_factor;
+  p->jitter = o->restart_jitter;
+  p->reset_ms = o->restart_reset_ms != 0 ? o->restart_reset_ms
+                                         : 2 * o->restart_delay_max_ms;
+  p->limit = o->restart_limit;
+  p->period_ms = o->restart_period_ms;
+  w->restart = o->restart;
+  for (size_t i = 0; i < o->success_exit_count; i++) {
+    int code = o->success_exit_codes[i];
+    w->success_codes[code / 8] |= (uint8_t)(1u << (code % 8));
+  }
+}
+
 int uvsup__worker_new(uvsup_t* sup,
                       const uvsup_worker_options_t* opts,
+                      uint64_t seq,
                       uvsup_worker_t** worker) {
   uvsup_worker_t* w = calloc(1, sizeof(*w));
   if (w == NULL) {
     return UV_ENOMEM;
   }
-  int err = uvsup__spec_new(opts, &w->spec);
-  if (err != 0) {
+  copy_policy(w, opts);
+  if (uvsup__spec_new(opts, &w->spec) != 0 ||
+      uvsup__backoff_init(&w->backoff, &w->policy) != 0) {
+    free(w->spec);
     free(w);
-    return err;
+    return UV_ENOMEM;
   }
   w->sup = sup;
   w->data = opts->data;
@@ -26,11 +73,12 @@ int uvsup__worker_new(uvsup_t* sup,
   w->kill_after_ms = opts->kill_after_ms;
   w->stop_signal = opts->stop_signal;
   w->output = opts->output;
-  w->state = WORKER_QUEUED;
+  w->state = UVSUP_STATE_QUEUED;
   w->name_hash = uvsup__hash_str(w->spec->name);
   w->result.name = w->spec->name;
   w->result.data = w->data;
   w->result.exit_status = -1;
+  uvsup__sched_entry_init(&w->wake, seq);
   uvsup__list_init(&w->all);
   uvsup__list_init(&w->line);
   uvsup__list_init(&w->live);
@@ -39,8 +87,21 @@ int uvsup__worker_new(uvsup_t* sup,
 }
 
 void uvsup__worker_free(uvsup_worker_t* w) {
+  uvsup__backoff_free(&w->backoff);
   free(w->spec);
   free(w);
+}
+
+int uvsup__worker_finished(const uvsup_worker_t* w) {
+  switch (w->state) {
+  case UVSUP_STATE_FINISHED:
+  case UVSUP_STATE_GAVE_UP:
+    return 1;
+  case UVSUP_STATE_SKIPPED:
+    return !uvsup__list_linked(&w->line); /* reported */
+  default:
+    return 0;
+  }
 }
 
 static void live_link(uvsup_worker_t* w) {
@@ -53,19 +114,33 @@ static void live_unlink(uvsup_worker_t* w) {
   w->sup->running--;
 }
 
-void uvsup__worker_skip(uvsup_worker_t* w) {
-  uvsup_t* sup = w->sup;
+/* Out of every queue and the schedule. */
+static void leave_queues(uvsup_worker_t* w) {
   if (uvsup__list_linked(&w->line)) {
     uvsup__list_remove(&w->line);
   }
-  w->state = WORKER_SKIPPED;
-  uvsup__list_push_back(&sup->skipped, &w->line);
-  uvsup__sup_wake(sup);
+  uvsup__sched_remove(&w->sup->sched, &w->wake);
+}
+
+static void enqueue(uvsup_worker_t* w) {
+  leave_queues(w);
+  set_state(w, UVSUP_STATE_QUEUED);
+  uvsup__list_push_back(&w->sup->queue.pending, &w->line);
+  uvsup__sup_wake(w->sup);
+}
+
+/* The worker will never run: reported from the loop, not from inside the
+ * caller's call. */
+static void skip(uvsup_worker_t* w) {
+  leave_queues(w);
+  set_state(w, UVSUP_STATE_SKIPPED);
+  uvsup__list_push_back(&w->sup->skipped, &w->line);
+  uvsup__sup_wake(w->sup);
 }
 
 void uvsup__worker_start(uvsup_worker_t* w) {
   uvsup_t* sup = w->sup;
-  w->state = WORKER_RUNNING;
+  set_state(w, UVSUP_STATE_RUNNING);
   live_link(w);
   int err = uvsup__run_start(w, &w->run);
   if (err != 0) {
@@ -73,7 +148,7 @@ void uvsup__worker_start(uvsup_worker_t* w) {
     live_unlink(w);
     w->run = NULL;
     w->skip_error = err;
-    uvsup__worker_skip(w);
+    skip(w);
     return;
   }
   if (w->run->shortage) {
@@ -84,25 +159,148 @@ void uvsup__worker_start(uvsup_worker_t* w) {
   }
 }
 
+/* After on_exit: a worker finished for good may be released now. */
+static void after_report(uvsup_worker_t* w) {
+  uvsup_t* sup = w->sup;
+  w->causes &= ~(unsigned)WORKER_IN_ON_EXIT;
+  if (uvsup__worker_finished(w) &&
+      (sup->opts.release_finished || (w->causes & WORKER_RELEASE_ASKED))) {
+    uvsup__sup_release(sup, w);
+  }
+  uvsup__sup_changed(sup);
+}
+
+static void report(uvsup_worker_t* w) {
+  uvsup_t* sup = w->sup;
+  w->has_result = 1;
+  if (uvsup__worker_finished(w)) {
+    uvsup__sup_count(sup, w, 1);
+  }
+  if (sup->opts.on_exit != NULL) {
+    w->causes |= WORKER_IN_ON_EXIT;
+    sup->opts.on_exit(sup, w, &w->result);
+  }
+  after_report(w);
+}
+
+/* Stopped while waiting to start (again): one that ran before keeps its
+ * last result; one that never ran is reported as not started. */
+static void stop_waiting(uvsup_worker_t* w) {
+  if (!w->has_result) {
+    skip(w);
+    return;
+  }
+  leave_queues(w);
+  w->result.next = UVSUP_NEXT_NONE;
+  w->result.restart_in_ms = 0;
+  set_state(w, UVSUP_STATE_FINISHED);
+  uvsup__sup_count(w->sup, w, 1);
+  after_report(w);
+}
+
+static void stop_run(uvsup_worker_t* w, int signum) {
+  set_state(w, UVSUP_STATE_STOPPING);
+  uvsup__stop_request(w->run, signum != 0 ? signum : w->stop_signal);
+  /* A stop wins over a paused output: the run must end without a resume. */
+  uvsup__run_force_output(w->run);
+}
+
 int uvsup__worker_stop(uvsup_worker_t* w, int signum) {
   switch (w->state) {
-  case WORKER_QUEUED:
-  case WORKER_BACKOFF:
-    uvsup__worker_skip(w);
+  case UVSUP_STATE_QUEUED:
+  case UVSUP_STATE_BACKOFF:
+    stop_waiting(w);
     return 0;
-  case WORKER_RUNNING:
-  case WORKER_STOPPING:
-    w->state = WORKER_STOPPING;
-    uvsup__stop_request(w->run, signum != 0 ? signum : w->stop_signal);
-    /* A stop wins over a paused output: the run must end without a resume. */
-    uvsup__run_force_output(w->run);
+  case UVSUP_STATE_RUNNING:
+  case UVSUP_STATE_STOPPING:
+    w->causes &= ~(unsigned)WORKER_RESTART_ASKED;
+    stop_run(w, signum);
     return 0;
-  case WORKER_SKIPPED:
-    return 0;
-  case WORKER_FINISHED:
+  case UVSUP_STATE_SKIPPED:
+    return uvsup__worker_finished(w) ? UVSUP_ESTATE : 0;
+  case UVSUP_STATE_FINISHED:
+  case UVSUP_STATE_GAVE_UP:
     return UVSUP_ESTATE;
   }
   return UVSUP_ESTATE;
+}
+
+void uvsup__worker_strategy_stop(uvsup_worker_t* w, uint64_t due) {
+  if (w->state != UVSUP_STATE_RUNNING) {
+    return; /* waiting ones keep their turn; stopping ones are ending */
+  }
+  if (w->restart != UVSUP_RESTART_NO) {
+    w->causes |= WORKER_RESTART_ASKED;
+    w->restart_due = due;
+  }
+  stop_run(w, 0);
+}
+
+int uvsup__worker_restart(uvsup_worker_t* w, int only_finished) {
+  int finished = uvsup__worker_finished(w);
+  if (only_finished && !finished) {
+    return UVSUP_ESTATE;
+  }
+  uvsup__backoff_clear(&w->backoff);
+  switch (w->state) {
+  case UVSUP_STATE_QUEUED:
+    return 0;
+  case UVSUP_STATE_RUNNING:
+  case UVSUP_STATE_STOPPING:
+    w->causes |= WORKER_RESTART_ASKED;
+    w->restart_due = uv_now(w->sup->loop);
+    if (w->state == UVSUP_STATE_RUNNING) {
+      stop_run(w, 0);
+    }
+    return 0;
+  case UVSUP_STATE_BACKOFF:
+  case UVSUP_STATE_SKIPPED:
+  case UVSUP_STATE_FINISHED:
+  case UVSUP_STATE_GAVE_UP:
+    if (finished) {
+      uvsup__sup_revive(w->sup, w);
+    }
+    enqueue(w);
+    return 0;
+  }
+  return UVSUP_ESTATE;
+}
+
+void uvsup__worker_report_skipped(uvsup_worker_t* w) {
+  uvsup_result_t* r = &w->result;
+  memset(r, 0, sizeof(*r));
+  r->name = w->spec->name;
+  r->data = w->data;
+  r->exit_status = -1;
+  r->error = w->skip_error;
+  r->end = r->error != 0 ? UVSUP_END_SPAWN_FAILED : UVSUP_END_NOT_STARTED;
+  report(w);
+}
+
+void uvsup__worker_due(uvsup_worker_t* w) {
+  if (w->state == UVSUP_STATE_BACKOFF) {
+    enqueue(w);
+  }
+}
+
+/* A spawn that ran out of descriptors or process slots while others held
+ * them: wait for one of them to end, then try again, first in line. A stop
+ * asked meanwhile means it does not start. */
+static void wait_for_descriptors(uvsup_worker_t* w) {
+  uvsup_t* sup = w->sup;
+  if (w->state == UVSUP_STATE_STOPPING || sup->stopping) {
+    set_state(w, UVSUP_STATE_BACKOFF);
+    stop_waiting(w);
+  } else if (!sup->queue.starved || sup->running == 0) {
+    /* Those that held the descriptors are already gone. */
+    sup->queue.starved = 0;
+    set_state(w, UVSUP_STATE_QUEUED);
+    uvsup__list_push_front(&sup->queue.pending, &w->line);
+    uvsup__sup_wake(sup);
+  } else {
+    set_state(w, UVSUP_STATE_BACKOFF);
+    uvsup__queue_wait_fd(&sup->queue, &w->line);
+  }
 }
 
 /* How the run ended, in the terms of the API. */
@@ -117,6 +315,7 @@ static void fill_result(uvsup_worker_t* w, const uvsup_run_t* run) {
   r->error = run->spawn_error;
   r->start_ns = run->start_ns;
   r->duration_ns = run->duration_ns;
+  r->run = w->runs;
   if (run->spawn_error != 0) {
     r->end = UVSUP_END_SPAWN_FAILED;
   } else if (run->causes & RUN_TIMED_OUT) {
@@ -127,49 +326,58 @@ static void fill_result(uvsup_worker_t* w, const uvsup_run_t* run) {
     r->end = UVSUP_END_SIGNALED;
   } else {
     r->end = UVSUP_END_EXITED;
-    r->ok = r->exit_status == 0;
+    int code = (int)(r->exit_status & 0xff);
+    r->ok = r->exit_status == 0 ||
+            (w->success_codes[code / 8] & (1u << (code % 8))) != 0;
   }
 }
 
-/* The worker is finished for good: its result is reported. */
-static void finish(uvsup_worker_t* w) {
+/* Whether the worker's restart policy asks for a restart after r. */
+static int wants_restart(const uvsup_worker_t* w, const uvsup_result_t* r) {
+  if (r->end == UVSUP_END_STOPPED) {
+    return 0; /* a stop uvsup sent is never a failure */
+  }
+  switch (w->restart) {
+  case UVSUP_RESTART_NO:
+    return 0;
+  case UVSUP_RESTART_ON_FAILURE:
+    return !r->ok;
+  case UVSUP_RESTART_ON_ABNORMAL:
+    return r->end == UVSUP_END_SIGNALED || r->end == UVSUP_END_TIMED_OUT;
+  case UVSUP_RESTART_ALWAYS:
+    return 1;
+  }
+  return 0;
+}
+
+/* What follows the run whose result is in w->result; sets the delay. */
+static uvsup_next_t decide(uvsup_worker_t* w, uint64_t now, uint64_t* delay) {
   uvsup_t* sup = w->sup;
-  w->state = WORKER_FINISHED;
-  if (sup->opts.on_exit != NULL) {
-    sup->opts.on_exit(sup, w, &w->result);
-  }
-  uvsup__sup_worker_finished(sup, w);
-}
-
-void uvsup__worker_report_skipped(uvsup_worker_t* w) {
   uvsup_result_t* r = &w->result;
-  r->error = w->skip_error;
-  r->end = r->error != 0 ? UVSUP_END_SPAWN_FAILED : UVSUP_END_NOT_STARTED;
-  r->ok = 0;
-  finish(w);
-}
-
-/* A spawn that ran out of descriptors while others held them: wait for one
- * of them to end, then try again, first in line. A stop asked meanwhile
- * means it never starts. */
-static void wait_for_descriptors(uvsup_worker_t* w) {
-  uvsup_t* sup = w->sup;
-  if (w->state == WORKER_STOPPING || sup->stopping) {
-    uvsup__worker_skip(w);
-  } else if (!sup->queue.starved || sup->running == 0) {
-    /* Those that held the descriptors are already gone. */
-    w->state = WORKER_QUEUED;
-    sup->queue.starved = 0;
-    uvsup__list_push_front(&sup->queue.pending, &w->line);
-    uvsup__sup_wake(sup);
-  } else {
-    w->state = WORKER_BACKOFF;
-    uvsup__queue_wait_fd(&sup->queue, &w->line);
+  uvsup__backoff_run_ended(&w->backoff, &w->policy, r->duration_ns / 1000000);
+  unsigned asked = w->causes & WORKER_RESTART_ASKED;
+  w->causes &= ~(unsigned)WORKER_RESTART_ASKED;
+  if (sup->stopping) {
+    return UVSUP_NEXT_NONE;
   }
+  if (asked) {
+    *delay = w->restart_due > now ? w->restart_due - now : 0;
+    return UVSUP_NEXT_RESTART;
+  }
+  if (!wants_restart(w, r)) {
+    return UVSUP_NEXT_NONE;
+  }
+  if (uvsup__backoff_failed(&w->backoff, &w->policy, now, &sup->rng, delay)) {
+    return UVSUP_NEXT_GAVE_UP;
+  }
+  /* Only a restart the policy made moves the others (a strategy). */
+  uvsup__sup_strategy(sup, w, now + *delay);
+  return UVSUP_NEXT_RESTART;
 }
 
 void uvsup__worker_run_finished(uvsup_run_t* run) {
   uvsup_worker_t* w = run->worker;
+  uvsup_t* sup = w->sup;
   live_unlink(w);
   w->run = NULL;
   if (run->shortage) {
@@ -177,8 +385,36 @@ void uvsup__worker_run_finished(uvsup_run_t* run) {
     wait_for_descriptors(w);
     return;
   }
+  w->runs++;
+  sup->summary.runs++;
   fill_result(w, run);
   free(run);
-  uvsup__queue_fd_returned(&w->sup->queue);
-  finish(w);
+  uvsup__queue_fd_returned(&sup->queue);
+
+  uv_update_time(sup->loop);
+  uint64_t now = uv_now(sup->loop);
+  uint64_t delay = 0;
+  uvsup_result_t* r = &w->result;
+  r->next = decide(w, now, &delay);
+  switch (r->next) {
+  case UVSUP_NEXT_RESTART:
+    r->restart_in_ms = delay;
+    w->restarts++;
+    sup->summary.restarts++;
+    set_state(w, UVSUP_STATE_BACKOFF);
+    uvsup__sched_add(&sup->sched, &w->wake, now + delay);
+    break;
+  case UVSUP_NEXT_GAVE_UP:
+    r->end = UVSUP_END_GAVE_UP;
+    r->ok = 0;
+    set_state(w, UVSUP_STATE_GAVE_UP);
+    if (sup->opts.on_give_up == UVSUP_GIVE_UP_STOP) {
+      uvsup_stop(sup, 0); /* as an OTP supervisor terminates */
+    }
+    break;
+  case UVSUP_NEXT_NONE:
+    set_state(w, UVSUP_STATE_FINISHED);
+    break;
+  }
+  report(w); /* last: the worker may be released */
 }

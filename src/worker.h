@@ -1,24 +1,23 @@
 /* A worker and its state machine: what it runs, where it is in its life, and
- * what the end of each run means for it. */
+ * what the end of each run means for it (restart, give up, finish). */
 #ifndef UVSUP_WORKER_H
 #define UVSUP_WORKER_H
 
 #include <stdint.h>
 
+#include "backoff.h"
 #include "list.h"
 #include "run.h"
+#include "schedule.h"
 #include "spec.h"
 #include "uvsup.h"
 
-/* A worker's life. Read with a switch; every transition is in worker.c. */
-typedef enum {
-  WORKER_QUEUED = 0, /* waiting for a slot, or for uvsup_start() */
-  WORKER_RUNNING,    /* a run is live: spawned, or its handles closing */
-  WORKER_STOPPING,   /* a stop was asked of the live run */
-  WORKER_BACKOFF,    /* waiting to start again: for a descriptor */
-  WORKER_SKIPPED,    /* will be reported, from the loop, without a run */
-  WORKER_FINISHED    /* finished for good; its result is reported */
-} uvsup_worker_state_t;
+/* Causes, as bits: what was asked of the worker, not where it is. */
+enum {
+  WORKER_RESTART_ASKED = 1 << 0, /* start again once the run ends */
+  WORKER_RELEASE_ASKED = 1 << 1, /* released from inside its on_exit */
+  WORKER_IN_ON_EXIT = 1 << 2     /* its on_exit is running */
+};
 
 struct uvsup_worker_s {
   uvsup_t* sup;
@@ -28,33 +27,53 @@ struct uvsup_worker_s {
   uint64_t kill_after_ms;
   int stop_signal;
   uvsup_output_mode_t output;
-  uvsup_worker_state_t state;
+  uvsup_restart_t restart;
+  uint8_t success_codes[32]; /* bit per exit code that counts as success */
+  uvsup_backoff_policy_t policy;
+  uvsup_backoff_t backoff;
+  uvsup_state_t state; /* read with a switch; changed only in worker.c */
+  unsigned causes;
   uvsup_run_t* run; /* the live run, while RUNNING or STOPPING */
   uvsup_result_t result;
-  int skip_error;    /* why a SKIPPED worker could not start, or 0 */
-  uvsup_link_t all;  /* every worker, in the order added */
-  uvsup_link_t line; /* the one queue it waits in: pending, descriptors,
-                        skipped */
-  uvsup_link_t live; /* RUNNING and STOPPING workers, newest first */
+  int has_result; /* result holds a reported run (or skip) */
+  int counted;    /* counted in the summary as finished for good */
+  int skip_error; /* why a worker could not start at all, or 0 */
+  unsigned runs;
+  unsigned restarts;
+  uint64_t restart_due;     /* uv_now() at which an asked restart may start */
+  uvsup_sched_entry_t wake; /* in the supervisor's schedule while BACKOFF */
+  uvsup_link_t all;         /* every worker, in the order added */
+  uvsup_link_t line;        /* the one queue it waits in: pending, descriptors,
+                               skipped (to report) */
+  uvsup_link_t live;        /* RUNNING and STOPPING workers, newest first */
   uint32_t name_hash;
 };
 
-/* Makes a QUEUED worker of opts (checked by the caller). Returns 0 or
- * UV_ENOMEM. */
+/* Checks opts beyond what the supervisor checks. Returns 0 or UV_EINVAL. */
+int uvsup__worker_options_check(const uvsup_worker_options_t* opts);
+/* Makes a QUEUED worker of checked opts; seq orders it among the others.
+ * Returns 0 or UV_ENOMEM. */
 int uvsup__worker_new(uvsup_t* sup,
                       const uvsup_worker_options_t* opts,
+                      uint64_t seq,
                       uvsup_worker_t** worker);
 void uvsup__worker_free(uvsup_worker_t* worker);
 
 /* QUEUED -> RUNNING: spawns a run; calls on_start. */
 void uvsup__worker_start(uvsup_worker_t* worker);
-/* A stop request for this worker (signum 0: its own stop signal). Returns
- * 0, or UVSUP_ESTATE when it is finished. */
+/* A stop request (signum 0: its own stop signal). Returns 0, or
+ * UVSUP_ESTATE when it is finished. */
 int uvsup__worker_stop(uvsup_worker_t* worker, int signum);
-/* -> SKIPPED: the worker will never run; reported from the loop. */
-void uvsup__worker_skip(uvsup_worker_t* worker);
-/* SKIPPED -> FINISHED: reports it (on_exit) without a run. */
+/* uvsup_restart_worker() and uvsup_start_worker(). */
+int uvsup__worker_restart(uvsup_worker_t* worker, int only_finished);
+/* SKIPPED, unreported -> reported (on_exit) without a run. */
 void uvsup__worker_report_skipped(uvsup_worker_t* worker);
+/* The schedule says the worker's restart delay is over. */
+void uvsup__worker_due(uvsup_worker_t* worker);
+/* A strategy stops this worker because another restarts at due. */
+void uvsup__worker_strategy_stop(uvsup_worker_t* worker, uint64_t due);
+/* Finished for good: FINISHED, GAVE_UP, or SKIPPED and reported. */
+int uvsup__worker_finished(const uvsup_worker_t* worker);
 
 /* run.c: the worker's run is finished (every handle closed). */
 void uvsup__worker_run_finished(uvsup_run_t* run);

@@ -119,6 +119,9 @@ void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r) {
   case UVSUP_END_NOT_STARTED:
     cli_buf_puts(b, "not started");
     break;
+  case UVSUP_END_GAVE_UP:
+    cli_buf_puts(b, "gave up");
+    break;
   default:
     cli_buf_printf(b, "unknown end %d", (int)r->end);
     break;
@@ -309,6 +312,8 @@ static const char* end_name(uvsup_end_t end) {
     return "spawn_failed";
   case UVSUP_END_NOT_STARTED:
     return "not_started";
+  case UVSUP_END_GAVE_UP:
+    return "gave_up";
   }
   return "unknown";
 }

@@ -168,8 +168,15 @@ void uvsup__sup_revive(uvsup_t* sup, uvsup_worker_t* w) {
   uvsup__sup_count(sup, w, -1);
 }
 
+void uvsup__sup_free_name(uvsup_t* sup, uvsup_worker_t* w) {
+  if (!(w->causes & WORKER_NAME_FREED)) {
+    w->causes |= WORKER_NAME_FREED;
+    uvsup__table_remove(&sup->by_name, w->name_hash, w);
+  }
+}
+
 void uvsup__sup_release(uvsup_t* sup, uvsup_worker_t* w) {
-  uvsup__table_remove(&sup->by_name, w->name_hash, w);
+  uvsup__sup_free_name(sup, w);
   uvsup__list_remove(&w->all);
   sup->workers--;
   uvsup__worker_free(w);
@@ -350,6 +357,7 @@ int uvsup_release_worker(uvsup_worker_t* worker) {
   }
   if (worker->causes & WORKER_IN_ON_EXIT) {
     worker->causes |= WORKER_RELEASE_ASKED; /* when on_exit returns */
+    uvsup__sup_free_name(worker->sup, worker);
     return 0;
   }
   uvsup__sup_release(worker->sup, worker);

@@ -65,6 +65,8 @@ void uvsup__sup_changed(uvsup_t* sup);
 void uvsup__sup_count(uvsup_t* sup, uvsup_worker_t* worker, int sign);
 /* A finished worker starts again. */
 void uvsup__sup_revive(uvsup_t* sup, uvsup_worker_t* worker);
+/* Takes a finished worker's name out of the index, so it can be reused. */
+void uvsup__sup_free_name(uvsup_t* sup, uvsup_worker_t* worker);
 /* Frees a finished worker. */
 void uvsup__sup_release(uvsup_t* sup, uvsup_worker_t* worker);
 /* The restart policy restarts worker at due: the strategy moves others. */

@@ -175,6 +175,11 @@ static void report(uvsup_worker_t* w) {
   w->has_result = 1;
   if (uvsup__worker_finished(w)) {
     uvsup__sup_count(sup, w, 1);
+    /* Released once on_exit returns: its name is free already, so on_exit
+     * may add the next worker under the same name. */
+    if (sup->opts.release_finished) {
+      uvsup__sup_free_name(sup, w);
+    }
   }
   if (sup->opts.on_exit != NULL) {
     w->causes |= WORKER_IN_ON_EXIT;
@@ -238,8 +243,8 @@ void uvsup__worker_strategy_stop(uvsup_worker_t* w, uint64_t due) {
 
 int uvsup__worker_restart(uvsup_worker_t* w, int only_finished) {
   int finished = uvsup__worker_finished(w);
-  if (only_finished && !finished) {
-    return UVSUP_ESTATE;
+  if ((only_finished && !finished) || (w->causes & WORKER_NAME_FREED)) {
+    return UVSUP_ESTATE; /* or released, from inside its on_exit */
   }
   uvsup__backoff_clear(&w->backoff);
   switch (w->state) {

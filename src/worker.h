@@ -16,7 +16,9 @@
 enum {
   WORKER_RESTART_ASKED = 1 << 0, /* start again once the run ends */
   WORKER_RELEASE_ASKED = 1 << 1, /* released from inside its on_exit */
-  WORKER_IN_ON_EXIT = 1 << 2     /* its on_exit is running */
+  WORKER_IN_ON_EXIT = 1 << 2,    /* its on_exit is running */
+  WORKER_NAME_FREED = 1 << 3     /* released or about to be: the name is
+                                    free for a new worker */
 };
 
 struct uvsup_worker_s {

@@ -918,6 +918,42 @@ START_TEST(test_cli_exit_halt) {
 }
 END_TEST
 
+/* How many times needle occurs in text. */
+static int count_of(const char* text, const char* needle) {
+  int n = 0;
+  for (const char* p = strstr(text, needle); p != NULL;
+       p = strstr(p + strlen(needle), needle)) {
+    n++;
+  }
+  return n;
+}
+
+START_TEST(test_cli_exit_stdout_write_error) {
+  /* Every worker succeeds, but what they wrote never reached uvsup's
+   * stdout (a full device): said once on stderr, and exit 1, in both
+   * modes that write stdout themselves. */
+  const char* modes[] = { "tag", "group" };
+  for (int i = 0; i < 2; i++) {
+    char* script = tu_fmt(
+        "exec '%s' --output %s -n a -c 'echo hello' -n b -c "
+        "'echo world' >/dev/full",
+        UVSUP_TEST_CLI, modes[i]);
+    char* argv[] = { "/bin/sh", "-c", script, NULL };
+    tu_result_t r;
+    tu_run(argv, NULL, &r);
+    ck_assert_msg(r.status == 1, "%s: status %d:\n%s", modes[i], r.status,
+                  r.err);
+    ck_assert_int_eq(
+        count_of(r.err,
+                 "uvsup: writing standard output: No space left on device\n"),
+        1);
+    ck_assert(has_line(summary_of(&r), "2 workers: 2 ok, 0 failed"));
+    tu_result_free(&r);
+    free(script);
+  }
+}
+END_TEST
+
 START_TEST(test_cli_help) {
   const char* forms[] = { "-h", "--help" };
   for (int i = 0; i < 2; i++) {
@@ -1425,6 +1461,7 @@ static Suite* cli_suite(void) {
   tcase_add_test(exit, test_cli_exit_timeout);
   tcase_add_test(exit, test_cli_exit_timeout_json);
   tcase_add_test(exit, test_cli_exit_halt);
+  tcase_add_test(exit, test_cli_exit_stdout_write_error);
   tcase_add_test(exit, test_cli_help);
   tcase_add_test(exit, test_cli_version);
 

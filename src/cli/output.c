@@ -4,6 +4,7 @@
 #include "output.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ struct cli_output_s {
   char stamp[32];
   uint64_t stamp_ms;
   int log_warned;
+  int lost; /* output that was to be written was not: the exit status says */
   cli_output_closed_cb on_closed;
   void* closed_data;
 };
@@ -68,6 +70,33 @@ uvsup_output_mode_t cli_output_worker_mode(const cli_output_t* out) {
 
 int cli_output_wants_lines(const cli_output_t* out) {
   return out->args->output == CLI_OUTPUT_TAG;
+}
+
+/* One of uvsup's own messages, on stderr. */
+static void say(cli_output_t* out, const char* fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void say(cli_output_t* out, const char* fmt, ...) {
+  (void)out;
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("uvsup: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+/* A reader that left (EPIPE) asked for no more: that is not a loss. Any
+ * other failure loses output the user expects, so it is said once and
+ * shows in the exit status. */
+static void on_writer_error(cli_writer_t* w, void* data) {
+  cli_output_t* out = data;
+  if (w->error == UV_EPIPE) {
+    return;
+  }
+  out->lost = 1;
+  if (w == &out->writer[0]) {
+    say(out, "writing standard output: %s", strerror(-w->error));
+  }
 }
 
 static void on_drain(cli_writer_t* w, void* data) {
@@ -110,7 +139,8 @@ int cli_output_new(cli_output_t** outp,
   if (out->writing) {
     const char* no_color = getenv("NO_COLOR");
     for (int i = 0; i < 2; i++) {
-      cli_writer_init(&out->writer[i], loop, i + 1, on_drain, out);
+      cli_writer_init(&out->writer[i], loop, i + 1, on_drain, on_writer_error,
+                      out);
       out->color[i] = a->output == CLI_OUTPUT_TAG &&
                       cli_tag_use_color(a->color, isatty(i + 1), no_color);
     }
@@ -316,6 +346,10 @@ void cli_output_close(cli_output_t* out, cli_output_closed_cb cb, void* data) {
   for (int i = 0; i < 2; i++) {
     cli_writer_close(&out->writer[i], on_writer_closed);
   }
+}
+
+int cli_output_lost(const cli_output_t* out) {
+  return out != NULL && out->lost;
 }
 
 void cli_output_free(cli_output_t* out) {

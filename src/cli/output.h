@@ -38,6 +38,10 @@ void cli_output_chunk(cli_output_t* out,
                       const uvsup_output_t* o);
 void cli_output_run_ended(cli_output_t* out, size_t job);
 
+/* 1 when output that was to be written or logged was lost (a write error
+ * other than a reader that left); it was said on stderr. */
+int cli_output_lost(const cli_output_t* out);
+
 /* Writes out what waits and closes the writers; cb follows from the loop. */
 void cli_output_close(cli_output_t* out, cli_output_closed_cb cb, void* data);
 void cli_output_free(cli_output_t* out);

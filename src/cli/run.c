@@ -246,6 +246,9 @@ int cli_run_exit_status(const cli_run_t* run) {
   if (run->stop_reason == CLI_STOP_SIGNAL) {
     return 128 + run->stop_signal;
   }
+  if (cli_output_lost(run->output)) {
+    return 1; /* the user did not get what the workers wrote */
+  }
   if (run->stop_reason == CLI_STOP_HALT && run->halt_on_success) {
     return 0; /* what was asked for happened, as with GNU parallel */
   }

@@ -31,6 +31,18 @@ typedef struct {
 
 static void pump(cli_writer_t* w);
 
+/* Keeps the first error only, and tells the owner once: every later
+ * write is discarded, so one failure is one report. */
+static void set_error(cli_writer_t* w, int err) {
+  if (w->error != 0) {
+    return;
+  }
+  w->error = err;
+  if (w->on_error != NULL) {
+    w->on_error(w, w->data);
+  }
+}
+
 /* For a regular file or /dev/null: plain writes; they do not wait on a
  * reader. A descriptor someone left non-blocking is waited on with poll. */
 static void write_blocking(cli_writer_t* w, const char* p, size_t n) {
@@ -43,7 +55,7 @@ static void write_blocking(cli_writer_t* w, const char* p, size_t n) {
       struct pollfd pfd = { w->fd, POLLOUT, 0 };
       poll(&pfd, 1, -1);
     } else if (errno != EINTR) {
-      w->error = -errno;
+      set_error(w, -errno);
     }
   }
 }
@@ -54,8 +66,8 @@ static void on_write(uv_write_t* req, int status) {
   w->queued -= wr->len;
   free(wr->data);
   free(wr);
-  if (status < 0 && w->error == 0) {
-    w->error = status; /* EPIPE: nobody reads any more; discard the rest */
+  if (status < 0) {
+    set_error(w, status); /* EPIPE: nobody reads any more; discard the rest */
   }
   pump(w);
 }
@@ -74,7 +86,7 @@ static void submit(cli_writer_t* w, char* data, size_t len) {
   write_req_t* wr = malloc(sizeof(*wr));
   if (wr == NULL) {
     free(data);
-    w->error = UV_ENOMEM;
+    set_error(w, UV_ENOMEM);
     return;
   }
   wr->writer = w;
@@ -85,7 +97,7 @@ static void submit(cli_writer_t* w, char* data, size_t len) {
   if (err != 0) {
     free(data);
     free(wr);
-    w->error = err;
+    set_error(w, err);
     return;
   }
   w->queued += len;
@@ -201,12 +213,14 @@ int cli_writer_init(cli_writer_t* w,
                     uv_loop_t* loop,
                     int fd,
                     cli_writer_cb on_drain,
+                    cli_writer_cb on_error,
                     void* data) {
   memset(w, 0, sizeof(*w));
   w->loop = loop;
   w->fd = fd;
   w->restore_flags = -1;
   w->on_drain = on_drain;
+  w->on_error = on_error;
   w->data = data;
   cli_buf_init(&w->pending);
   int err = 0;
@@ -260,9 +274,7 @@ void cli_writer_added(cli_writer_t* w) {
   if (w->pending.failed) {
     /* Out of memory for output: what is lost is lost; say so once. */
     cli_buf_free(&w->pending);
-    if (w->error == 0) {
-      w->error = UV_ENOMEM;
-    }
+    set_error(w, UV_ENOMEM);
   }
   if (w->pending.len >= FLUSH_AT) {
     pump(w);

@@ -45,6 +45,7 @@ struct cli_writer_s {
   int closing; /* close once everything is written */
   int was_full;
   cli_writer_cb on_drain;
+  cli_writer_cb on_error; /* once, when error is first set */
   cli_writer_cb on_closed;
   void* data;
 };
@@ -53,11 +54,14 @@ struct cli_writer_s {
  * through libuv on a private reopening of it where Linux allows (so the
  * O_NONBLOCK libuv needs does not leak to other processes sharing it);
  * anything else, a regular file or /dev/null, with plain blocking writes.
- * Returns 0 or a negative libuv error. */
+ * on_error (may be NULL) is called once, at the first failure (w->error:
+ * a negative libuv error, UV_EPIPE when the reader left); what is added
+ * after it is discarded. Returns 0 or a negative libuv error. */
 int cli_writer_init(cli_writer_t* w,
                     uv_loop_t* loop,
                     int fd,
                     cli_writer_cb on_drain,
+                    cli_writer_cb on_error,
                     void* data);
 
 /* The buffer to append output to; it is written out at the end of this loop

@@ -326,6 +326,38 @@ START_TEST(test_output_tag_every_line_once_in_order) {
 }
 END_TEST
 
+START_TEST(test_output_tag_names_escaped_and_capped) {
+  /* A name cannot forge another worker's line (a newline in it), reach
+   * the terminal as an escape sequence, or pad every line of every worker
+   * to its own width: tags escape names as the summary does, and are cut
+   * to a bounded width. */
+  char* huge = malloc(100001);
+  ck_assert_ptr_nonnull(huge);
+  memset(huge, 'h', 100000);
+  huge[100000] = '\0';
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "--color", "never", "-n", "a\nb | forged line", "-c",
+             "echo one", "-n", "\033[31mred", "-c", "echo two", "-n", huge,
+             "-c", "echo three", NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  ck_assert_msg(strchr(r.out, '\033') == NULL, "an escape reached stdout");
+  int lines = 0;
+  for (const char* p = r.out; *p != '\0'; lines++) {
+    const char* nl = strchr(p, '\n');
+    ck_assert_ptr_nonnull(nl);
+    ck_assert_msg(nl - p < 100, "a line of %td bytes", nl - p);
+    ck_assert_msg(strncmp(p, "b ", 2) != 0, "a forged line:\n%s", r.out);
+    p = nl + 1;
+  }
+  ck_assert_int_eq(lines, 3);
+  ck_assert_has(r.out, "a\\x0ab | forged line");
+  ck_assert_has(r.out, "\\x1b[31mred");
+  ck_assert_has(r.out, "hhhhhhhhhh");
+  tu_result_free(&r);
+  free(huge);
+}
+END_TEST
+
 START_TEST(test_output_tag_stderr_to_stderr) {
   static const char* const names[] = { "w", "longer" };
   tu_result_t r;
@@ -1476,6 +1508,7 @@ int main(void) {
   tcase_add_test(tag, test_output_tag_worker_opens_dev_stdout);
   tcase_add_test(tag, test_output_tag_stdout_is_a_file);
   tcase_add_test(tag, test_output_tag_huge_line_in_pieces);
+  tcase_add_test(tag, test_output_tag_names_escaped_and_capped);
 
   TCase* group = tu_tcase_new(s, "group", 60);
   tcase_add_test(group, test_output_group_runs_in_one_piece);

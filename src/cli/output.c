@@ -152,7 +152,7 @@ int cli_output_new(cli_output_t** outp,
 
 int cli_output_set_name(cli_output_t* out, size_t job, const char* name) {
   out->jobs[job].name = name;
-  size_t width = cli_tag_width(name);
+  size_t width = cli_tag_name_width(name);
   if (width > out->pad) {
     out->pad = width;
   }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -417,6 +418,37 @@ START_TEST(test_cli_values_duplicates_both_run) {
   assert_row(summary, "b", "ok", 1);
   ck_assert(has_line(summary, "3 workers: 3 ok, 0 failed"));
   tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_cli_values_repeated_apart_start_at_once) {
+  /* 24 000 values alternating between two names: the first worker fails
+   * and --halt stops the rest, so the run takes as long as setting the
+   * jobs up, which must be linear (it was quadratic: minutes). */
+  enum { N = 24000 };
+  char* text = malloc(N * 2 + 1);
+  ck_assert_ptr_nonnull(text);
+  for (int i = 0; i < N; i++) {
+    text[2 * i] = i % 2 ? 'b' : 'a';
+    text[2 * i + 1] = '\n';
+  }
+  text[2 * N] = '\0';
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  tu_result_t r;
+  tu_run_cli(&r, text, "-j", "1", "--halt", "now,fail=1", "--output", "null",
+             CHILD, "exit", "1", NULL);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double took =
+      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  ck_assert_msg(r.status == 1, "status %d:\n%.2000s", r.status, r.err);
+  const char* summary = summary_of(&r);
+  assert_row(summary, "a", "exit 1", 1);
+  assert_row(summary, "b#12000", "not started", 0);
+  assert_row(summary, "a#12000", "not started", 0);
+  ck_assert_msg(took < 8.0, "took %.1f s", took);
+  tu_result_free(&r);
+  free(text);
 }
 END_TEST
 
@@ -1435,6 +1467,7 @@ static Suite* cli_suite(void) {
   tcase_add_test(modes, test_cli_values_replace_braces);
   tcase_add_test(modes, test_cli_values_appended);
   tcase_add_test(modes, test_cli_values_duplicates_both_run);
+  tcase_add_test(modes, test_cli_values_repeated_apart_start_at_once);
   tcase_add_test(modes, test_cli_values_run_without_shell);
   tcase_add_test(modes, test_cli_stdin_values);
   tcase_add_test(modes, test_cli_jobs_one_at_a_time);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fail.h"
+#include "names.h"
 #include "procfile.h"
 #include "template.h"
 
@@ -98,11 +99,14 @@ static int build_commands(const cli_args_t* a,
   return 0;
 }
 
+/* Values may repeat ("::: a a"); each run still needs its own name, so a
+ * repeat is named "VALUE#2", "VALUE#3", ... (see cli_names_unique). */
 static int add_value_job(const cli_args_t* a,
                          const char* value,
+                         cli_names_t* names,
                          cli_jobs_t* out) {
   cli_job_t* job = add_job(out);
-  return job == NULL || (job->name = strdup(value)) == NULL ||
+  return job == NULL || (job->name = cli_names_unique(names, value)) == NULL ||
                  (job->argv = cli_template_expand(a->program, a->nprogram,
                                                   value)) == NULL
              ? -1
@@ -110,8 +114,12 @@ static int add_value_job(const cli_args_t* a,
 }
 
 /* One value per line; blank lines are skipped, CRLF is accepted. */
-static int build_stdin(
-    const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err, size_t errlen) {
+static int build_stdin(const cli_args_t* a,
+                       FILE* in,
+                       cli_names_t* names,
+                       cli_jobs_t* out,
+                       char* err,
+                       size_t errlen) {
   char* line = NULL;
   size_t cap = 0;
   ssize_t len;
@@ -133,7 +141,7 @@ static int build_stdin(
                     "standard input:%lu: value of %zd bytes is too long (limit "
                     "%d)",
                     lineno, len, CLI_MAX_VALUE - 1);
-    } else if (len > 0 && add_value_job(a, line, out) != 0) {
+    } else if (len > 0 && add_value_job(a, line, names, out) != 0) {
       rc = cli_fail(err, errlen, "out of memory");
     }
   }
@@ -150,6 +158,8 @@ static int build_stdin(
 int cli_jobs_build(
     const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err, size_t errlen) {
   memset(out, 0, sizeof(*out));
+  cli_names_t names;
+  cli_names_init(&names);
   int rc = 0;
   switch (a->mode) {
   case CLI_MODE_PROCFILE:
@@ -162,13 +172,13 @@ int cli_jobs_build(
     for (size_t i = 0; i < a->nvalues && rc == 0; i++) {
       if (a->values[i][0] == '\0') {
         rc = cli_fail(err, errlen, "value %zu after ':::' is empty", i + 1);
-      } else if (add_value_job(a, a->values[i], out) != 0) {
+      } else if (add_value_job(a, a->values[i], &names, out) != 0) {
         rc = cli_fail(err, errlen, "out of memory");
       }
     }
     break;
   case CLI_MODE_STDIN:
-    rc = build_stdin(a, in, out, err, errlen);
+    rc = build_stdin(a, in, &names, out, err, errlen);
     break;
   case CLI_MODE_NONE:
     rc = cli_fail(err, errlen, "no workers");
@@ -183,6 +193,7 @@ int cli_jobs_build(
                     out->jobs[i].name);
     }
   }
+  cli_names_free(&names);
   if (rc != 0) {
     cli_jobs_free(out);
   }

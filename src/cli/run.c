@@ -106,32 +106,6 @@ static void on_signal(int signum, void* data) {
   }
 }
 
-/* Values may repeat ("::: a a"); each run still needs its own name: the
- * first free "VALUE#k". Repeats usually come in a row ("::: 1 1 1 ..."), so
- * the search resumes after the last suffix given to the same value. */
-static int add_renamed(cli_run_t* run,
-                       uvsup_worker_options_t* w,
-                       uvsup_worker_t** worker) {
-  char name[256];
-  const char* base = w->name;
-  unsigned k = 2;
-  if (run->rename_base != NULL && strcmp(run->rename_base, base) == 0) {
-    k = run->rename_next;
-  } else {
-    free(run->rename_base);
-    run->rename_base = strdup(base);
-  }
-  int err = UVSUP_EDUPNAME;
-  for (; err == UVSUP_EDUPNAME; k++) {
-    snprintf(name, sizeof(name), "%.200s#%u", base, k);
-    w->name = name;
-    err = uvsup_add(run->sup, w, worker);
-  }
-  run->rename_next = k;
-  w->name = base;
-  return err;
-}
-
 static int add_jobs(cli_run_t* run,
                     const cli_args_t* a,
                     const cli_jobs_t* jobs,
@@ -152,10 +126,6 @@ static int add_jobs(cli_run_t* run,
     w.data = (void*)(uintptr_t)i;
     uvsup_worker_t* worker = NULL;
     int rc = uvsup_add(run->sup, &w, &worker);
-    if (rc == UVSUP_EDUPNAME &&
-        (a->mode == CLI_MODE_VALUES || a->mode == CLI_MODE_STDIN)) {
-      rc = add_renamed(run, &w, &worker);
-    }
     if (rc == 0 &&
         cli_output_set_name(run->output, i, uvsup_worker_name(worker)) != 0) {
       rc = UV_ENOMEM;
@@ -235,8 +205,6 @@ fail:
   uv_loop_close(&run->loop);
   cli_output_free(run->output);
   run->output = NULL;
-  free(run->rename_base);
-  run->rename_base = NULL;
   free(run->results);
   run->results = NULL;
   return -1;
@@ -265,8 +233,6 @@ void cli_run_summary(const cli_run_t* run, cli_summary_t* s) {
 }
 
 void cli_run_dispose(cli_run_t* run) {
-  free(run->rename_base);
-  run->rename_base = NULL;
   cli_output_free(run->output);
   run->output = NULL;
   if (run->sup != NULL) {

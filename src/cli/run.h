@@ -26,8 +26,6 @@ typedef struct {
   unsigned halt_seen;  /* results counted towards --halt */
   cli_signals_t signals;
   cli_output_t* output;
-  char* rename_base; /* the last repeated value renamed, and its next k */
-  unsigned rename_next;
 } cli_run_t;
 
 /* Adds every job, then runs them all to the end. Returns 0 when the run

@@ -10,7 +10,7 @@
 
 #define FIRST_SLOTS 16
 
-static uint64_t hash_name(const char* s) {
+uint64_t cli_names_hash(const char* s) {
   /* FNV-1a: simple, and good enough for names a user typed. */
   uint64_t h = UINT64_C(14695981039346656037);
   for (const unsigned char* p = (const unsigned char*)s; *p != '\0'; p++) {
@@ -34,7 +34,7 @@ void cli_names_free(cli_names_t* set) {
 
 /* The slot holding name, or the empty slot where it would go. */
 static size_t slot_of(const cli_names_t* set, const char* name) {
-  size_t i = hash_name(name) & set->mask;
+  size_t i = cli_names_hash(name) & set->mask;
   while (set->keys[i] != NULL && strcmp(set->keys[i], name) != 0) {
     i = (i + 1) & set->mask;
   }

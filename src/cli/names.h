@@ -4,6 +4,7 @@
 #define UVSUP_CLI_NAMES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct {
   char** keys;    /* owned copies; NULL: an empty slot */
@@ -11,6 +12,9 @@ typedef struct {
   size_t mask;    /* slots - 1; a power of two */
   size_t count;
 } cli_names_t;
+
+/* The hash of a name (FNV-1a): the same for the same bytes, in every run. */
+uint64_t cli_names_hash(const char* name);
 
 void cli_names_init(cli_names_t* set);
 void cli_names_free(cli_names_t* set);

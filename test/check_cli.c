@@ -281,6 +281,22 @@ START_TEST(test_cli_procfile_runs_in_its_directory) {
 }
 END_TEST
 
+START_TEST(test_cli_procfile_not_a_file_runs_here) {
+  /* A Procfile read from a pipe (-f /dev/stdin, or -f <(...)) has no
+   * directory of its own: its commands run in the current one, not in
+   * /dev or /dev/fd. */
+  char here[4096];
+  ck_assert_ptr_nonnull(getcwd(here, sizeof(here)));
+  tu_result_t r;
+  tu_run_cli(&r, "a: pwd\n", "--output", "inherit", "-f", "/dev/stdin", NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  char* want = tu_fmt("%s\n", here);
+  ck_assert_str_eq(r.out, want);
+  free(want);
+  tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_cli_procfile_relative_path) {
   /* "sub/Procfile" from the directory above: its workers still run in sub;
    * "Procfile" alone: in the current directory, which is its own. */
@@ -1461,6 +1477,7 @@ static Suite* cli_suite(void) {
   TCase* modes = tu_tcase_new(s, "modes", 30);
   tcase_add_test(modes, test_cli_procfile_runs_in_its_directory);
   tcase_add_test(modes, test_cli_procfile_relative_path);
+  tcase_add_test(modes, test_cli_procfile_not_a_file_runs_here);
   tcase_add_test(modes, test_cli_procfile_comments_blank_lines_and_spaces);
   tcase_add_test(modes, test_cli_command_names);
   tcase_add_test(modes, test_cli_command_positional_names);

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fail.h"
 #include "names.h"
@@ -41,10 +42,14 @@ static char** shell_argv(const char* command) {
 }
 
 /* Workers of a Procfile run in its directory, as with foreman and honcho, so
- * its commands can name scripts beside it. */
-static char* procfile_dir(const char* path) {
+ * its commands can name scripts beside it. A Procfile that is not a file
+ * (-f /dev/stdin, -f <(...)) has no such directory: they run in ours, as
+ * do those of a path without a slash. *has_dir says which. */
+static char* procfile_dir(const char* path, int* has_dir) {
   const char* slash = strrchr(path, '/');
-  if (slash == NULL) {
+  struct stat st;
+  *has_dir = slash != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+  if (!*has_dir) {
     return NULL;
   }
   size_t len = slash == path ? 1 : (size_t)(slash - path);
@@ -59,16 +64,18 @@ static int build_procfile(const cli_args_t* a,
   if (cli_procfile_load(a->procfile, &pf, err, errlen) != 0) {
     return -1;
   }
-  int rc = 0;
+  int has_dir;
+  char* dir = procfile_dir(a->procfile, &has_dir);
+  int rc = has_dir && dir == NULL ? cli_fail(err, errlen, "out of memory") : 0;
   for (size_t i = 0; i < pf.count && rc == 0; i++) {
     cli_job_t* job = add_job(out);
     if (job == NULL || (job->name = strdup(pf.entries[i].name)) == NULL ||
         (job->argv = shell_argv(pf.entries[i].command)) == NULL ||
-        (strchr(a->procfile, '/') != NULL &&
-         (job->cwd = procfile_dir(a->procfile)) == NULL)) {
+        (dir != NULL && (job->cwd = strdup(dir)) == NULL)) {
       rc = cli_fail(err, errlen, "out of memory");
     }
   }
+  free(dir);
   cli_procfile_free(&pf);
   return rc;
 }

@@ -1,11 +1,15 @@
 /* The uvsup program end to end: run as a real process with real workers,
  * asserting what a user sees (exit status, output, summary). */
-#define _GNU_SOURCE /* open_memstream, strndup */
+#define _GNU_SOURCE /* open_memstream, strndup, pipe2 */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1214,6 +1218,58 @@ START_TEST(test_cli_procfile_long_line) {
 }
 END_TEST
 
+START_TEST(test_cli_stdin_long_value_refused_early) {
+  /* A value over the limit on standard input is refused as soon as it
+   * passes it, not once the whole line (here: never ending) is read. */
+  int in[2], err[2];
+  ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+  ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
+  signal(SIGPIPE, SIG_IGN);
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(err[1], 2);
+    execl(UVSUP_TEST_CLI, UVSUP_TEST_CLI, CHILD, "out", (char*)NULL);
+    _exit(127);
+  }
+  close(in[0]);
+  close(err[1]);
+  ck_assert_int_eq(fcntl(in[1], F_SETFL, O_NONBLOCK), 0);
+  static char xs[65536];
+  memset(xs, 'x', sizeof(xs));
+  size_t sent = 0, limit = 4 * 1024 * 1024;
+  char text[4096];
+  size_t text_len = 0;
+  for (;;) {
+    struct pollfd fds[2] = { { err[0], POLLIN, 0 },
+                             { sent < limit ? in[1] : -1, POLLOUT, 0 } };
+    int n = poll(fds, 2, 20000); /* a bound for failing, never waited out */
+    ck_assert_msg(n > 0, "uvsup still reads its value after %zu bytes", sent);
+    if (fds[1].revents & POLLOUT) {
+      ssize_t w = write(in[1], xs, sizeof(xs));
+      sent += w > 0 ? (size_t)w : limit; /* EPIPE: it has stopped reading */
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP)) {
+      ssize_t r = read(err[0], text + text_len, sizeof(text) - 1 - text_len);
+      if (r <= 0) {
+        break;
+      }
+      text_len += (size_t)r;
+    }
+  }
+  text[text_len] = '\0';
+  int status;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  close(in[1]);
+  close(err[0]);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2, "status %d",
+                status);
+  ck_assert_has(text, "uvsup: standard input:1: value of");
+  ck_assert_has(text, "too long");
+}
+END_TEST
+
 START_TEST(test_cli_unknown_option) {
   scratch_t s;
   scratch_init(&s);
@@ -1532,6 +1588,7 @@ static Suite* cli_suite(void) {
   tcase_add_test(errors, test_cli_no_values_after_separator);
   tcase_add_test(errors, test_cli_empty_value);
   tcase_add_test(errors, test_cli_empty_stdin);
+  tcase_add_test(errors, test_cli_stdin_long_value_refused_early);
   tcase_add_test(errors, test_cli_duplicate_command_names);
   tcase_add_test(errors, test_cli_bad_jobs);
   tcase_add_test(errors, test_cli_bad_summary_format);

@@ -120,6 +120,35 @@ static int add_value_job(const cli_args_t* a,
              : 0;
 }
 
+/* What read_value found. */
+typedef enum { VALUE_OK, VALUE_END, VALUE_TOO_LONG, VALUE_NUL } value_read_t;
+
+/* Reads one line of in into buf (CLI_MAX_VALUE + 2 bytes) without its
+ * newline or a CRLF's CR. A line over the limit is refused as soon as it
+ * passes it, so a single huge line is never read whole. */
+static value_read_t read_value(FILE* in, char* buf, size_t* len) {
+  size_t n = 0;
+  int c = EOF;
+  int nul = 0;
+  /* CLI_MAX_VALUE + 1 bytes may still end in a CR that is dropped. */
+  while (n <= CLI_MAX_VALUE && (c = getc_unlocked(in)) != EOF && c != '\n') {
+    nul |= c == '\0';
+    buf[n++] = (char)c;
+  }
+  if (c == EOF && n == 0) {
+    return VALUE_END;
+  }
+  if (n > 0 && buf[n - 1] == '\r' && (c == '\n' || c == EOF)) {
+    n--;
+  }
+  buf[n] = '\0';
+  *len = n;
+  if (n >= CLI_MAX_VALUE) {
+    return VALUE_TOO_LONG;
+  }
+  return nul ? VALUE_NUL : VALUE_OK;
+}
+
 /* One value per line; blank lines are skipped, CRLF is accepted. */
 static int build_stdin(const cli_args_t* a,
                        FILE* in,
@@ -127,27 +156,24 @@ static int build_stdin(const cli_args_t* a,
                        cli_jobs_t* out,
                        char* err,
                        size_t errlen) {
-  char* line = NULL;
-  size_t cap = 0;
-  ssize_t len;
+  char* line = malloc(CLI_MAX_VALUE + 2);
+  if (line == NULL) {
+    return cli_fail(err, errlen, "out of memory");
+  }
+  size_t len;
   unsigned long lineno = 0;
   int rc = 0;
-  while (rc == 0 && (len = getline(&line, &cap, in)) >= 0) {
+  value_read_t got;
+  while (rc == 0 && (got = read_value(in, line, &len)) != VALUE_END) {
     lineno++;
-    if (len > 0 && line[len - 1] == '\n') {
-      line[--len] = '\0';
-    }
-    if (len > 0 && line[len - 1] == '\r') {
-      line[--len] = '\0';
-    }
-    if ((size_t)len != strlen(line)) {
+    if (got == VALUE_NUL) {
       rc = cli_fail(err, errlen, "standard input:%lu: a NUL byte in the value",
                     lineno);
-    } else if ((size_t)len >= CLI_MAX_VALUE) {
+    } else if (got == VALUE_TOO_LONG) {
       rc = cli_fail(err, errlen,
-                    "standard input:%lu: value of %zd bytes is too long (limit "
-                    "%d)",
-                    lineno, len, CLI_MAX_VALUE - 1);
+                    "standard input:%lu: value of %d bytes or more is too "
+                    "long (limit %d)",
+                    lineno, CLI_MAX_VALUE, CLI_MAX_VALUE - 1);
     } else if (len > 0 && add_value_job(a, line, names, out) != 0) {
       rc = cli_fail(err, errlen, "out of memory");
     }

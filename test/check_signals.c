@@ -133,6 +133,42 @@ START_TEST(test_signals_sigusr1_lists_running) {
 }
 END_TEST
 
+/* 1 when len bytes of p are 0, 1, ..., 255, 0, ... (testchild's bytes). */
+static int is_byte_run(const char* p, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    if ((unsigned char)p[i] != (unsigned char)(i % 256)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+START_TEST(test_signals_kept_while_output_drains) {
+  /* The worker has ended, but its output still waits for a stdout nobody
+   * reads yet: SIGUSR1 must not kill uvsup, and SIGTERM must not cut the
+   * output or the summary. Both still reach uvsup's handlers. */
+  char* cmd = child_cmd("bytes 900000 err done");
+  char* argv[] = { UVSUP_TEST_CLI, "--output", "group", "-n", "w",
+                   "-c",           cmd,        NULL };
+  tu_proc_t p;
+  tu_start_stdout_full(argv, &p);
+  size_t prefilled = p.prefilled;
+  tu_wait_for_err(&p, "done\n");
+  ck_assert_int_eq(kill(p.pid, SIGUSR1), 0);
+  ck_assert_int_eq(kill(p.pid, SIGTERM), 0);
+  tu_result_t r;
+  ck_assert(tu_finish_within(&p, &r, 30000));
+  ck_assert_msg(r.status == 143, "status %d:\n%s", r.status, r.err);
+  ck_assert_uint_eq(r.out_len, prefilled + 900000);
+  ck_assert(is_byte_run(r.out + prefilled, 900000));
+  assert_contains(r.err, "uvsup: 0 running\n");
+  assert_contains(r.err, "got SIGTERM");
+  assert_contains(r.err, "1 worker: 1 ok, 0 failed");
+  tu_result_free(&r);
+  free(cmd);
+}
+END_TEST
+
 START_TEST(test_signals_timeout) {
   char* slow = child_cmd("sleep 60000");
   char* stubborn = child_cmd("ignore 15 sleep 60000");
@@ -223,6 +259,7 @@ int main(void) {
   tcase_add_test(shutdown, test_signals_sighup_stops_all);
   tcase_add_test(shutdown, test_signals_second_sigint_kills_at_once);
   tcase_add_test(shutdown, test_signals_sigusr1_lists_running);
+  tcase_add_test(shutdown, test_signals_kept_while_output_drains);
   suite_add_tcase(s, shutdown);
 
   TCase* limits = tcase_create("limits");

@@ -33,12 +33,24 @@ typedef struct {
   size_t in_off;
   size_t out_cap;
   size_t err_cap;
+  size_t prefilled; /* bytes of '.' put in the stdout pipe before the start */
   tu_result_t r;
 } tu_proc_t;
 
 void tu_start(char* const* argv, const char* stdin_text, tu_proc_t* p);
 void tu_wait_for_count(tu_proc_t* p, const char* needle, size_t count);
 void tu_finish(tu_proc_t* p, tu_result_t* r);
+
+/* tu_start with a stdout pipe that is full before the program starts
+ * (p->prefilled bytes of '.', which r.out begins with): nothing it writes
+ * to stdout gets through until the test reads, so "stdout is blocked" is
+ * a fact, not a race. Read only stderr (tu_wait_for_err) until then. */
+void tu_start_stdout_full(char* const* argv, tu_proc_t* p);
+/* Reads stderr only (stdout stays unread) until it holds needle. */
+void tu_wait_for_err(tu_proc_t* p, const char* needle);
+/* tu_finish, but when stdout and stderr are not both closed within
+ * timeout_ms, kills the program (SIGKILL) and returns 0; else 1. */
+int tu_finish_within(tu_proc_t* p, tu_result_t* r, int timeout_ms);
 void tu_result_free(tu_result_t* r);
 
 /* The size of an argv for tu_build_argv: the CLI, its arguments, NULL. */

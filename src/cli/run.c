@@ -57,8 +57,10 @@ static void on_exit_cb(uvsup_t* sup,
 static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
   cli_run_t* run = uvsup_get_data(sup);
   run->totals = *summary;
-  cli_signals_close(&run->signals);
-  /* The loop runs on until what waits for stdout and stderr is written. */
+  run->done = 1;
+  /* The loop runs on until what waits for stdout and stderr is written;
+   * the signal handlers stay (they close in cli_run_dispose), so a signal
+   * meanwhile is still uvsup's to act on, never the default's. */
   cli_output_close(run->output, NULL, NULL);
 }
 
@@ -88,7 +90,13 @@ static void on_signal(int signum, void* data) {
     uvsup_walk(run->sup, print_running, &now);
     return;
   }
-  if (run->stop_reason != CLI_STOP_SIGNAL) {
+  if (run->stop_reason != CLI_STOP_SIGNAL && run->done) {
+    run->stop_reason = CLI_STOP_SIGNAL;
+    run->stop_signal = signum;
+    fprintf(stderr,
+            "uvsup: got %s, every worker has ended; writing their output\n",
+            cli_signal_name(signum));
+  } else if (run->stop_reason != CLI_STOP_SIGNAL) {
     /* Pass the signal itself on, as a terminal would have done had the
      * workers been in its foreground group; SIGKILL follows the grace. */
     run->stop_reason = CLI_STOP_SIGNAL;
@@ -233,6 +241,10 @@ void cli_run_summary(const cli_run_t* run, cli_summary_t* s) {
 }
 
 void cli_run_dispose(cli_run_t* run) {
+  if (run->sup != NULL) {
+    cli_signals_close(&run->signals);
+    uv_run(&run->loop, UV_RUN_DEFAULT); /* lets the handles close */
+  }
   cli_output_free(run->output);
   run->output = NULL;
   if (run->sup != NULL) {

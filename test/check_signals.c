@@ -157,7 +157,7 @@ START_TEST(test_signals_kept_while_output_drains) {
   ck_assert_int_eq(kill(p.pid, SIGUSR1), 0);
   ck_assert_int_eq(kill(p.pid, SIGTERM), 0);
   tu_result_t r;
-  ck_assert(tu_finish_within(&p, &r, 30000));
+  ck_assert(tu_finish_within(&p, &r, 30000, 0));
   ck_assert_msg(r.status == 143, "status %d:\n%s", r.status, r.err);
   ck_assert_uint_eq(r.out_len, prefilled + 900000);
   ck_assert(is_byte_run(r.out + prefilled, 900000));
@@ -166,6 +166,43 @@ START_TEST(test_signals_kept_while_output_drains) {
   assert_contains(r.err, "1 worker: 1 ok, 0 failed");
   tu_result_free(&r);
   free(cmd);
+}
+END_TEST
+
+/* Starts uvsup with args and a stdout nobody reads, waits for `wait_for`
+ * on stderr, then sends SIGTERM twice: the second must drop the output
+ * that waits so that uvsup exits, with its summary. */
+static void check_second_signal_drops_output(char** argv,
+                                             const char* wait_for) {
+  tu_proc_t p;
+  tu_start_stdout_full(argv, &p);
+  tu_wait_for_err(&p, wait_for);
+  ck_assert_int_eq(kill(p.pid, SIGTERM), 0);
+  tu_wait_for_err(&p, "got SIGTERM");
+  ck_assert_int_eq(kill(p.pid, SIGTERM), 0);
+  tu_result_t r;
+  ck_assert_msg(tu_finish_within(&p, &r, 15000, 1),
+                "uvsup still waits for its stdout:\n%s", r.err);
+  ck_assert_msg(r.status == 143, "status %d:\n%s", r.status, r.err);
+  assert_contains(r.err, "got SIGTERM again");
+  assert_contains(r.err, "1 worker: ");
+  assert_contains(r.err, "interrupted by SIGTERM");
+  tu_result_free(&r);
+}
+
+START_TEST(test_signals_second_signal_drops_blocked_output) {
+  /* A worker still running, paused on a full stdout (it has more to
+   * write than uvsup holds), and one that has ended with its output
+   * waiting: either way the second SIGTERM lets uvsup exit. */
+  char* running = child_cmd("lines 20000 x err started lines 2000000 x");
+  char* argv[] = { UVSUP_TEST_CLI, "-n", "w", "-c", running, NULL };
+  check_second_signal_drops_output(argv, "w | started\n");
+  char* ended = child_cmd("bytes 900000 err done");
+  char* argv2[] = { UVSUP_TEST_CLI, "--output", "group", "-n", "w",
+                    "-c",           ended,      NULL };
+  check_second_signal_drops_output(argv2, "done\n");
+  free(ended);
+  free(running);
 }
 END_TEST
 
@@ -260,6 +297,7 @@ int main(void) {
   tcase_add_test(shutdown, test_signals_second_sigint_kills_at_once);
   tcase_add_test(shutdown, test_signals_sigusr1_lists_running);
   tcase_add_test(shutdown, test_signals_kept_while_output_drains);
+  tcase_add_test(shutdown, test_signals_second_signal_drops_blocked_output);
   suite_add_tcase(s, shutdown);
 
   TCase* limits = tcase_create("limits");

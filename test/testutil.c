@@ -178,18 +178,22 @@ void tu_wait_for_err(tu_proc_t* p, const char* needle) {
   }
 }
 
-int tu_finish_within(tu_proc_t* p, tu_result_t* r, int timeout_ms) {
+int tu_finish_within(tu_proc_t* p,
+                     tu_result_t* r,
+                     int timeout_ms,
+                     int err_only) {
   struct timespec t0, now;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   int in_time = 1;
-  for (int rc = 1; rc != 0;) {
+  for (int rc = 1; rc != 0 && (!err_only || p->fds[1] >= 0);) {
     clock_gettime(CLOCK_MONOTONIC, &now);
     long left = timeout_ms - ((now.tv_sec - t0.tv_sec) * 1000 +
                               (now.tv_nsec - t0.tv_nsec) / 1000000);
-    rc = pump_some(p, 0, in_time ? (left > 0 ? (int)left : 0) : -1);
-    if (rc < 0 && in_time) {
+    rc = pump_some(p, err_only, left > 0 ? (int)left : 0);
+    if (rc < 0) {
       in_time = 0;
       kill(p->pid, SIGKILL);
+      break;
     }
   }
   tu_finish(p, r);

@@ -49,8 +49,12 @@ void tu_start_stdout_full(char* const* argv, tu_proc_t* p);
 /* Reads stderr only (stdout stays unread) until it holds needle. */
 void tu_wait_for_err(tu_proc_t* p, const char* needle);
 /* tu_finish, but when stdout and stderr are not both closed within
- * timeout_ms, kills the program (SIGKILL) and returns 0; else 1. */
-int tu_finish_within(tu_proc_t* p, tu_result_t* r, int timeout_ms);
+ * timeout_ms, kills the program (SIGKILL) and returns 0; else 1. With
+ * err_only, stdout stays unread until then (a reader that never comes). */
+int tu_finish_within(tu_proc_t* p,
+                     tu_result_t* r,
+                     int timeout_ms,
+                     int err_only);
 void tu_result_free(tu_result_t* r);
 
 /* The size of an argv for tu_build_argv: the CLI, its arguments, NULL. */

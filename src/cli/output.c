@@ -45,6 +45,7 @@ struct cli_output_s {
   uint64_t stamp_ms;
   int log_warned;
   int lost; /* output that was to be written was not: the exit status says */
+  int dropping; /* cli_output_drop(): nothing more for the writers */
   cli_output_closed_cb on_closed;
   void* closed_data;
 };
@@ -99,16 +100,20 @@ static void on_writer_error(cli_writer_t* w, void* data) {
   }
 }
 
-static void on_drain(cli_writer_t* w, void* data) {
-  cli_output_t* out = data;
-  /* Resume everyone: a worker that refills a still-full writer is paused
-   * again at its next chunk. */
+static void resume_all(cli_output_t* out) {
   for (size_t i = 0; i < out->npaused; i++) {
     uvsup_worker_t* worker = out->paused[i];
     out->jobs[(uintptr_t)uvsup_worker_data(worker)].paused = 0;
     uvsup_worker_resume_output(worker);
   }
   out->npaused = 0;
+}
+
+static void on_drain(cli_writer_t* w, void* data) {
+  (void)w;
+  /* Resume everyone: a worker that refills a still-full writer is paused
+   * again at its next chunk. */
+  resume_all(data);
 }
 
 int cli_output_new(cli_output_t** outp,
@@ -265,6 +270,9 @@ void cli_output_chunk(cli_output_t* out,
   if (out->args->log_dir != NULL) {
     write_log(out, j, o);
   }
+  if (out->dropping) {
+    return;
+  }
   switch (out->args->output) {
   case CLI_OUTPUT_TAG: {
     cli_buf_t* b = cli_writer_buf(&out->writer[s]);
@@ -346,6 +354,16 @@ void cli_output_close(cli_output_t* out, cli_output_closed_cb cb, void* data) {
   for (int i = 0; i < 2; i++) {
     cli_writer_close(&out->writer[i], on_writer_closed);
   }
+}
+
+void cli_output_drop(cli_output_t* out) {
+  out->dropping = 1;
+  if (out->writing) {
+    for (int i = 0; i < 2; i++) {
+      cli_writer_drop(&out->writer[i]);
+    }
+  }
+  resume_all(out);
 }
 
 int cli_output_lost(const cli_output_t* out) {

@@ -94,8 +94,10 @@ static void on_signal(int signum, void* data) {
     run->stop_reason = CLI_STOP_SIGNAL;
     run->stop_signal = signum;
     fprintf(stderr,
-            "uvsup: got %s, every worker has ended; writing their output\n",
-            cli_signal_name(signum));
+            "uvsup: got %s, every worker has ended; writing their output "
+            "(%s again to drop it)\n",
+            cli_signal_name(signum),
+            signum == SIGHUP ? "SIGINT" : cli_signal_name(signum));
   } else if (run->stop_reason != CLI_STOP_SIGNAL) {
     /* Pass the signal itself on, as a terminal would have done had the
      * workers been in its foreground group; SIGKILL follows the grace. */
@@ -108,9 +110,13 @@ static void on_signal(int signum, void* data) {
             signum == SIGHUP ? "SIGINT" : cli_signal_name(signum));
     uvsup_stop(run->sup, signum);
   } else if (signum != SIGHUP) {
-    fprintf(stderr, "uvsup: got %s again, killing every worker\n",
+    /* "Stop now": a reader that never comes must not hold uvsup either. */
+    fprintf(stderr,
+            "uvsup: got %s again, killing every worker and dropping the "
+            "output that waits\n",
             cli_signal_name(signum));
     uvsup_stop(run->sup, SIGKILL);
+    cli_output_drop(run->output);
   }
 }
 

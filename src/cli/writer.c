@@ -183,8 +183,10 @@ static void pump(cli_writer_t* w) {
       w->on_drain(w, w->data);
     }
   }
-  if (w->closing == 1 && w->queued == 0 && w->pending.len == 0 &&
-      w->spools == NULL) {
+  /* Closing a stream cancels the writes still queued (ECANCELED). */
+  if (w->closing == 1 &&
+      (w->dropping ||
+       (w->queued == 0 && w->pending.len == 0 && w->spools == NULL))) {
     w->closing = 2;
     close_handles(w);
   }
@@ -309,6 +311,16 @@ int cli_writer_full(cli_writer_t* w) {
     return 1;
   }
   return 0;
+}
+
+void cli_writer_drop(cli_writer_t* w) {
+  w->dropping = 1;
+  if (w->error == 0) {
+    w->error = UV_ECANCELED; /* discard from here on; asked for, not lost */
+  }
+  cli_buf_free(&w->pending);
+  drop_spools(w);
+  pump(w);
 }
 
 void cli_writer_close(cli_writer_t* w, cli_writer_cb on_closed_cb) {

@@ -41,8 +41,9 @@ struct cli_writer_s {
   size_t queued;              /* given to libuv, not yet written */
   cli_writer_spool_t* spools; /* group output waiting its turn, FIFO */
   cli_writer_spool_t* spools_tail;
-  int error;   /* first write error (EPIPE: the reader left); then discard */
-  int closing; /* close once everything is written */
+  int error;    /* first write error (EPIPE: the reader left); then discard */
+  int closing;  /* close once everything is written */
+  int dropping; /* cli_writer_drop(): close without waiting for the reader */
   int was_full;
   cli_writer_cb on_drain;
   cli_writer_cb on_error; /* once, when error is first set */
@@ -75,6 +76,11 @@ void cli_writer_add_spool(cli_writer_t* w, cli_spool_t* spool);
 
 /* 1 when more than CLI_WRITER_HIGH bytes wait. */
 int cli_writer_full(cli_writer_t* w);
+
+/* Drops what waits (and what is added later) instead of writing it, so
+ * that a reader that never comes cannot hold uvsup: for "stop now". A
+ * close then does not wait for writes libuv has queued. */
+void cli_writer_drop(cli_writer_t* w);
 
 /* Writes out everything that waits, then closes the handles; on_closed
  * follows (from the loop). */

@@ -56,15 +56,15 @@ static size_t fill_pipe(int fd) {
 
 static void start(char* const* argv,
                   const char* stdin_text,
-                  int stdout_full,
+                  int full_fd,
                   tu_proc_t* p) {
   int in[2], out[2], err[2];
   memset(p, 0, sizeof(*p));
   ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
   ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
   ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
-  if (stdout_full) {
-    p->prefilled = fill_pipe(out[1]);
+  if (full_fd == 1 || full_fd == 2) {
+    p->prefilled = fill_pipe(full_fd == 1 ? out[1] : err[1]);
   }
   p->pid = fork();
   ck_assert_int_ge(p->pid, 0);
@@ -100,8 +100,8 @@ void tu_start(char* const* argv, const char* stdin_text, tu_proc_t* p) {
   start(argv, stdin_text, 0, p);
 }
 
-void tu_start_stdout_full(char* const* argv, tu_proc_t* p) {
-  start(argv, NULL, 1, p);
+void tu_start_full(char* const* argv, int full_fd, tu_proc_t* p) {
+  start(argv, NULL, full_fd, p);
 }
 
 /* One poll round of at most timeout_ms (-1: no limit): reads what the
@@ -171,10 +171,34 @@ void tu_wait_for_count(tu_proc_t* p, const char* needle, size_t count) {
   }
 }
 
-void tu_wait_for_err(tu_proc_t* p, const char* needle) {
-  while (strstr(p->r.err, needle) == NULL) {
-    ck_assert_msg(p->fds[1] >= 0 && pump_some(p, 1, -1) != 0,
-                  "stderr ended before '%s':\n%s", needle, p->r.err);
+size_t tu_read_once(tu_proc_t* p, int fd, size_t max) {
+  int i = fd == 1 ? 0 : 1;
+  char chunk[65536];
+  if (p->fds[i] < 0) {
+    return 0;
+  }
+  ssize_t n;
+  do {
+    n = read(p->fds[i], chunk, max < sizeof(chunk) ? max : sizeof(chunk));
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) {
+    close(p->fds[i]);
+    p->fds[i] = -1;
+    return 0;
+  }
+  if (i == 0) {
+    append(&p->r.out, &p->r.out_len, &p->out_cap, chunk, (size_t)n);
+  } else {
+    append(&p->r.err, &p->r.err_len, &p->err_cap, chunk, (size_t)n);
+  }
+  return (size_t)n;
+}
+
+void tu_wait_on(tu_proc_t* p, int fd, const char* needle) {
+  while (strstr(fd == 1 ? p->r.out : p->r.err, needle) == NULL) {
+    ck_assert_msg(tu_read_once(p, fd, 65536) > 0,
+                  "output ended before '%s':\n%s\n%s", needle, p->r.out,
+                  p->r.err);
   }
 }
 

@@ -73,17 +73,27 @@ int cli_output_wants_lines(const cli_output_t* out) {
   return out->args->output == CLI_OUTPUT_TAG;
 }
 
-/* One of uvsup's own messages, on stderr. */
-static void say(cli_output_t* out, const char* fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void say(cli_output_t* out, const char* fmt, ...) {
-  (void)out;
+void cli_output_say(cli_output_t* out, const char* fmt, ...) {
+  cli_buf_t b;
+  cli_buf_init(&b);
+  cli_buf_puts(&b, "uvsup: ");
   va_list ap;
   va_start(ap, fmt);
-  fputs("uvsup: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  cli_buf_vprintf(&b, fmt, ap);
   va_end(ap);
+  cli_buf_putc(&b, '\n');
+  if (b.failed) {
+    cli_buf_free(&b);
+    return;
+  }
+  /* Through the writer when there is one, so a message never lands in the
+   * middle of a worker's line that is being written. */
+  if (out != NULL && out->writing) {
+    cli_writer_add_text(&out->writer[1], b.data, b.len);
+  } else {
+    fputs(b.data, stderr);
+  }
+  cli_buf_free(&b);
 }
 
 /* A reader that left (EPIPE) asked for no more: that is not a loss. Any
@@ -96,7 +106,7 @@ static void on_writer_error(cli_writer_t* w, void* data) {
   }
   out->lost = 1;
   if (w == &out->writer[0]) {
-    say(out, "writing standard output: %s", strerror(-w->error));
+    cli_output_say(out, "writing standard output: %s", strerror(-w->error));
   }
 }
 
@@ -222,7 +232,7 @@ static void write_log(cli_output_t* out,
     j->log_fd = cli_logdir_open(out->args->log_dir, file, err, sizeof(err));
     if (j->log_fd < 0) {
       if (!out->log_warned++) {
-        fprintf(stderr, "uvsup: warning: %s\n", err);
+        cli_output_say(out, "warning: %s", err);
       }
       j->log_fd = -2; /* do not try again for this run */
       return;
@@ -297,8 +307,8 @@ void cli_output_chunk(cli_output_t* out,
     }
     if (cli_spool_append(j->spool[s], o->data, o->len) != 0 &&
         !out->log_warned++) {
-      fprintf(stderr, "uvsup: warning: output of %s lost: %s\n", j->name,
-              strerror(j->spool[s]->error));
+      cli_output_say(out, "warning: output of %s lost: %s", j->name,
+                     strerror(j->spool[s]->error));
     }
     return;
   case CLI_OUTPUT_INHERIT:

@@ -64,59 +64,71 @@ static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
   cli_output_close(run->output, NULL, NULL);
 }
 
+typedef struct {
+  cli_run_t* run;
+  uint64_t now;
+} listing_t;
+
 static void print_running(uvsup_worker_t* worker, void* arg) {
-  uint64_t now = *(const uint64_t*)arg;
+  const listing_t* l = arg;
   char took[32];
-  cli_duration_format(took, sizeof(took), now - uvsup_worker_start_ns(worker));
+  cli_duration_format(took, sizeof(took),
+                      l->now - uvsup_worker_start_ns(worker));
   cli_buf_t name;
   cli_buf_init(&name);
   cli_put_safe(&name, uvsup_worker_name(worker));
+  const char* shown = name.data != NULL ? name.data : "";
   int pid = uvsup_worker_pid(worker);
   if (pid != 0) {
-    fprintf(stderr, "uvsup:   %s  pid %d  running for %s\n",
-            name.data != NULL ? name.data : "", pid, took);
+    cli_output_say(l->run->output, "  %s  pid %d  running for %s", shown, pid,
+                   took);
   } else {
-    fprintf(stderr, "uvsup:   %s  exited, stopping what it left behind\n",
-            name.data != NULL ? name.data : "");
+    cli_output_say(l->run->output, "  %s  exited, stopping what it left behind",
+                   shown);
   }
   cli_buf_free(&name);
+}
+
+/* What a second signal would do, for the first one's message. */
+static const char* again_name(int signum) {
+  return cli_signal_name(signum == SIGHUP ? SIGINT : signum);
 }
 
 static void on_signal(int signum, void* data) {
   cli_run_t* run = data;
   if (signum == SIGUSR1) {
-    uint64_t now = uv_hrtime();
-    fprintf(stderr, "uvsup: %zu running\n", uvsup_running(run->sup));
-    uvsup_walk(run->sup, print_running, &now);
+    listing_t l = { run, uv_hrtime() };
+    cli_output_say(run->output, "%zu running", uvsup_running(run->sup));
+    uvsup_walk(run->sup, print_running, &l);
     return;
   }
-  if (run->stop_reason != CLI_STOP_SIGNAL && run->done) {
+  if (run->stop_reason != CLI_STOP_SIGNAL) {
     run->stop_reason = CLI_STOP_SIGNAL;
     run->stop_signal = signum;
-    fprintf(stderr,
-            "uvsup: got %s, every worker has ended; writing their output "
-            "(%s again to drop it)\n",
-            cli_signal_name(signum),
-            signum == SIGHUP ? "SIGINT" : cli_signal_name(signum));
-  } else if (run->stop_reason != CLI_STOP_SIGNAL) {
+    if (run->done) {
+      cli_output_say(run->output,
+                     "got %s, every worker has ended; writing their output "
+                     "(%s again to drop it)",
+                     cli_signal_name(signum), again_name(signum));
+      return;
+    }
     /* Pass the signal itself on, as a terminal would have done had the
      * workers been in its foreground group; SIGKILL follows the grace. */
-    run->stop_reason = CLI_STOP_SIGNAL;
-    run->stop_signal = signum;
-    fprintf(stderr,
-            "uvsup: got %s, stopping %zu running workers (%s again to "
-            "kill them now)\n",
-            cli_signal_name(signum), uvsup_running(run->sup),
-            signum == SIGHUP ? "SIGINT" : cli_signal_name(signum));
+    cli_output_say(run->output,
+                   "got %s, stopping %zu running workers (%s again to kill "
+                   "them now)",
+                   cli_signal_name(signum), uvsup_running(run->sup),
+                   again_name(signum));
     uvsup_stop(run->sup, signum);
   } else if (signum != SIGHUP) {
-    /* "Stop now": a reader that never comes must not hold uvsup either. */
-    fprintf(stderr,
-            "uvsup: got %s again, killing every worker and dropping the "
-            "output that waits\n",
-            cli_signal_name(signum));
+    /* "Stop now": a reader that never comes must not hold uvsup either.
+     * Dropped first, so the message is not queued behind that output. */
     uvsup_stop(run->sup, SIGKILL);
     cli_output_drop(run->output);
+    cli_output_say(run->output,
+                   "got %s again, killing every worker and dropping the "
+                   "output that waits",
+                   cli_signal_name(signum));
   }
 }
 

@@ -305,6 +305,40 @@ void cli_writer_add_spool(cli_writer_t* w, cli_spool_t* spool) {
   pump(w);
 }
 
+/* A message when the output is dropped or the writer closed: never queued
+ * behind output nobody reads, never blocking the loop on a pipe. */
+static void write_now(cli_writer_t* w, const char* p, size_t n) {
+  if (w->streaming && w->closing < 2) {
+    uv_buf_t buf = uv_buf_init((char*)p, (unsigned)n);
+    uv_try_write(&w->out.stream, &buf, 1);
+    return;
+  }
+  int saved = w->error;
+  w->error = 0;
+  write_blocking(w, p, n);
+  w->error = saved;
+}
+
+void cli_writer_add_text(cli_writer_t* w, const char* p, size_t n) {
+  if (w->dropping || w->closing == 2) {
+    write_now(w, p, n);
+    return;
+  }
+  if (w->spools == NULL) {
+    cli_buf_append(&w->pending, p, n);
+    cli_writer_added(w);
+    return;
+  }
+  /* Behind the group output that waits, never inside a run's piece. */
+  cli_spool_t text;
+  cli_spool_init(&text, 0);
+  if (cli_spool_append(&text, p, n) != 0) {
+    cli_spool_free(&text);
+    return;
+  }
+  cli_writer_add_spool(w, &text);
+}
+
 int cli_writer_full(cli_writer_t* w) {
   if (w->queued + w->pending.len > CLI_WRITER_HIGH) {
     w->was_full = 1;

@@ -74,6 +74,13 @@ void cli_writer_added(cli_writer_t* w);
  * piece: nothing else is written in between), then frees it. */
 void cli_writer_add_spool(cli_writer_t* w, cli_spool_t* spool);
 
+/* Adds n bytes of whole lines of uvsup's own (a message) after all that
+ * was added before, spools included, so they land at a line boundary of
+ * the output. Once the writer drops its output (cli_writer_drop) they are
+ * tried once without waiting, and once it is closed they are written to
+ * its descriptor plainly. */
+void cli_writer_add_text(cli_writer_t* w, const char* p, size_t n);
+
 /* 1 when more than CLI_WRITER_HIGH bytes wait. */
 int cli_writer_full(cli_writer_t* w);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "logdir.h"
+#include "safe.h"
 #include "spool.h"
 #include "tag.h"
 #include "writer.h"
@@ -26,7 +27,7 @@ typedef struct {
   char* prefix[2];  /* "NAME<pad> | " per stream, made at the first line */
   size_t prefix_len[2];
   cli_spool_t* spool[2]; /* group mode: stdout, stderr, made when needed */
-  int log_fd;            /* -1 until the first output */
+  int log_fd;            /* -1 until the first output, -2 once it failed */
   int paused;
 } job_output_t;
 
@@ -43,7 +44,6 @@ struct cli_output_s {
   size_t npaused;
   char stamp[32];
   uint64_t stamp_ms;
-  int log_warned;
   int lost; /* output that was to be written was not: the exit status says */
   int dropping; /* cli_output_drop(): nothing more for the writers */
   cli_output_closed_cb on_closed;
@@ -208,46 +208,44 @@ static const char* stamp(cli_output_t* out) {
   return out->stamp;
 }
 
-static void write_all(int fd, const char* p, size_t n) {
+static int write_all(int fd, const char* p, size_t n) {
   while (n > 0) {
     ssize_t w = write(fd, p, n);
     if (w < 0 && errno == EINTR) {
       continue;
     }
     if (w <= 0) {
-      return;
+      return -1;
     }
     p += w;
     n -= (size_t)w;
   }
+  return 0;
 }
 
-static void write_log(cli_output_t* out,
-                      job_output_t* j,
-                      const uvsup_output_t* o) {
-  char err[512];
-  if (j->log_fd < 0) {
-    char file[256];
-    cli_logdir_file_name(file, sizeof(file), j->name);
-    j->log_fd = cli_logdir_open(out->args->log_dir, file, err, sizeof(err));
-    if (j->log_fd < 0) {
-      if (!out->log_warned++) {
-        cli_output_say(out, "warning: %s", err);
-      }
-      j->log_fd = -2; /* do not try again for this run */
-      return;
-    }
-  }
-  if (j->log_fd < 0) {
-    return;
-  }
-  /* Lines come without their newline: put it back, so the log holds the
-   * bytes the worker wrote. */
+/* Output the user asked for is gone: each loss is said (once per stream
+ * of a run or per log of a run) and shows in the exit status. */
+static void say_lost(cli_output_t* out,
+                     const char* what,
+                     const char* name,
+                     const char* why) {
+  cli_buf_t safe;
+  cli_buf_init(&safe);
+  cli_put_safe(&safe, name);
+  cli_output_say(out, "warning: %s of %s lost: %s", what,
+                 safe.data != NULL ? safe.data : "", why);
+  cli_buf_free(&safe);
+  out->lost = 1;
+}
+
+/* Appends the line or chunk to the log, with the newline the line
+ * splitter took. Returns 0 or -1 (errno set). */
+static int append_log(int fd, const uvsup_output_t* o) {
   struct iovec iov[2] = { { (void*)o->data, o->len }, { "\n", 1 } };
   int parts = o->newline ? 2 : 1;
-  ssize_t done = writev(j->log_fd, iov, parts);
+  ssize_t done = writev(fd, iov, parts);
   if (done < 0) {
-    return;
+    return -1;
   }
   /* A short write to a local file is rare: finish it plainly. */
   size_t skip = (size_t)done;
@@ -256,9 +254,33 @@ static void write_log(cli_output_t* out,
       skip -= iov[k].iov_len;
       continue;
     }
-    write_all(j->log_fd, (const char*)iov[k].iov_base + skip,
-              iov[k].iov_len - skip);
+    if (write_all(fd, (const char*)iov[k].iov_base + skip,
+                  iov[k].iov_len - skip) != 0) {
+      return -1;
+    }
     skip = 0;
+  }
+  return 0;
+}
+
+static void write_log(cli_output_t* out,
+                      job_output_t* j,
+                      const uvsup_output_t* o) {
+  if (j->log_fd == -1) {
+    char err[512];
+    char file[256];
+    cli_logdir_file_name(file, sizeof(file), j->name);
+    j->log_fd = cli_logdir_open(out->args->log_dir, file, err, sizeof(err));
+    if (j->log_fd < 0) {
+      say_lost(out, "log", j->name, err);
+      j->log_fd = -2; /* do not try again for this run */
+      return;
+    }
+  }
+  if (j->log_fd >= 0 && append_log(j->log_fd, o) != 0) {
+    say_lost(out, "log", j->name, strerror(errno));
+    close(j->log_fd);
+    j->log_fd = -2;
   }
 }
 
@@ -268,6 +290,26 @@ static void pause_worker(cli_output_t* out,
   if (!j->paused && uvsup_worker_pause_output(worker) == 0) {
     j->paused = 1;
     out->paused[out->npaused++] = worker;
+  }
+}
+
+/* Group mode: keeps the chunk until the run ends. A spool that fails
+ * (memory, a full $TMPDIR) keeps what it stored and takes no more. */
+static void spool_chunk(cli_output_t* out,
+                        job_output_t* j,
+                        int s,
+                        const uvsup_output_t* o) {
+  if (j->spool[s] == NULL) {
+    j->spool[s] = malloc(sizeof(cli_spool_t));
+    if (j->spool[s] == NULL) {
+      say_lost(out, "output", j->name, strerror(ENOMEM));
+      return;
+    }
+    cli_spool_init(j->spool[s], GROUP_MEMORY_PER_STREAM);
+  }
+  int failed_before = j->spool[s]->error != 0;
+  if (cli_spool_append(j->spool[s], o->data, o->len) != 0 && !failed_before) {
+    say_lost(out, "output", j->name, strerror(j->spool[s]->error));
   }
 }
 
@@ -298,18 +340,7 @@ void cli_output_chunk(cli_output_t* out,
     break;
   }
   case CLI_OUTPUT_GROUP:
-    if (j->spool[s] == NULL) {
-      j->spool[s] = malloc(sizeof(cli_spool_t));
-      if (j->spool[s] == NULL) {
-        return;
-      }
-      cli_spool_init(j->spool[s], GROUP_MEMORY_PER_STREAM);
-    }
-    if (cli_spool_append(j->spool[s], o->data, o->len) != 0 &&
-        !out->log_warned++) {
-      cli_output_say(out, "warning: output of %s lost: %s", j->name,
-                     strerror(j->spool[s]->error));
-    }
+    spool_chunk(out, j, s, o);
     return;
   case CLI_OUTPUT_INHERIT:
     if (!passthrough(out)) {
@@ -332,7 +363,7 @@ void cli_output_run_ended(cli_output_t* out, size_t job) {
   if (j->log_fd >= 0) {
     close(j->log_fd);
   }
-  j->log_fd = -1;
+  j->log_fd = -1; /* a next run tries again */
   for (int s = 0; s < 2; s++) {
     if (j->spool[s] != NULL) {
       /* The writer takes the spool and writes it as one piece. */

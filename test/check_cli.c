@@ -1,11 +1,16 @@
 /* The uvsup program end to end: run as a real process with real workers,
  * asserting what a user sees (exit status, output, summary). */
-#define _GNU_SOURCE /* open_memstream, strndup */
+#define _GNU_SOURCE /* open_memstream, strndup, pipe2 */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -280,6 +285,22 @@ START_TEST(test_cli_procfile_runs_in_its_directory) {
 }
 END_TEST
 
+START_TEST(test_cli_procfile_not_a_file_runs_here) {
+  /* A Procfile read from a pipe (-f /dev/stdin, or -f <(...)) has no
+   * directory of its own: its commands run in the current one, not in
+   * /dev or /dev/fd. */
+  char here[4096];
+  ck_assert_ptr_nonnull(getcwd(here, sizeof(here)));
+  tu_result_t r;
+  tu_run_cli(&r, "a: pwd\n", "--output", "inherit", "-f", "/dev/stdin", NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  char* want = tu_fmt("%s\n", here);
+  ck_assert_str_eq(r.out, want);
+  free(want);
+  tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_cli_procfile_relative_path) {
   /* "sub/Procfile" from the directory above: its workers still run in sub;
    * "Procfile" alone: in the current directory, which is its own. */
@@ -417,6 +438,37 @@ START_TEST(test_cli_values_duplicates_both_run) {
   assert_row(summary, "b", "ok", 1);
   ck_assert(has_line(summary, "3 workers: 3 ok, 0 failed"));
   tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_cli_values_repeated_apart_start_at_once) {
+  /* 24 000 values alternating between two names: the first worker fails
+   * and --halt stops the rest, so the run takes as long as setting the
+   * jobs up, which must be linear (it was quadratic: minutes). */
+  enum { N = 24000 };
+  char* text = malloc(N * 2 + 1);
+  ck_assert_ptr_nonnull(text);
+  for (int i = 0; i < N; i++) {
+    text[2 * i] = i % 2 ? 'b' : 'a';
+    text[2 * i + 1] = '\n';
+  }
+  text[2 * N] = '\0';
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  tu_result_t r;
+  tu_run_cli(&r, text, "-j", "1", "--halt", "now,fail=1", "--output", "null",
+             CHILD, "exit", "1", NULL);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double took =
+      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  ck_assert_msg(r.status == 1, "status %d:\n%.2000s", r.status, r.err);
+  const char* summary = summary_of(&r);
+  assert_row(summary, "a", "exit 1", 1);
+  assert_row(summary, "b#12000", "not started", 0);
+  assert_row(summary, "a#12000", "not started", 0);
+  ck_assert_msg(took < 8.0, "took %.1f s", took);
+  tu_result_free(&r);
+  free(text);
 }
 END_TEST
 
@@ -918,6 +970,42 @@ START_TEST(test_cli_exit_halt) {
 }
 END_TEST
 
+/* How many times needle occurs in text. */
+static int count_of(const char* text, const char* needle) {
+  int n = 0;
+  for (const char* p = strstr(text, needle); p != NULL;
+       p = strstr(p + strlen(needle), needle)) {
+    n++;
+  }
+  return n;
+}
+
+START_TEST(test_cli_exit_stdout_write_error) {
+  /* Every worker succeeds, but what they wrote never reached uvsup's
+   * stdout (a full device): said once on stderr, and exit 1, in both
+   * modes that write stdout themselves. */
+  const char* modes[] = { "tag", "group" };
+  for (int i = 0; i < 2; i++) {
+    char* script = tu_fmt(
+        "exec '%s' --output %s -n a -c 'echo hello' -n b -c "
+        "'echo world' >/dev/full",
+        UVSUP_TEST_CLI, modes[i]);
+    char* argv[] = { "/bin/sh", "-c", script, NULL };
+    tu_result_t r;
+    tu_run(argv, NULL, &r);
+    ck_assert_msg(r.status == 1, "%s: status %d:\n%s", modes[i], r.status,
+                  r.err);
+    ck_assert_int_eq(
+        count_of(r.err,
+                 "uvsup: writing standard output: No space left on device\n"),
+        1);
+    ck_assert(has_line(summary_of(&r), "2 workers: 2 ok, 0 failed"));
+    tu_result_free(&r);
+    free(script);
+  }
+}
+END_TEST
+
 START_TEST(test_cli_help) {
   const char* forms[] = { "-h", "--help" };
   for (int i = 0; i < 2; i++) {
@@ -1127,6 +1215,58 @@ START_TEST(test_cli_procfile_long_line) {
   free(path);
   free(rest);
   scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_cli_stdin_long_value_refused_early) {
+  /* A value over the limit on standard input is refused as soon as it
+   * passes it, not once the whole line (here: never ending) is read. */
+  int in[2], err[2];
+  ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+  ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
+  signal(SIGPIPE, SIG_IGN);
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(err[1], 2);
+    execl(UVSUP_TEST_CLI, UVSUP_TEST_CLI, CHILD, "out", (char*)NULL);
+    _exit(127);
+  }
+  close(in[0]);
+  close(err[1]);
+  ck_assert_int_eq(fcntl(in[1], F_SETFL, O_NONBLOCK), 0);
+  static char xs[65536];
+  memset(xs, 'x', sizeof(xs));
+  size_t sent = 0, limit = 4 * 1024 * 1024;
+  char text[4096];
+  size_t text_len = 0;
+  for (;;) {
+    struct pollfd fds[2] = { { err[0], POLLIN, 0 },
+                             { sent < limit ? in[1] : -1, POLLOUT, 0 } };
+    int n = poll(fds, 2, 20000); /* a bound for failing, never waited out */
+    ck_assert_msg(n > 0, "uvsup still reads its value after %zu bytes", sent);
+    if (fds[1].revents & POLLOUT) {
+      ssize_t w = write(in[1], xs, sizeof(xs));
+      sent += w > 0 ? (size_t)w : limit; /* EPIPE: it has stopped reading */
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP)) {
+      ssize_t r = read(err[0], text + text_len, sizeof(text) - 1 - text_len);
+      if (r <= 0) {
+        break;
+      }
+      text_len += (size_t)r;
+    }
+  }
+  text[text_len] = '\0';
+  int status;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  close(in[1]);
+  close(err[0]);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2, "status %d",
+                status);
+  ck_assert_has(text, "uvsup: standard input:1: value of");
+  ck_assert_has(text, "too long");
 }
 END_TEST
 
@@ -1393,12 +1533,14 @@ static Suite* cli_suite(void) {
   TCase* modes = tu_tcase_new(s, "modes", 30);
   tcase_add_test(modes, test_cli_procfile_runs_in_its_directory);
   tcase_add_test(modes, test_cli_procfile_relative_path);
+  tcase_add_test(modes, test_cli_procfile_not_a_file_runs_here);
   tcase_add_test(modes, test_cli_procfile_comments_blank_lines_and_spaces);
   tcase_add_test(modes, test_cli_command_names);
   tcase_add_test(modes, test_cli_command_positional_names);
   tcase_add_test(modes, test_cli_values_replace_braces);
   tcase_add_test(modes, test_cli_values_appended);
   tcase_add_test(modes, test_cli_values_duplicates_both_run);
+  tcase_add_test(modes, test_cli_values_repeated_apart_start_at_once);
   tcase_add_test(modes, test_cli_values_run_without_shell);
   tcase_add_test(modes, test_cli_stdin_values);
   tcase_add_test(modes, test_cli_jobs_one_at_a_time);
@@ -1425,6 +1567,7 @@ static Suite* cli_suite(void) {
   tcase_add_test(exit, test_cli_exit_timeout);
   tcase_add_test(exit, test_cli_exit_timeout_json);
   tcase_add_test(exit, test_cli_exit_halt);
+  tcase_add_test(exit, test_cli_exit_stdout_write_error);
   tcase_add_test(exit, test_cli_help);
   tcase_add_test(exit, test_cli_version);
 
@@ -1445,6 +1588,7 @@ static Suite* cli_suite(void) {
   tcase_add_test(errors, test_cli_no_values_after_separator);
   tcase_add_test(errors, test_cli_empty_value);
   tcase_add_test(errors, test_cli_empty_stdin);
+  tcase_add_test(errors, test_cli_stdin_long_value_refused_early);
   tcase_add_test(errors, test_cli_duplicate_command_names);
   tcase_add_test(errors, test_cli_bad_jobs);
   tcase_add_test(errors, test_cli_bad_summary_format);

@@ -123,53 +123,102 @@ START_TEST(test_logdir_name_empty) {
 }
 END_TEST
 
+/* A name too long for the file name: its first `kept` bytes, "~", 16 hex
+ * digits and ".log", with a roomy buffer and with the header's size. */
+static void check_long(const char* name, size_t kept) {
+  char out[512];
+  size_t sizes[2] = { sizeof(out), CLI_LOGDIR_FILE_NAME_SIZE };
+  for (int i = 0; i < 2; i++) {
+    memset(out, 'Z', sizeof(out));
+    cli_logdir_file_name(out, sizes[i], name);
+    ck_assert_msg(strlen(out) == kept + 17 + 4 && memcmp(out, name, kept) == 0,
+                  "\"%s\" gave \"%s\", want its first %zu bytes", name, out,
+                  kept);
+    ck_assert_int_eq(out[kept], '~');
+    ck_assert_uint_eq(strspn(out + kept + 1, "0123456789abcdef"), 16);
+    ck_assert_str_eq(out + kept + 17, ".log");
+  }
+}
+
 START_TEST(test_logdir_name_long_cut_on_utf8_boundary) {
   char name[301];
   char want[CLI_LOGDIR_FILE_NAME_SIZE];
 
-  /* 300 ASCII bytes: the first 200. */
+  /* 300 ASCII bytes: the first 183, then the hash of all 300. */
   memset(name, 'n', 300);
   name[300] = '\0';
-  memset(want, 'n', 200);
-  strcpy(want + 200, ".log");
-  check_name(name, want);
+  check_long(name, 183);
 
-  /* "x" and 2-byte characters: 1 + 99 * 2 = 199 bytes; the 100th would
-   * end at byte 201. */
+  /* "x" and 2-byte characters: 1 + 91 * 2 = 183 bytes. */
   name[0] = 'x';
   for (int i = 0; i < 149; i++) {
     memcpy(name + 1 + 2 * i, "\xc3\xa9", 2);
   }
   name[299] = '\0';
-  memcpy(want, name, 199);
-  strcpy(want + 199, ".log");
-  check_name(name, want);
+  check_long(name, 183);
 
-  /* 3-byte characters: 66 of them, 198 bytes. */
+  /* 3-byte characters: 61 of them, 183 bytes. */
   for (int i = 0; i < 100; i++) {
     memcpy(name + 3 * i, "\xe6\x97\xa5", 3);
   }
   name[300] = '\0';
-  memcpy(want, name, 198);
-  strcpy(want + 198, ".log");
-  check_name(name, want);
+  check_long(name, 183);
 
-  /* "x" and 4-byte characters: 1 + 49 * 4 = 197 bytes. */
+  /* "x" and 4-byte characters: 1 + 45 * 4 = 181 bytes; the 46th would end
+   * at byte 185. */
   name[0] = 'x';
   for (int i = 0; i < 74; i++) {
     memcpy(name + 1 + 4 * i, "\xf0\x9f\x8e\x89", 4);
   }
   name[297] = '\0';
-  memcpy(want, name, 197);
-  strcpy(want + 197, ".log");
-  check_name(name, want);
+  check_long(name, 181);
 
-  /* Exactly 200 bytes: all kept. */
+  /* Exactly 200 bytes: all kept, no hash. */
   memset(name, 'q', 200);
   name[200] = '\0';
   memcpy(want, name, 200);
   strcpy(want + 200, ".log");
   check_name(name, want);
+}
+END_TEST
+
+START_TEST(test_logdir_name_long_names_apart) {
+  /* Two names sharing their first 250 bytes get two logs; one name always
+   * the same log (appends across runs land together). */
+  char a[260], b[260];
+  memset(a, 'n', 259);
+  a[259] = '\0';
+  memcpy(b, a, sizeof(a));
+  b[258] = 'm';
+  char fa[CLI_LOGDIR_FILE_NAME_SIZE], fb[CLI_LOGDIR_FILE_NAME_SIZE];
+  char fa2[CLI_LOGDIR_FILE_NAME_SIZE];
+  cli_logdir_file_name(fa, sizeof(fa), a);
+  cli_logdir_file_name(fb, sizeof(fb), b);
+  cli_logdir_file_name(fa2, sizeof(fa2), a);
+  ck_assert_str_ne(fa, fb);
+  ck_assert_str_eq(fa, fa2);
+}
+END_TEST
+
+START_TEST(test_logdir_open_refuses_links_and_non_files) {
+  /* A symbolic link where a log goes is not followed (what it points to
+   * is left alone), and a FIFO is refused at once instead of blocking. */
+  char err[PATH_MAX + 64];
+  make_file(in_tmp("target"), "keep\n");
+  ck_assert_int_eq(symlink(in_tmp("target"), in_tmp("web.log")), 0);
+  ck_assert_int_eq(cli_logdir_open(tmpdir, "web.log", err, sizeof(err)), -1);
+  ck_assert_msg(strstr(err, "web.log: ") != NULL, "%s", err);
+  check_file(in_tmp("target"), "keep\n");
+  ck_assert_int_eq(mkfifo(in_tmp("fifo.log"), 0644), 0);
+  ck_assert_int_eq(cli_logdir_open(tmpdir, "fifo.log", err, sizeof(err)), -1);
+  char want[PATH_MAX + 64];
+  snprintf(want, sizeof(want), "%s: not a regular file", in_tmp("fifo.log"));
+  ck_assert_str_eq(err, want);
+  /* A regular file is opened as before, and blocking. */
+  int fd = cli_logdir_open(tmpdir, "target", err, sizeof(err));
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+  close(fd);
 }
 END_TEST
 
@@ -351,6 +400,7 @@ static Suite* logdir_suite(void) {
   tcase_add_test(tc, test_logdir_name_utf8_kept);
   tcase_add_test(tc, test_logdir_name_empty);
   tcase_add_test(tc, test_logdir_name_long_cut_on_utf8_boundary);
+  tcase_add_test(tc, test_logdir_name_long_names_apart);
   tcase_add_test(tc, test_logdir_name_small_buffer);
   suite_add_tcase(s, tc);
   tc = tu_tcase_new(s, "create", 0);
@@ -367,6 +417,7 @@ static Suite* logdir_suite(void) {
   tcase_add_test(tc, test_logdir_open_two_writers_append);
   tcase_add_test(tc, test_logdir_open_flags_and_mode);
   tcase_add_test(tc, test_logdir_open_errors);
+  tcase_add_test(tc, test_logdir_open_refuses_links_and_non_files);
   return s;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -323,6 +324,38 @@ START_TEST(test_output_tag_every_line_once_in_order) {
   /* Nothing of it on stderr: that holds the summary only. */
   ck_assert_msg(strstr(r.err, " | ") == NULL, "stderr:\n%.2000s", r.err);
   tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_output_tag_names_escaped_and_capped) {
+  /* A name cannot forge another worker's line (a newline in it), reach
+   * the terminal as an escape sequence, or pad every line of every worker
+   * to its own width: tags escape names as the summary does, and are cut
+   * to a bounded width. */
+  char* huge = malloc(100001);
+  ck_assert_ptr_nonnull(huge);
+  memset(huge, 'h', 100000);
+  huge[100000] = '\0';
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "--color", "never", "-n", "a\nb | forged line", "-c",
+             "echo one", "-n", "\033[31mred", "-c", "echo two", "-n", huge,
+             "-c", "echo three", NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  ck_assert_msg(strchr(r.out, '\033') == NULL, "an escape reached stdout");
+  int lines = 0;
+  for (const char* p = r.out; *p != '\0'; lines++) {
+    const char* nl = strchr(p, '\n');
+    ck_assert_ptr_nonnull(nl);
+    ck_assert_msg(nl - p < 100, "a line of %td bytes", nl - p);
+    ck_assert_msg(strncmp(p, "b ", 2) != 0, "a forged line:\n%s", r.out);
+    p = nl + 1;
+  }
+  ck_assert_int_eq(lines, 3);
+  ck_assert_has(r.out, "a\\x0ab | forged line");
+  ck_assert_has(r.out, "\\x1b[31mred");
+  ck_assert_has(r.out, "hhhhhhhhhh");
+  tu_result_free(&r);
+  free(huge);
 }
 END_TEST
 
@@ -770,6 +803,60 @@ END_TEST
 /* ======================================================================
  * inherit and null
  * ====================================================================== */
+
+/* How many times needle occurs in text. */
+static int occurrences(const char* text, const char* needle) {
+  int n = 0;
+  for (const char* p = strstr(text, needle); p != NULL;
+       p = strstr(p + strlen(needle), needle)) {
+    n++;
+  }
+  return n;
+}
+
+START_TEST(test_output_full_tmpdir_and_log_dir_are_losses) {
+  /* $TMPDIR and the log directory on a full file system (a 64 KiB tmpfs):
+   * each worker's lost group output and each lost log is said, and the
+   * exit status is 1 though every worker succeeded. */
+  char* dir = tu_tmpdir_new();
+  if (mount("tmpfs", dir, "tmpfs", 0, "size=64k") != 0) {
+    fprintf(stderr, "%s: skipped: cannot mount a tmpfs (%s)\n", __func__,
+            strerror(errno));
+    tu_tmpdir_free(dir);
+    return;
+  }
+  char* filler = tu_fmt("%s/filler", dir);
+  FILE* f = fopen(filler, "w");
+  ck_assert_ptr_nonnull(f);
+  static char block[4096];
+  while (fwrite(block, 1, sizeof(block), f) == sizeof(block) && !ferror(f)) {
+  }
+  fclose(f); /* may fail: the file system is full, as wanted */
+  char* cmd = tu_fmt("exec '%s' bytes 300000", CHILD);
+  saved_env_t env;
+  set_env(&env, "TMPDIR", dir);
+  tu_result_t r, r2;
+  tu_run_cli(&r, NULL, "--output", "group", "-n", "a", "-c", cmd, "-n", "b",
+             "-c", cmd, NULL);
+  tu_run_cli(&r2, NULL, "--output", "null", "--log-dir", dir, "-n", "a", "-c",
+             cmd, "-n", "b", "-c", cmd, NULL);
+  restore_env(&env);
+  umount2(dir, MNT_DETACH);
+
+  ck_assert_msg(r.status == 1, "status %d:\n%s", r.status, r.err);
+  ck_assert_int_eq(occurrences(r.err, "uvsup: warning: output of a lost: "), 1);
+  ck_assert_int_eq(occurrences(r.err, "uvsup: warning: output of b lost: "), 1);
+  ck_assert_has(r.err, "2 workers: 2 ok, 0 failed");
+  ck_assert_msg(r2.status == 1, "status %d:\n%s", r2.status, r2.err);
+  ck_assert_int_eq(occurrences(r2.err, "uvsup: warning: log of a lost: "), 1);
+  ck_assert_int_eq(occurrences(r2.err, "uvsup: warning: log of b lost: "), 1);
+  tu_result_free(&r);
+  tu_result_free(&r2);
+  free(cmd);
+  free(filler);
+  tu_tmpdir_free(dir);
+}
+END_TEST
 
 START_TEST(test_output_inherit_raw) {
   const size_t n = 300000;
@@ -1476,11 +1563,13 @@ int main(void) {
   tcase_add_test(tag, test_output_tag_worker_opens_dev_stdout);
   tcase_add_test(tag, test_output_tag_stdout_is_a_file);
   tcase_add_test(tag, test_output_tag_huge_line_in_pieces);
+  tcase_add_test(tag, test_output_tag_names_escaped_and_capped);
 
   TCase* group = tu_tcase_new(s, "group", 60);
   tcase_add_test(group, test_output_group_runs_in_one_piece);
   tcase_add_test(group, test_output_group_binary_exact);
   tcase_add_test(group, test_output_group_beyond_memory_bound);
+  tcase_add_test(group, test_output_full_tmpdir_and_log_dir_are_losses);
 
   TCase* raw = tu_tcase_new(s, "raw", 30);
   tcase_add_test(raw, test_output_inherit_raw);

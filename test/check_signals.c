@@ -133,6 +133,132 @@ START_TEST(test_signals_sigusr1_lists_running) {
 }
 END_TEST
 
+/* 1 when len bytes of p are 0, 1, ..., 255, 0, ... (testchild's bytes). */
+static int is_byte_run(const char* p, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    if ((unsigned char)p[i] != (unsigned char)(i % 256)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+START_TEST(test_signals_kept_while_output_drains) {
+  /* The worker has ended, but its output still waits for a stdout nobody
+   * reads yet: SIGUSR1 must not kill uvsup, and SIGTERM must not cut the
+   * output or the summary. Both still reach uvsup's handlers. */
+  char* cmd = child_cmd("bytes 900000 err done");
+  char* argv[] = { UVSUP_TEST_CLI, "--output", "group", "-n", "w",
+                   "-c",           cmd,        NULL };
+  tu_proc_t p;
+  tu_start_full(argv, 1, &p);
+  size_t prefilled = p.prefilled;
+  tu_wait_on(&p, 2, "done\n");
+  ck_assert_int_eq(kill(p.pid, SIGUSR1), 0);
+  ck_assert_int_eq(kill(p.pid, SIGTERM), 0);
+  tu_result_t r;
+  ck_assert(tu_finish_within(&p, &r, 30000, 0));
+  ck_assert_msg(r.status == 143, "status %d:\n%s", r.status, r.err);
+  ck_assert_uint_eq(r.out_len, prefilled + 900000);
+  ck_assert(is_byte_run(r.out + prefilled, 900000));
+  assert_contains(r.err, "uvsup: 0 running\n");
+  assert_contains(r.err, "got SIGTERM");
+  assert_contains(r.err, "1 worker: 1 ok, 0 failed");
+  tu_result_free(&r);
+  free(cmd);
+}
+END_TEST
+
+/* Starts uvsup with args and a stdout nobody reads, waits for `wait_for`
+ * on stderr, then sends SIGTERM twice: the second must drop the output
+ * that waits so that uvsup exits, with its summary. */
+static void check_second_signal_drops_output(char** argv,
+                                             const char* wait_for) {
+  tu_proc_t p;
+  tu_start_full(argv, 1, &p);
+  tu_wait_on(&p, 2, wait_for);
+  ck_assert_int_eq(kill(p.pid, SIGTERM), 0);
+  tu_wait_on(&p, 2, "got SIGTERM");
+  ck_assert_int_eq(kill(p.pid, SIGTERM), 0);
+  tu_result_t r;
+  ck_assert_msg(tu_finish_within(&p, &r, 15000, 1),
+                "uvsup still waits for its stdout:\n%s", r.err);
+  ck_assert_msg(r.status == 143, "status %d:\n%s", r.status, r.err);
+  assert_contains(r.err, "got SIGTERM again");
+  assert_contains(r.err, "1 worker: ");
+  assert_contains(r.err, "interrupted by SIGTERM");
+  tu_result_free(&r);
+}
+
+START_TEST(test_signals_second_signal_drops_blocked_output) {
+  /* A worker still running, paused on a full stdout (it has more to
+   * write than uvsup holds), and one that has ended with its output
+   * waiting: either way the second SIGTERM lets uvsup exit. */
+  char* running = child_cmd("lines 20000 x err started lines 2000000 x");
+  char* argv[] = { UVSUP_TEST_CLI, "-n", "w", "-c", running, NULL };
+  check_second_signal_drops_output(argv, "w | started\n");
+  char* ended = child_cmd("bytes 900000 err done");
+  char* argv2[] = { UVSUP_TEST_CLI, "--output", "group", "-n", "w",
+                    "-c",           ended,      NULL };
+  check_second_signal_drops_output(argv2, "done\n");
+  free(ended);
+  free(running);
+}
+END_TEST
+
+/* Checks that uvsup's own messages sit on lines of their own among the
+ * worker's tagged "w | e N" lines, which all come, in order. */
+static void assert_messages_apart(const char* err, long lines) {
+  long next = 1;
+  for (const char* p = err; *p != '\0';) {
+    const char* nl = strchr(p, '\n');
+    ck_assert_ptr_nonnull(nl);
+    const char* msg = memmem(p + 1, (size_t)(nl - p), "uvsup:", 6);
+    ck_assert_msg(msg == NULL || msg > nl, "a message inside a line: %.*s",
+                  (int)(nl - p), p);
+    if (strncmp(p, "w | ", 4) == 0) {
+      char want[32];
+      int n = snprintf(want, sizeof(want), "w | e %ld", next);
+      ck_assert_msg(nl - p == n && memcmp(p, want, (size_t)n) == 0,
+                    "expected '%s', got '%.*s'", want, (int)(nl - p), p);
+      next++;
+    }
+    p = nl + 1;
+  }
+  ck_assert_int_eq(next, lines + 1);
+}
+
+START_TEST(test_signals_messages_at_line_boundaries) {
+  /* The worker's stderr lines wait for a stderr that is full and read a
+   * page at a time, while uvsup is asked for its status again and again:
+   * every listing lands between the tagged lines, never inside one. The
+   * lines fit in what uvsup holds, so "ready" comes once they wait. */
+  char* cmd = child_cmd("errblocks 50000 e out ready");
+  char* argv[] = { UVSUP_TEST_CLI, "-n", "w", "-c", cmd, NULL };
+  tu_proc_t p;
+  tu_start_full(argv, 2, &p);
+  size_t prefilled = p.prefilled;
+  tu_wait_on(&p, 1, "w | ready\n");
+  for (int i = 0; i < 100; i++) {
+    ck_assert_int_eq(kill(p.pid, SIGUSR1), 0);
+    /* A page at a time: the pipe stays full, so uvsup's writes to it
+     * end wherever the room does, mostly inside a line. */
+    for (size_t got = 0; got < 4096;) {
+      size_t n = tu_read_once(&p, 2, 4096 - got);
+      ck_assert_uint_gt(n, 0);
+      got += n;
+    }
+  }
+  tu_result_t r;
+  tu_finish(&p, &r);
+  ck_assert_msg(r.status == 0, "status %d", r.status);
+  assert_messages_apart(r.err + prefilled, 50000);
+  assert_contains(r.err, " running\n");
+  tu_result_free(&r);
+  free(cmd);
+}
+END_TEST
+
 START_TEST(test_signals_timeout) {
   char* slow = child_cmd("sleep 60000");
   char* stubborn = child_cmd("ignore 15 sleep 60000");
@@ -223,6 +349,9 @@ int main(void) {
   tcase_add_test(shutdown, test_signals_sighup_stops_all);
   tcase_add_test(shutdown, test_signals_second_sigint_kills_at_once);
   tcase_add_test(shutdown, test_signals_sigusr1_lists_running);
+  tcase_add_test(shutdown, test_signals_kept_while_output_drains);
+  tcase_add_test(shutdown, test_signals_second_signal_drops_blocked_output);
+  tcase_add_test(shutdown, test_signals_messages_at_line_boundaries);
   suite_add_tcase(s, shutdown);
 
   TCase* limits = tcase_create("limits");

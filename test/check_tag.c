@@ -71,9 +71,10 @@ START_TEST(test_tag_line_pads_utf8_by_characters) {
   check_text(&cafe, "x", "caf\xc3\xa9   | x\n");
   check_text(&nihon, "x", "\xe6\x97\xa5\xe6\x9c\xac     | x\n");
   check_text(&party, "x", "\xf0\x9f\x8e\x89      | x\n");
-  /* An invalid byte counts as one column. */
-  cli_tag_t bad = { "a\xff", 4, 0, NULL };
-  check_text(&bad, "x", "a\xff   | x\n");
+  /* An invalid byte is shown escaped, as in the summary (a raw 0x9b is a
+   * CSI to some terminals), and padded by what is shown: 5 columns. */
+  cli_tag_t bad = { "a\xff", 6, 0, NULL };
+  check_text(&bad, "x", "a\\xff  | x\n");
 }
 END_TEST
 
@@ -145,6 +146,33 @@ START_TEST(test_tag_stamp_before_color) {
   check_text(&tag, "hi", "09:05:03.007 " CYAN "web  |" RESET " hi\n");
   tag.color = 0;
   check_text(&tag, "hi", "09:05:03.007 web  | hi\n");
+}
+END_TEST
+
+START_TEST(test_tag_name_escaped_and_capped) {
+  /* A newline or an escape in a name cannot forge a line or reach the
+   * terminal; a long name is cut, and a huge pad is capped. */
+  cli_tag_t forged = { "a\nb | x", 0, 0, NULL };
+  check_text(&forged, "y", "a\\x0ab | x | y\n");
+  cli_tag_t esc = { "\033[31mred", 0, 0, NULL };
+  check_text(&esc, "y", "\\x1b[31mred | y\n");
+  char name[200];
+  memset(name, 'n', sizeof(name) - 1);
+  name[sizeof(name) - 1] = '\0';
+  ck_assert_uint_eq(cli_tag_name_width(name), CLI_TAG_MAX_WIDTH);
+  ck_assert_uint_eq(cli_tag_name_width("a\n"), 5);
+  cli_tag_t long_name = { name, 100000, 0, NULL };
+  cli_buf_t b;
+  cli_buf_init(&b);
+  ck_assert_int_eq(cli_tag_line(&b, &long_name, "y", 1), 0);
+  ck_assert_uint_eq(b.len, CLI_TAG_MAX_WIDTH + strlen(" | y\n"));
+  ck_assert_int_eq(memcmp(b.data + CLI_TAG_MAX_WIDTH - 3, "... | y\n", 9), 0);
+  cli_buf_free(&b);
+  cli_tag_t short_name = { "a", 100000, 0, NULL };
+  cli_buf_init(&b);
+  ck_assert_int_eq(cli_tag_line(&b, &short_name, "y", 1), 0);
+  ck_assert_uint_eq(b.len, CLI_TAG_MAX_WIDTH + strlen(" | y\n"));
+  cli_buf_free(&b);
 }
 END_TEST
 
@@ -250,6 +278,7 @@ static Suite* tag_suite(void) {
   tcase_add_test(tc, test_tag_stamp_before_color);
   suite_add_tcase(s, tc);
   tc = tcase_create("width");
+  tcase_add_test(tc, test_tag_name_escaped_and_capped);
   tcase_add_test(tc, test_tag_width_counts_characters);
   tcase_add_test(tc, test_tag_width_invalid_bytes_count_one);
   suite_add_tcase(s, tc);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -30,12 +31,41 @@ static void append(
   (*buf)[*len] = '\0';
 }
 
-void tu_start(char* const* argv, const char* stdin_text, tu_proc_t* p) {
+/* Writes '.' into the pipe until it is full; returns how many. */
+static size_t fill_pipe(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  ck_assert_int_eq(fcntl(fd, F_SETFL, flags | O_NONBLOCK), 0);
+  char dots[4096];
+  memset(dots, '.', sizeof(dots));
+  size_t total = 0;
+  for (;;) {
+    ssize_t n = write(fd, dots, sizeof(dots));
+    if (n < 0 && errno == EAGAIN && total > 0) {
+      break;
+    }
+    ck_assert_int_gt(n, 0);
+    total += (size_t)n;
+  }
+  /* Pipes of a page take one byte at a time once nearly full. */
+  while (write(fd, dots, 1) == 1) {
+    total++;
+  }
+  ck_assert_int_eq(fcntl(fd, F_SETFL, flags), 0);
+  return total;
+}
+
+static void start(char* const* argv,
+                  const char* stdin_text,
+                  int full_fd,
+                  tu_proc_t* p) {
   int in[2], out[2], err[2];
   memset(p, 0, sizeof(*p));
   ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
   ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
   ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
+  if (full_fd == 1 || full_fd == 2) {
+    p->prefilled = fill_pipe(full_fd == 1 ? out[1] : err[1]);
+  }
   p->pid = fork();
   ck_assert_int_ge(p->pid, 0);
   if (p->pid == 0) {
@@ -66,20 +96,32 @@ void tu_start(char* const* argv, const char* stdin_text, tu_proc_t* p) {
   signal(SIGPIPE, SIG_IGN);
 }
 
-/* One poll round: reads what the child wrote, feeds it stdin. Returns 0 once
- * every pipe is closed. */
-static int pump(tu_proc_t* p) {
+void tu_start(char* const* argv, const char* stdin_text, tu_proc_t* p) {
+  start(argv, stdin_text, 0, p);
+}
+
+void tu_start_full(char* const* argv, int full_fd, tu_proc_t* p) {
+  start(argv, NULL, full_fd, p);
+}
+
+/* One poll round of at most timeout_ms (-1: no limit): reads what the
+ * child wrote (stdout too unless err_only), feeds it stdin. Returns 0 once
+ * every pipe is closed, -1 on a timeout. */
+static int pump_some(tu_proc_t* p, int err_only, int timeout_ms) {
   if (p->fds[0] < 0 && p->fds[1] < 0 && p->fds[2] < 0) {
     return 0;
   }
-  struct pollfd fds[3] = { { p->fds[0], POLLIN, 0 },
+  struct pollfd fds[3] = { { err_only ? -1 : p->fds[0], POLLIN, 0 },
                            { p->fds[1], POLLIN, 0 },
                            { p->fds[2], POLLOUT, 0 } };
-  int rc = poll(fds, 3, -1);
+  int rc = poll(fds, 3, timeout_ms);
   if (rc < 0 && errno == EINTR) {
     return 1;
   }
   ck_assert_int_ge(rc, 0);
+  if (rc == 0) {
+    return -1;
+  }
   char chunk[65536];
   for (int i = 0; i < 2; i++) {
     if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) {
@@ -109,6 +151,10 @@ static int pump(tu_proc_t* p) {
   return 1;
 }
 
+static int pump(tu_proc_t* p) {
+  return pump_some(p, 0, -1);
+}
+
 static size_t count_of(const char* haystack, const char* needle) {
   size_t n = 0;
   for (const char* s = strstr(haystack, needle); s != NULL;
@@ -123,6 +169,59 @@ void tu_wait_for_count(tu_proc_t* p, const char* needle, size_t count) {
     ck_assert_msg(pump(p), "output ended before %zu x '%s':\n%s\n%s", count,
                   needle, p->r.out, p->r.err);
   }
+}
+
+size_t tu_read_once(tu_proc_t* p, int fd, size_t max) {
+  int i = fd == 1 ? 0 : 1;
+  char chunk[65536];
+  if (p->fds[i] < 0) {
+    return 0;
+  }
+  ssize_t n;
+  do {
+    n = read(p->fds[i], chunk, max < sizeof(chunk) ? max : sizeof(chunk));
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) {
+    close(p->fds[i]);
+    p->fds[i] = -1;
+    return 0;
+  }
+  if (i == 0) {
+    append(&p->r.out, &p->r.out_len, &p->out_cap, chunk, (size_t)n);
+  } else {
+    append(&p->r.err, &p->r.err_len, &p->err_cap, chunk, (size_t)n);
+  }
+  return (size_t)n;
+}
+
+void tu_wait_on(tu_proc_t* p, int fd, const char* needle) {
+  while (strstr(fd == 1 ? p->r.out : p->r.err, needle) == NULL) {
+    ck_assert_msg(tu_read_once(p, fd, 65536) > 0,
+                  "output ended before '%s':\n%s\n%s", needle, p->r.out,
+                  p->r.err);
+  }
+}
+
+int tu_finish_within(tu_proc_t* p,
+                     tu_result_t* r,
+                     int timeout_ms,
+                     int err_only) {
+  struct timespec t0, now;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int in_time = 1;
+  for (int rc = 1; rc != 0 && (!err_only || p->fds[1] >= 0);) {
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long left = timeout_ms - ((now.tv_sec - t0.tv_sec) * 1000 +
+                              (now.tv_nsec - t0.tv_nsec) / 1000000);
+    rc = pump_some(p, err_only, left > 0 ? (int)left : 0);
+    if (rc < 0) {
+      in_time = 0;
+      kill(p->pid, SIGKILL);
+      break;
+    }
+  }
+  tu_finish(p, r);
+  return in_time;
 }
 
 void tu_finish(tu_proc_t* p, tu_result_t* r) {

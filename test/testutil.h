@@ -33,12 +33,32 @@ typedef struct {
   size_t in_off;
   size_t out_cap;
   size_t err_cap;
+  size_t prefilled; /* bytes of '.' put in the stdout pipe before the start */
   tu_result_t r;
 } tu_proc_t;
 
 void tu_start(char* const* argv, const char* stdin_text, tu_proc_t* p);
 void tu_wait_for_count(tu_proc_t* p, const char* needle, size_t count);
 void tu_finish(tu_proc_t* p, tu_result_t* r);
+
+/* tu_start with the pipe of full_fd (1: stdout, 2: stderr) full before
+ * the program starts (p->prefilled bytes of '.', which that stream's
+ * text begins with): nothing it writes there gets through until the test
+ * reads, so "the reader is slow" is a fact, not a race. Read the other
+ * stream only (tu_wait_on) until then. */
+void tu_start_full(char* const* argv, int full_fd, tu_proc_t* p);
+/* Reads only fd (1: stdout, 2: stderr) until its text holds needle. */
+void tu_wait_on(tu_proc_t* p, int fd, const char* needle);
+/* One read of at most max bytes from fd (1 or 2), waiting for them: a
+ * reader that takes its time. Returns 0 once that stream is closed. */
+size_t tu_read_once(tu_proc_t* p, int fd, size_t max);
+/* tu_finish, but when stdout and stderr are not both closed within
+ * timeout_ms, kills the program (SIGKILL) and returns 0; else 1. With
+ * err_only, stdout stays unread until then (a reader that never comes). */
+int tu_finish_within(tu_proc_t* p,
+                     tu_result_t* r,
+                     int timeout_ms,
+                     int err_only);
 void tu_result_free(tu_result_t* r);
 
 /* The size of an argv for tu_build_argv: the CLI, its arguments, NULL. */

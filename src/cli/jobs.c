@@ -4,8 +4,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fail.h"
+#include "names.h"
 #include "procfile.h"
 #include "template.h"
 
@@ -40,10 +42,14 @@ static char** shell_argv(const char* command) {
 }
 
 /* Workers of a Procfile run in its directory, as with foreman and honcho, so
- * its commands can name scripts beside it. */
-static char* procfile_dir(const char* path) {
+ * its commands can name scripts beside it. A Procfile that is not a file
+ * (-f /dev/stdin, -f <(...)) has no such directory: they run in ours, as
+ * do those of a path without a slash. *has_dir says which. */
+static char* procfile_dir(const char* path, int* has_dir) {
   const char* slash = strrchr(path, '/');
-  if (slash == NULL) {
+  struct stat st;
+  *has_dir = slash != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+  if (!*has_dir) {
     return NULL;
   }
   size_t len = slash == path ? 1 : (size_t)(slash - path);
@@ -58,16 +64,18 @@ static int build_procfile(const cli_args_t* a,
   if (cli_procfile_load(a->procfile, &pf, err, errlen) != 0) {
     return -1;
   }
-  int rc = 0;
+  int has_dir;
+  char* dir = procfile_dir(a->procfile, &has_dir);
+  int rc = has_dir && dir == NULL ? cli_fail(err, errlen, "out of memory") : 0;
   for (size_t i = 0; i < pf.count && rc == 0; i++) {
     cli_job_t* job = add_job(out);
     if (job == NULL || (job->name = strdup(pf.entries[i].name)) == NULL ||
         (job->argv = shell_argv(pf.entries[i].command)) == NULL ||
-        (strchr(a->procfile, '/') != NULL &&
-         (job->cwd = procfile_dir(a->procfile)) == NULL)) {
+        (dir != NULL && (job->cwd = strdup(dir)) == NULL)) {
       rc = cli_fail(err, errlen, "out of memory");
     }
   }
+  free(dir);
   cli_procfile_free(&pf);
   return rc;
 }
@@ -98,42 +106,75 @@ static int build_commands(const cli_args_t* a,
   return 0;
 }
 
+/* Values may repeat ("::: a a"); each run still needs its own name, so a
+ * repeat is named "VALUE#2", "VALUE#3", ... (see cli_names_unique). */
 static int add_value_job(const cli_args_t* a,
                          const char* value,
+                         cli_names_t* names,
                          cli_jobs_t* out) {
   cli_job_t* job = add_job(out);
-  return job == NULL || (job->name = strdup(value)) == NULL ||
+  return job == NULL || (job->name = cli_names_unique(names, value)) == NULL ||
                  (job->argv = cli_template_expand(a->program, a->nprogram,
                                                   value)) == NULL
              ? -1
              : 0;
 }
 
+/* What read_value found. */
+typedef enum { VALUE_OK, VALUE_END, VALUE_TOO_LONG, VALUE_NUL } value_read_t;
+
+/* Reads one line of in into buf (CLI_MAX_VALUE + 2 bytes) without its
+ * newline or a CRLF's CR. A line over the limit is refused as soon as it
+ * passes it, so a single huge line is never read whole. */
+static value_read_t read_value(FILE* in, char* buf, size_t* len) {
+  size_t n = 0;
+  int c = EOF;
+  int nul = 0;
+  /* CLI_MAX_VALUE + 1 bytes may still end in a CR that is dropped. */
+  while (n <= CLI_MAX_VALUE && (c = getc_unlocked(in)) != EOF && c != '\n') {
+    nul |= c == '\0';
+    buf[n++] = (char)c;
+  }
+  if (c == EOF && n == 0) {
+    return VALUE_END;
+  }
+  if (n > 0 && buf[n - 1] == '\r' && (c == '\n' || c == EOF)) {
+    n--;
+  }
+  buf[n] = '\0';
+  *len = n;
+  if (n >= CLI_MAX_VALUE) {
+    return VALUE_TOO_LONG;
+  }
+  return nul ? VALUE_NUL : VALUE_OK;
+}
+
 /* One value per line; blank lines are skipped, CRLF is accepted. */
-static int build_stdin(
-    const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err, size_t errlen) {
-  char* line = NULL;
-  size_t cap = 0;
-  ssize_t len;
+static int build_stdin(const cli_args_t* a,
+                       FILE* in,
+                       cli_names_t* names,
+                       cli_jobs_t* out,
+                       char* err,
+                       size_t errlen) {
+  char* line = malloc(CLI_MAX_VALUE + 2);
+  if (line == NULL) {
+    return cli_fail(err, errlen, "out of memory");
+  }
+  size_t len;
   unsigned long lineno = 0;
   int rc = 0;
-  while (rc == 0 && (len = getline(&line, &cap, in)) >= 0) {
+  value_read_t got;
+  while (rc == 0 && (got = read_value(in, line, &len)) != VALUE_END) {
     lineno++;
-    if (len > 0 && line[len - 1] == '\n') {
-      line[--len] = '\0';
-    }
-    if (len > 0 && line[len - 1] == '\r') {
-      line[--len] = '\0';
-    }
-    if ((size_t)len != strlen(line)) {
+    if (got == VALUE_NUL) {
       rc = cli_fail(err, errlen, "standard input:%lu: a NUL byte in the value",
                     lineno);
-    } else if ((size_t)len >= CLI_MAX_VALUE) {
+    } else if (got == VALUE_TOO_LONG) {
       rc = cli_fail(err, errlen,
-                    "standard input:%lu: value of %zd bytes is too long (limit "
-                    "%d)",
-                    lineno, len, CLI_MAX_VALUE - 1);
-    } else if (len > 0 && add_value_job(a, line, out) != 0) {
+                    "standard input:%lu: value of %d bytes or more is too "
+                    "long (limit %d)",
+                    lineno, CLI_MAX_VALUE, CLI_MAX_VALUE - 1);
+    } else if (len > 0 && add_value_job(a, line, names, out) != 0) {
       rc = cli_fail(err, errlen, "out of memory");
     }
   }
@@ -150,6 +191,8 @@ static int build_stdin(
 int cli_jobs_build(
     const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err, size_t errlen) {
   memset(out, 0, sizeof(*out));
+  cli_names_t names;
+  cli_names_init(&names);
   int rc = 0;
   switch (a->mode) {
   case CLI_MODE_PROCFILE:
@@ -162,13 +205,13 @@ int cli_jobs_build(
     for (size_t i = 0; i < a->nvalues && rc == 0; i++) {
       if (a->values[i][0] == '\0') {
         rc = cli_fail(err, errlen, "value %zu after ':::' is empty", i + 1);
-      } else if (add_value_job(a, a->values[i], out) != 0) {
+      } else if (add_value_job(a, a->values[i], &names, out) != 0) {
         rc = cli_fail(err, errlen, "out of memory");
       }
     }
     break;
   case CLI_MODE_STDIN:
-    rc = build_stdin(a, in, out, err, errlen);
+    rc = build_stdin(a, in, &names, out, err, errlen);
     break;
   case CLI_MODE_NONE:
     rc = cli_fail(err, errlen, "no workers");
@@ -183,6 +226,7 @@ int cli_jobs_build(
                     out->jobs[i].name);
     }
   }
+  cli_names_free(&names);
   if (rc != 0) {
     cli_jobs_free(out);
   }

@@ -10,7 +10,7 @@
 #define CLI_MAX_VALUE 131072 /* a stdin line: Linux's MAX_ARG_STRLEN */
 
 typedef struct {
-  char* name;  /* unique among the jobs */
+  char* name;  /* unique among the jobs (a repeated value: "VALUE#2") */
   char** argv; /* NULL-terminated; argv[0] is the program */
   char* cwd;   /* NULL: uvsup's own */
 } cli_job_t;

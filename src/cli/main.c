@@ -146,9 +146,6 @@ int main(int argc, char** argv) {
   if (cli_run(&run, &args, &jobs, err, sizeof(err)) != 0) {
     status = input_error(err);
   } else {
-    /* The loop no longer watches signals: a status request now would kill
-     * uvsup in the middle of its summary. */
-    signal(SIGUSR1, SIG_IGN);
     status = cli_run_exit_status(&run);
     if (print_summary(&args, &run, summary_fd) != 0 && status == 0) {
       status = EXIT_SOME_FAILED;

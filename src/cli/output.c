@@ -4,6 +4,7 @@
 #include "output.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "logdir.h"
+#include "safe.h"
 #include "spool.h"
 #include "tag.h"
 #include "writer.h"
@@ -25,7 +27,7 @@ typedef struct {
   char* prefix[2];  /* "NAME<pad> | " per stream, made at the first line */
   size_t prefix_len[2];
   cli_spool_t* spool[2]; /* group mode: stdout, stderr, made when needed */
-  int log_fd;            /* -1 until the first output */
+  int log_fd;            /* -1 until the first output, -2 once it failed */
   int paused;
 } job_output_t;
 
@@ -42,7 +44,8 @@ struct cli_output_s {
   size_t npaused;
   char stamp[32];
   uint64_t stamp_ms;
-  int log_warned;
+  int lost; /* output that was to be written was not: the exit status says */
+  int dropping; /* cli_output_drop(): nothing more for the writers */
   cli_output_closed_cb on_closed;
   void* closed_data;
 };
@@ -70,16 +73,57 @@ int cli_output_wants_lines(const cli_output_t* out) {
   return out->args->output == CLI_OUTPUT_TAG;
 }
 
-static void on_drain(cli_writer_t* w, void* data) {
+void cli_output_say(cli_output_t* out, const char* fmt, ...) {
+  cli_buf_t b;
+  cli_buf_init(&b);
+  cli_buf_puts(&b, "uvsup: ");
+  va_list ap;
+  va_start(ap, fmt);
+  cli_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  cli_buf_putc(&b, '\n');
+  if (b.failed) {
+    cli_buf_free(&b);
+    return;
+  }
+  /* Through the writer when there is one, so a message never lands in the
+   * middle of a worker's line that is being written. */
+  if (out != NULL && out->writing) {
+    cli_writer_add_text(&out->writer[1], b.data, b.len);
+  } else {
+    fputs(b.data, stderr);
+  }
+  cli_buf_free(&b);
+}
+
+/* A reader that left (EPIPE) asked for no more: that is not a loss. Any
+ * other failure loses output the user expects, so it is said once and
+ * shows in the exit status. */
+static void on_writer_error(cli_writer_t* w, void* data) {
   cli_output_t* out = data;
-  /* Resume everyone: a worker that refills a still-full writer is paused
-   * again at its next chunk. */
+  if (w->error == UV_EPIPE) {
+    return;
+  }
+  out->lost = 1;
+  if (w == &out->writer[0]) {
+    cli_output_say(out, "writing standard output: %s", strerror(-w->error));
+  }
+}
+
+static void resume_all(cli_output_t* out) {
   for (size_t i = 0; i < out->npaused; i++) {
     uvsup_worker_t* worker = out->paused[i];
     out->jobs[(uintptr_t)uvsup_worker_data(worker)].paused = 0;
     uvsup_worker_resume_output(worker);
   }
   out->npaused = 0;
+}
+
+static void on_drain(cli_writer_t* w, void* data) {
+  (void)w;
+  /* Resume everyone: a worker that refills a still-full writer is paused
+   * again at its next chunk. */
+  resume_all(data);
 }
 
 int cli_output_new(cli_output_t** outp,
@@ -110,7 +154,8 @@ int cli_output_new(cli_output_t** outp,
   if (out->writing) {
     const char* no_color = getenv("NO_COLOR");
     for (int i = 0; i < 2; i++) {
-      cli_writer_init(&out->writer[i], loop, i + 1, on_drain, out);
+      cli_writer_init(&out->writer[i], loop, i + 1, on_drain, on_writer_error,
+                      out);
       out->color[i] = a->output == CLI_OUTPUT_TAG &&
                       cli_tag_use_color(a->color, isatty(i + 1), no_color);
     }
@@ -122,7 +167,7 @@ int cli_output_new(cli_output_t** outp,
 
 int cli_output_set_name(cli_output_t* out, size_t job, const char* name) {
   out->jobs[job].name = name;
-  size_t width = cli_tag_width(name);
+  size_t width = cli_tag_name_width(name);
   if (width > out->pad) {
     out->pad = width;
   }
@@ -163,46 +208,44 @@ static const char* stamp(cli_output_t* out) {
   return out->stamp;
 }
 
-static void write_all(int fd, const char* p, size_t n) {
+static int write_all(int fd, const char* p, size_t n) {
   while (n > 0) {
     ssize_t w = write(fd, p, n);
     if (w < 0 && errno == EINTR) {
       continue;
     }
     if (w <= 0) {
-      return;
+      return -1;
     }
     p += w;
     n -= (size_t)w;
   }
+  return 0;
 }
 
-static void write_log(cli_output_t* out,
-                      job_output_t* j,
-                      const uvsup_output_t* o) {
-  char err[512];
-  if (j->log_fd < 0) {
-    char file[256];
-    cli_logdir_file_name(file, sizeof(file), j->name);
-    j->log_fd = cli_logdir_open(out->args->log_dir, file, err, sizeof(err));
-    if (j->log_fd < 0) {
-      if (!out->log_warned++) {
-        fprintf(stderr, "uvsup: warning: %s\n", err);
-      }
-      j->log_fd = -2; /* do not try again for this run */
-      return;
-    }
-  }
-  if (j->log_fd < 0) {
-    return;
-  }
-  /* Lines come without their newline: put it back, so the log holds the
-   * bytes the worker wrote. */
+/* Output the user asked for is gone: each loss is said (once per stream
+ * of a run or per log of a run) and shows in the exit status. */
+static void say_lost(cli_output_t* out,
+                     const char* what,
+                     const char* name,
+                     const char* why) {
+  cli_buf_t safe;
+  cli_buf_init(&safe);
+  cli_put_safe(&safe, name);
+  cli_output_say(out, "warning: %s of %s lost: %s", what,
+                 safe.data != NULL ? safe.data : "", why);
+  cli_buf_free(&safe);
+  out->lost = 1;
+}
+
+/* Appends the line or chunk to the log, with the newline the line
+ * splitter took. Returns 0 or -1 (errno set). */
+static int append_log(int fd, const uvsup_output_t* o) {
   struct iovec iov[2] = { { (void*)o->data, o->len }, { "\n", 1 } };
   int parts = o->newline ? 2 : 1;
-  ssize_t done = writev(j->log_fd, iov, parts);
+  ssize_t done = writev(fd, iov, parts);
   if (done < 0) {
-    return;
+    return -1;
   }
   /* A short write to a local file is rare: finish it plainly. */
   size_t skip = (size_t)done;
@@ -211,9 +254,33 @@ static void write_log(cli_output_t* out,
       skip -= iov[k].iov_len;
       continue;
     }
-    write_all(j->log_fd, (const char*)iov[k].iov_base + skip,
-              iov[k].iov_len - skip);
+    if (write_all(fd, (const char*)iov[k].iov_base + skip,
+                  iov[k].iov_len - skip) != 0) {
+      return -1;
+    }
     skip = 0;
+  }
+  return 0;
+}
+
+static void write_log(cli_output_t* out,
+                      job_output_t* j,
+                      const uvsup_output_t* o) {
+  if (j->log_fd == -1) {
+    char err[512];
+    char file[256];
+    cli_logdir_file_name(file, sizeof(file), j->name);
+    j->log_fd = cli_logdir_open(out->args->log_dir, file, err, sizeof(err));
+    if (j->log_fd < 0) {
+      say_lost(out, "log", j->name, err);
+      j->log_fd = -2; /* do not try again for this run */
+      return;
+    }
+  }
+  if (j->log_fd >= 0 && append_log(j->log_fd, o) != 0) {
+    say_lost(out, "log", j->name, strerror(errno));
+    close(j->log_fd);
+    j->log_fd = -2;
   }
 }
 
@@ -226,6 +293,26 @@ static void pause_worker(cli_output_t* out,
   }
 }
 
+/* Group mode: keeps the chunk until the run ends. A spool that fails
+ * (memory, a full $TMPDIR) keeps what it stored and takes no more. */
+static void spool_chunk(cli_output_t* out,
+                        job_output_t* j,
+                        int s,
+                        const uvsup_output_t* o) {
+  if (j->spool[s] == NULL) {
+    j->spool[s] = malloc(sizeof(cli_spool_t));
+    if (j->spool[s] == NULL) {
+      say_lost(out, "output", j->name, strerror(ENOMEM));
+      return;
+    }
+    cli_spool_init(j->spool[s], GROUP_MEMORY_PER_STREAM);
+  }
+  int failed_before = j->spool[s]->error != 0;
+  if (cli_spool_append(j->spool[s], o->data, o->len) != 0 && !failed_before) {
+    say_lost(out, "output", j->name, strerror(j->spool[s]->error));
+  }
+}
+
 void cli_output_chunk(cli_output_t* out,
                       uvsup_worker_t* worker,
                       size_t job,
@@ -234,6 +321,9 @@ void cli_output_chunk(cli_output_t* out,
   int s = o->stream == 2 ? 1 : 0;
   if (out->args->log_dir != NULL) {
     write_log(out, j, o);
+  }
+  if (out->dropping) {
+    return;
   }
   switch (out->args->output) {
   case CLI_OUTPUT_TAG: {
@@ -250,18 +340,7 @@ void cli_output_chunk(cli_output_t* out,
     break;
   }
   case CLI_OUTPUT_GROUP:
-    if (j->spool[s] == NULL) {
-      j->spool[s] = malloc(sizeof(cli_spool_t));
-      if (j->spool[s] == NULL) {
-        return;
-      }
-      cli_spool_init(j->spool[s], GROUP_MEMORY_PER_STREAM);
-    }
-    if (cli_spool_append(j->spool[s], o->data, o->len) != 0 &&
-        !out->log_warned++) {
-      fprintf(stderr, "uvsup: warning: output of %s lost: %s\n", j->name,
-              strerror(j->spool[s]->error));
-    }
+    spool_chunk(out, j, s, o);
     return;
   case CLI_OUTPUT_INHERIT:
     if (!passthrough(out)) {
@@ -284,7 +363,7 @@ void cli_output_run_ended(cli_output_t* out, size_t job) {
   if (j->log_fd >= 0) {
     close(j->log_fd);
   }
-  j->log_fd = -1;
+  j->log_fd = -1; /* a next run tries again */
   for (int s = 0; s < 2; s++) {
     if (j->spool[s] != NULL) {
       /* The writer takes the spool and writes it as one piece. */
@@ -316,6 +395,20 @@ void cli_output_close(cli_output_t* out, cli_output_closed_cb cb, void* data) {
   for (int i = 0; i < 2; i++) {
     cli_writer_close(&out->writer[i], on_writer_closed);
   }
+}
+
+void cli_output_drop(cli_output_t* out) {
+  out->dropping = 1;
+  if (out->writing) {
+    for (int i = 0; i < 2; i++) {
+      cli_writer_drop(&out->writer[i]);
+    }
+  }
+  resume_all(out);
+}
+
+int cli_output_lost(const cli_output_t* out) {
+  return out != NULL && out->lost;
 }
 
 void cli_output_free(cli_output_t* out) {

@@ -38,6 +38,22 @@ void cli_output_chunk(cli_output_t* out,
                       const uvsup_output_t* o);
 void cli_output_run_ended(cli_output_t* out, size_t job);
 
+/* Says "uvsup: MESSAGE" on stderr, through the stderr writer when
+ * there is one, so it lands between lines of the workers' output, after
+ * what waits. out may be NULL (then plainly). */
+void cli_output_say(cli_output_t* out, const char* fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* 1 when output that was to be written or logged was lost (a write error
+ * other than a reader that left); it was said on stderr. */
+int cli_output_lost(const cli_output_t* out);
+
+/* Drops the output that waits for uvsup's stdout and stderr and all that
+ * comes later (logs are still written), and resumes the paused workers so
+ * their pipes drain: a reader that never comes cannot keep uvsup from
+ * exiting. For a second SIGINT/SIGTERM. */
+void cli_output_drop(cli_output_t* out);
+
 /* Writes out what waits and closes the writers; cb follows from the loop. */
 void cli_output_close(cli_output_t* out, cli_output_closed_cb cb, void* data);
 void cli_output_free(cli_output_t* out);

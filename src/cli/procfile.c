@@ -12,75 +12,11 @@
 #include <unistd.h>
 
 #include "fail.h"
+#include "names.h"
 
 
 static int is_blank(char c) {
   return c == ' ' || c == '\t';
-}
-
-/* Names seen so far, for duplicate checks that stay fast on a file of a
- * million lines: open addressing over indices into the entries, 0 empty. */
-typedef struct {
-  size_t* slots; /* entry index + 1, or 0 */
-  size_t mask;   /* number of slots - 1; a power of two */
-} nameset_t;
-
-static uint64_t hash_name(const char* s) {
-  /* FNV-1a: simple, and good enough for names a user typed. */
-  uint64_t h = UINT64_C(14695981039346656037);
-  for (const unsigned char* p = (const unsigned char*)s; *p != '\0'; p++) {
-    h = (h ^ *p) * UINT64_C(1099511628211);
-  }
-  return h;
-}
-
-/* The entry holding name, or NULL. */
-static const cli_procfile_entry_t* nameset_find(const nameset_t* set,
-                                                const cli_procfile_entry_t* e,
-                                                const char* name) {
-  if (set->slots == NULL) {
-    return NULL;
-  }
-  for (size_t i = hash_name(name) & set->mask;; i = (i + 1) & set->mask) {
-    if (set->slots[i] == 0) {
-      return NULL;
-    }
-    if (strcmp(e[set->slots[i] - 1].name, name) == 0) {
-      return &e[set->slots[i] - 1];
-    }
-  }
-}
-
-/* Adds entry index idx (its name not yet in the set); count is the number of
- * entries once it is added. Keeps the table at most half full. */
-static int nameset_add(nameset_t* set,
-                       const cli_procfile_entry_t* e,
-                       size_t idx,
-                       size_t count) {
-  if (set->slots == NULL || count * 2 > set->mask + 1) {
-    size_t n = set->slots == NULL ? 16 : (set->mask + 1) * 2;
-    size_t* slots = calloc(n, sizeof(*slots));
-    if (slots == NULL) {
-      return -1;
-    }
-    free(set->slots);
-    set->slots = slots;
-    set->mask = n - 1;
-    /* Rehash the ones before idx; idx itself goes in below. */
-    for (size_t j = 0; j < idx; j++) {
-      size_t i = hash_name(e[j].name) & set->mask;
-      while (set->slots[i] != 0) {
-        i = (i + 1) & set->mask;
-      }
-      set->slots[i] = j + 1;
-    }
-  }
-  size_t i = hash_name(e[idx].name) & set->mask;
-  while (set->slots[i] != 0) {
-    i = (i + 1) & set->mask;
-  }
-  set->slots[i] = idx + 1;
-  return 0;
 }
 
 void cli_procfile_free(cli_procfile_t* pf) {
@@ -105,7 +41,10 @@ int cli_procfile_parse(const char* path,
   }
   cli_procfile_t pf = { NULL, 0 };
   size_t cap = 0;
-  nameset_t names = { NULL, 0 };
+  /* Names seen so far, with their line: duplicate checks that stay fast
+   * on a file of a million lines. */
+  cli_names_t names;
+  cli_names_init(&names);
   const char* p = text;
   const char* end = text + len;
   /* A BOM is what some Windows editors put first; it is not part of the
@@ -210,17 +149,16 @@ int cli_procfile_parse(const char* path,
       free(e->command);
       goto nomem;
     }
-    const cli_procfile_entry_t* first =
-        nameset_find(&names, pf.entries, e->name);
+    const size_t* first = cli_names_find(&names, e->name);
     if (first != NULL) {
-      cli_fail(err, errlen, "%s:%u: duplicate name '%s' (first on line %u)",
-               path, lineno, e->name, first->line);
+      cli_fail(err, errlen, "%s:%u: duplicate name '%s' (first on line %zu)",
+               path, lineno, e->name, *first);
       free(e->name);
       free(e->command);
       goto fail;
     }
     pf.count++;
-    if (nameset_add(&names, pf.entries, pf.count - 1, pf.count) != 0) {
+    if (cli_names_add(&names, e->name, lineno) != 0) {
       goto nomem;
     }
   }
@@ -231,14 +169,14 @@ int cli_procfile_parse(const char* path,
         file_empty ? "the file is empty" : "only blank lines and comments");
     goto fail;
   }
-  free(names.slots);
+  cli_names_free(&names);
   *out = pf;
   return 0;
 
 nomem:
   cli_fail(err, errlen, "%s: out of memory", path);
 fail:
-  free(names.slots);
+  cli_names_free(&names);
   cli_procfile_free(&pf);
   out->entries = NULL;
   out->count = 0;

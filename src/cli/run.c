@@ -57,79 +57,79 @@ static void on_exit_cb(uvsup_t* sup,
 static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
   cli_run_t* run = uvsup_get_data(sup);
   run->totals = *summary;
-  cli_signals_close(&run->signals);
-  /* The loop runs on until what waits for stdout and stderr is written. */
+  run->done = 1;
+  /* The loop runs on until what waits for stdout and stderr is written;
+   * the signal handlers stay (they close in cli_run_dispose), so a signal
+   * meanwhile is still uvsup's to act on, never the default's. */
   cli_output_close(run->output, NULL, NULL);
 }
 
+typedef struct {
+  cli_run_t* run;
+  uint64_t now;
+} listing_t;
+
 static void print_running(uvsup_worker_t* worker, void* arg) {
-  uint64_t now = *(const uint64_t*)arg;
+  const listing_t* l = arg;
   char took[32];
-  cli_duration_format(took, sizeof(took), now - uvsup_worker_start_ns(worker));
+  cli_duration_format(took, sizeof(took),
+                      l->now - uvsup_worker_start_ns(worker));
   cli_buf_t name;
   cli_buf_init(&name);
   cli_put_safe(&name, uvsup_worker_name(worker));
+  const char* shown = name.data != NULL ? name.data : "";
   int pid = uvsup_worker_pid(worker);
   if (pid != 0) {
-    fprintf(stderr, "uvsup:   %s  pid %d  running for %s\n",
-            name.data != NULL ? name.data : "", pid, took);
+    cli_output_say(l->run->output, "  %s  pid %d  running for %s", shown, pid,
+                   took);
   } else {
-    fprintf(stderr, "uvsup:   %s  exited, stopping what it left behind\n",
-            name.data != NULL ? name.data : "");
+    cli_output_say(l->run->output, "  %s  exited, stopping what it left behind",
+                   shown);
   }
   cli_buf_free(&name);
+}
+
+/* What a second signal would do, for the first one's message. */
+static const char* again_name(int signum) {
+  return cli_signal_name(signum == SIGHUP ? SIGINT : signum);
 }
 
 static void on_signal(int signum, void* data) {
   cli_run_t* run = data;
   if (signum == SIGUSR1) {
-    uint64_t now = uv_hrtime();
-    fprintf(stderr, "uvsup: %zu running\n", uvsup_running(run->sup));
-    uvsup_walk(run->sup, print_running, &now);
+    listing_t l = { run, uv_hrtime() };
+    cli_output_say(run->output, "%zu running", uvsup_running(run->sup));
+    uvsup_walk(run->sup, print_running, &l);
     return;
   }
   if (run->stop_reason != CLI_STOP_SIGNAL) {
-    /* Pass the signal itself on, as a terminal would have done had the
-     * workers been in its foreground group; SIGKILL follows the grace. */
     run->stop_reason = CLI_STOP_SIGNAL;
     run->stop_signal = signum;
-    fprintf(stderr,
-            "uvsup: got %s, stopping %zu running workers (%s again to "
-            "kill them now)\n",
-            cli_signal_name(signum), uvsup_running(run->sup),
-            signum == SIGHUP ? "SIGINT" : cli_signal_name(signum));
+    if (run->done) {
+      cli_output_say(run->output,
+                     "got %s, every worker has ended; writing their output "
+                     "(%s again to drop it)",
+                     cli_signal_name(signum), again_name(signum));
+      return;
+    }
+    /* Pass the signal itself on, as a terminal would have done had the
+     * workers been in its foreground group; SIGKILL follows the grace. */
+    cli_output_say(run->output,
+                   "got %s, stopping %zu running workers (%s again to kill "
+                   "them now)",
+                   cli_signal_name(signum), uvsup_running(run->sup),
+                   again_name(signum));
     uvsup_stop(run->sup, signum);
   } else if (signum != SIGHUP) {
-    fprintf(stderr, "uvsup: got %s again, killing every worker\n",
-            cli_signal_name(signum));
+    /* "Stop now": a reader that never comes must not hold uvsup either.
+     * Dropped first, so the message is not queued behind that output. */
     uvsup_stop(run->sup, SIGKILL);
+    cli_output_drop(run->output);
+    cli_output_say(run->output,
+                   "got %s again, killing every worker and dropping the "
+                   "output that waits",
+                   cli_signal_name(signum));
   }
-}
-
-/* Values may repeat ("::: a a"); each run still needs its own name: the
- * first free "VALUE#k". Repeats usually come in a row ("::: 1 1 1 ..."), so
- * the search resumes after the last suffix given to the same value. */
-static int add_renamed(cli_run_t* run,
-                       uvsup_worker_options_t* w,
-                       uvsup_worker_t** worker) {
-  char name[256];
-  const char* base = w->name;
-  unsigned k = 2;
-  if (run->rename_base != NULL && strcmp(run->rename_base, base) == 0) {
-    k = run->rename_next;
-  } else {
-    free(run->rename_base);
-    run->rename_base = strdup(base);
-  }
-  int err = UVSUP_EDUPNAME;
-  for (; err == UVSUP_EDUPNAME; k++) {
-    snprintf(name, sizeof(name), "%.200s#%u", base, k);
-    w->name = name;
-    err = uvsup_add(run->sup, w, worker);
-  }
-  run->rename_next = k;
-  w->name = base;
-  return err;
 }
 
 static int add_jobs(cli_run_t* run,
@@ -152,10 +152,6 @@ static int add_jobs(cli_run_t* run,
     w.data = (void*)(uintptr_t)i;
     uvsup_worker_t* worker = NULL;
     int rc = uvsup_add(run->sup, &w, &worker);
-    if (rc == UVSUP_EDUPNAME &&
-        (a->mode == CLI_MODE_VALUES || a->mode == CLI_MODE_STDIN)) {
-      rc = add_renamed(run, &w, &worker);
-    }
     if (rc == 0 &&
         cli_output_set_name(run->output, i, uvsup_worker_name(worker)) != 0) {
       rc = UV_ENOMEM;
@@ -235,8 +231,6 @@ fail:
   uv_loop_close(&run->loop);
   cli_output_free(run->output);
   run->output = NULL;
-  free(run->rename_base);
-  run->rename_base = NULL;
   free(run->results);
   run->results = NULL;
   return -1;
@@ -245,6 +239,9 @@ fail:
 int cli_run_exit_status(const cli_run_t* run) {
   if (run->stop_reason == CLI_STOP_SIGNAL) {
     return 128 + run->stop_signal;
+  }
+  if (cli_output_lost(run->output)) {
+    return 1; /* the user did not get what the workers wrote */
   }
   if (run->stop_reason == CLI_STOP_HALT && run->halt_on_success) {
     return 0; /* what was asked for happened, as with GNU parallel */
@@ -262,8 +259,10 @@ void cli_run_summary(const cli_run_t* run, cli_summary_t* s) {
 }
 
 void cli_run_dispose(cli_run_t* run) {
-  free(run->rename_base);
-  run->rename_base = NULL;
+  if (run->sup != NULL) {
+    cli_signals_close(&run->signals);
+    uv_run(&run->loop, UV_RUN_DEFAULT); /* lets the handles close */
+  }
   cli_output_free(run->output);
   run->output = NULL;
   if (run->sup != NULL) {

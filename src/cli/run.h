@@ -24,15 +24,16 @@ typedef struct {
   int stop_signal;     /* the first signal that stopped uvsup */
   int halt_on_success; /* the halt was triggered by successes */
   unsigned halt_seen;  /* results counted towards --halt */
+  int done;            /* on_done has run: every worker has ended */
   cli_signals_t signals;
   cli_output_t* output;
-  char* rename_base; /* the last repeated value renamed, and its next k */
-  unsigned rename_next;
 } cli_run_t;
 
-/* Adds every job, then runs them all to the end. Returns 0 when the run
- * happened (see results), or -1 with a message in err when it could not
- * start; then no worker was started. */
+/* Adds every job, then runs them all to the end and writes out their
+ * output. Returns 0 when the run happened (see results), or -1 with a
+ * message in err when it could not start; then no worker was started.
+ * After 0, uvsup's signals are still watched (a signal is held, not
+ * acted on by default) until cli_run_dispose(). */
 int cli_run(cli_run_t* run,
             const cli_args_t* a,
             const cli_jobs_t* jobs,

@@ -36,6 +36,15 @@ int cli_signals_start(cli_signals_t* s,
 }
 
 void cli_signals_close(cli_signals_t* s) {
+  /* Closing the last handle gives a signal its default action back: one
+   * arriving between here and the exit would kill uvsup. Held instead,
+   * it dies with the process. */
+  sigset_t set;
+  sigemptyset(&set);
+  for (int i = 0; i < (int)(sizeof(watched) / sizeof(watched[0])); i++) {
+    sigaddset(&set, watched[i]);
+  }
+  sigprocmask(SIG_BLOCK, &set, NULL);
   for (int i = 0; i < s->open; i++) {
     uv_close((uv_handle_t*)&s->handles[i], NULL);
   }

@@ -21,7 +21,8 @@ int cli_signals_start(cli_signals_t* s,
                       cli_signal_cb cb,
                       void* data);
 
-/* Closes the handles; their close callbacks run on the next loop turn. */
+/* Closes the handles; their close callbacks run on the next loop turn.
+ * For a process about to exit: the signals stay blocked from here on. */
 void cli_signals_close(cli_signals_t* s);
 
 #endif

@@ -7,6 +7,7 @@
 #include <uvsup.h>
 
 #include "buf.h"
+#include "safe.h"
 
 /* Why the supervisor as a whole stopped early, if it did. */
 typedef enum {
@@ -22,10 +23,6 @@ typedef struct {
   cli_stop_reason_t stop_reason;
   int stop_signal; /* with CLI_STOP_SIGNAL */
 } cli_summary_t;
-
-/* Appends name made safe for a terminal: control characters and bytes that
- * are not UTF-8 as \xNN (or \u00NN for C1 controls). */
-void cli_put_safe(cli_buf_t* b, const char* name);
 
 /* One line for a result: "ok", "exit 3", "signal SIGKILL", "spawn error:
  * ENOENT: no such file or directory", "timed out (SIGTERM)", "stopped

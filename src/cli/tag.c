@@ -6,7 +6,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "safe.h"
 #include "utf8.h"
+
+#define CUT_MARK "..."
 
 /* Normal (not bright) foreground colours: cyan, yellow, green, magenta,
  * blue, red. Readable on dark and light backgrounds alike; red comes last
@@ -28,6 +31,43 @@ size_t cli_tag_width(const char* name) {
   return width;
 }
 
+/* The byte length of the first `columns` characters of s. */
+static size_t prefix_bytes(const char* s, size_t columns) {
+  const unsigned char* p = (const unsigned char*)s;
+  size_t used = 0;
+  for (size_t w = 0; w < columns && p[used] != '\0'; w++) {
+    size_t n = cli_utf8_len(p + used);
+    used += n == 0 ? 1 : n;
+  }
+  return used;
+}
+
+int cli_tag_put_name(cli_buf_t* b, const char* name) {
+  cli_buf_t safe;
+  cli_buf_init(&safe);
+  cli_put_safe(&safe, name);
+  const char* shown = safe.data != NULL ? safe.data : "";
+  if (cli_tag_width(shown) <= CLI_TAG_MAX_WIDTH) {
+    cli_buf_puts(b, shown);
+  } else {
+    size_t keep = CLI_TAG_MAX_WIDTH - (sizeof(CUT_MARK) - 1);
+    cli_buf_append(b, shown, prefix_bytes(shown, keep));
+    cli_buf_puts(b, CUT_MARK);
+  }
+  int failed = safe.failed;
+  cli_buf_free(&safe);
+  return failed || b->failed ? -1 : 0;
+}
+
+size_t cli_tag_name_width(const char* name) {
+  cli_buf_t shown;
+  cli_buf_init(&shown);
+  cli_tag_put_name(&shown, name);
+  size_t width = shown.data != NULL ? cli_tag_width(shown.data) : 0;
+  cli_buf_free(&shown);
+  return width;
+}
+
 int cli_tag_prefix(cli_buf_t* b, const cli_tag_t* tag) {
   assert(tag->name != NULL);
   assert(tag->color >= 0 && tag->color <= CLI_TAG_COLORS);
@@ -37,8 +77,11 @@ int cli_tag_prefix(cli_buf_t* b, const cli_tag_t* tag) {
   if (color != NULL) {
     cli_buf_puts(b, color);
   }
-  cli_buf_puts(b, tag->name);
-  for (size_t w = cli_tag_width(tag->name); w < tag->pad; w++) {
+  size_t start = b->len;
+  cli_tag_put_name(b, tag->name);
+  size_t pad = tag->pad < CLI_TAG_MAX_WIDTH ? tag->pad : CLI_TAG_MAX_WIDTH;
+  size_t width = b->data != NULL ? cli_tag_width(b->data + start) : 0;
+  for (size_t w = width; w < pad; w++) {
     cli_buf_putc(b, ' ');
   }
   cli_buf_puts(b, " |");

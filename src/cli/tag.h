@@ -7,11 +7,15 @@
 
 #include "buf.h"
 
-#define CLI_TAG_COLORS 6 /* distinct colours, assigned round-robin */
+#define CLI_TAG_COLORS    6 /* distinct colours, assigned round-robin */
+/* Columns of a name in a tag at most: one very long name must not pad
+ * every line of every worker to its width. */
+#define CLI_TAG_MAX_WIDTH 40
 
 typedef struct {
-  const char* name;  /* shown as is (names are the user's own) */
-  size_t pad;        /* columns to pad the name to (the longest name) */
+  const char* name;  /* shown as cli_tag_put_name() shows it */
+  size_t pad;        /* columns to pad the name to (the widest name as
+                        shown); at most CLI_TAG_MAX_WIDTH is used */
   int color;         /* 0: none, else 1..CLI_TAG_COLORS */
   const char* stamp; /* "HH:MM:SS.mmm" or NULL for no timestamp */
 } cli_tag_t;
@@ -35,6 +39,16 @@ int cli_tag_line(cli_buf_t* b,
 
 /* Width of name in columns: UTF-8 characters (invalid bytes count 1). */
 size_t cli_tag_width(const char* name);
+
+/* Appends name as a tag shows it: made safe for a terminal as
+ * cli_put_safe() does (so a name cannot forge a line or move the cursor),
+ * and, when wider than CLI_TAG_MAX_WIDTH columns, cut to that width with
+ * "..." as its last three columns. Returns 0 or -1 (ENOMEM). */
+int cli_tag_put_name(cli_buf_t* b, const char* name);
+
+/* Width in columns of name as cli_tag_put_name() shows it: what callers
+ * pad the other names to. */
+size_t cli_tag_name_width(const char* name);
 
 /* Writes "HH:MM:SS.mmm" (local time) for a CLOCK_REALTIME instant given in
  * ms since the epoch into out (at least 13 bytes). Returns out. The zone is

@@ -31,6 +31,18 @@ typedef struct {
 
 static void pump(cli_writer_t* w);
 
+/* Keeps the first error only, and tells the owner once: every later
+ * write is discarded, so one failure is one report. */
+static void set_error(cli_writer_t* w, int err) {
+  if (w->error != 0) {
+    return;
+  }
+  w->error = err;
+  if (w->on_error != NULL) {
+    w->on_error(w, w->data);
+  }
+}
+
 /* For a regular file or /dev/null: plain writes; they do not wait on a
  * reader. A descriptor someone left non-blocking is waited on with poll. */
 static void write_blocking(cli_writer_t* w, const char* p, size_t n) {
@@ -43,7 +55,7 @@ static void write_blocking(cli_writer_t* w, const char* p, size_t n) {
       struct pollfd pfd = { w->fd, POLLOUT, 0 };
       poll(&pfd, 1, -1);
     } else if (errno != EINTR) {
-      w->error = -errno;
+      set_error(w, -errno);
     }
   }
 }
@@ -54,8 +66,8 @@ static void on_write(uv_write_t* req, int status) {
   w->queued -= wr->len;
   free(wr->data);
   free(wr);
-  if (status < 0 && w->error == 0) {
-    w->error = status; /* EPIPE: nobody reads any more; discard the rest */
+  if (status < 0) {
+    set_error(w, status); /* EPIPE: nobody reads any more; discard the rest */
   }
   pump(w);
 }
@@ -74,7 +86,7 @@ static void submit(cli_writer_t* w, char* data, size_t len) {
   write_req_t* wr = malloc(sizeof(*wr));
   if (wr == NULL) {
     free(data);
-    w->error = UV_ENOMEM;
+    set_error(w, UV_ENOMEM);
     return;
   }
   wr->writer = w;
@@ -85,7 +97,7 @@ static void submit(cli_writer_t* w, char* data, size_t len) {
   if (err != 0) {
     free(data);
     free(wr);
-    w->error = err;
+    set_error(w, err);
     return;
   }
   w->queued += len;
@@ -171,8 +183,10 @@ static void pump(cli_writer_t* w) {
       w->on_drain(w, w->data);
     }
   }
-  if (w->closing == 1 && w->queued == 0 && w->pending.len == 0 &&
-      w->spools == NULL) {
+  /* Closing a stream cancels the writes still queued (ECANCELED). */
+  if (w->closing == 1 &&
+      (w->dropping ||
+       (w->queued == 0 && w->pending.len == 0 && w->spools == NULL))) {
     w->closing = 2;
     close_handles(w);
   }
@@ -201,12 +215,14 @@ int cli_writer_init(cli_writer_t* w,
                     uv_loop_t* loop,
                     int fd,
                     cli_writer_cb on_drain,
+                    cli_writer_cb on_error,
                     void* data) {
   memset(w, 0, sizeof(*w));
   w->loop = loop;
   w->fd = fd;
   w->restore_flags = -1;
   w->on_drain = on_drain;
+  w->on_error = on_error;
   w->data = data;
   cli_buf_init(&w->pending);
   int err = 0;
@@ -260,9 +276,7 @@ void cli_writer_added(cli_writer_t* w) {
   if (w->pending.failed) {
     /* Out of memory for output: what is lost is lost; say so once. */
     cli_buf_free(&w->pending);
-    if (w->error == 0) {
-      w->error = UV_ENOMEM;
-    }
+    set_error(w, UV_ENOMEM);
   }
   if (w->pending.len >= FLUSH_AT) {
     pump(w);
@@ -291,12 +305,56 @@ void cli_writer_add_spool(cli_writer_t* w, cli_spool_t* spool) {
   pump(w);
 }
 
+/* A message when the output is dropped or the writer closed: never queued
+ * behind output nobody reads, never blocking the loop on a pipe. */
+static void write_now(cli_writer_t* w, const char* p, size_t n) {
+  if (w->streaming && w->closing < 2) {
+    uv_buf_t buf = uv_buf_init((char*)p, (unsigned)n);
+    uv_try_write(&w->out.stream, &buf, 1);
+    return;
+  }
+  int saved = w->error;
+  w->error = 0;
+  write_blocking(w, p, n);
+  w->error = saved;
+}
+
+void cli_writer_add_text(cli_writer_t* w, const char* p, size_t n) {
+  if (w->dropping || w->closing == 2) {
+    write_now(w, p, n);
+    return;
+  }
+  if (w->spools == NULL) {
+    cli_buf_append(&w->pending, p, n);
+    cli_writer_added(w);
+    return;
+  }
+  /* Behind the group output that waits, never inside a run's piece. */
+  cli_spool_t text;
+  cli_spool_init(&text, 0);
+  if (cli_spool_append(&text, p, n) != 0) {
+    cli_spool_free(&text);
+    return;
+  }
+  cli_writer_add_spool(w, &text);
+}
+
 int cli_writer_full(cli_writer_t* w) {
   if (w->queued + w->pending.len > CLI_WRITER_HIGH) {
     w->was_full = 1;
     return 1;
   }
   return 0;
+}
+
+void cli_writer_drop(cli_writer_t* w) {
+  w->dropping = 1;
+  if (w->error == 0) {
+    w->error = UV_ECANCELED; /* discard from here on; asked for, not lost */
+  }
+  cli_buf_free(&w->pending);
+  drop_spools(w);
+  pump(w);
 }
 
 void cli_writer_close(cli_writer_t* w, cli_writer_cb on_closed_cb) {

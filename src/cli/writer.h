@@ -41,10 +41,12 @@ struct cli_writer_s {
   size_t queued;              /* given to libuv, not yet written */
   cli_writer_spool_t* spools; /* group output waiting its turn, FIFO */
   cli_writer_spool_t* spools_tail;
-  int error;   /* first write error (EPIPE: the reader left); then discard */
-  int closing; /* close once everything is written */
+  int error;    /* first write error (EPIPE: the reader left); then discard */
+  int closing;  /* close once everything is written */
+  int dropping; /* cli_writer_drop(): close without waiting for the reader */
   int was_full;
   cli_writer_cb on_drain;
+  cli_writer_cb on_error; /* once, when error is first set */
   cli_writer_cb on_closed;
   void* data;
 };
@@ -53,11 +55,14 @@ struct cli_writer_s {
  * through libuv on a private reopening of it where Linux allows (so the
  * O_NONBLOCK libuv needs does not leak to other processes sharing it);
  * anything else, a regular file or /dev/null, with plain blocking writes.
- * Returns 0 or a negative libuv error. */
+ * on_error (may be NULL) is called once, at the first failure (w->error:
+ * a negative libuv error, UV_EPIPE when the reader left); what is added
+ * after it is discarded. Returns 0 or a negative libuv error. */
 int cli_writer_init(cli_writer_t* w,
                     uv_loop_t* loop,
                     int fd,
                     cli_writer_cb on_drain,
+                    cli_writer_cb on_error,
                     void* data);
 
 /* The buffer to append output to; it is written out at the end of this loop
@@ -69,8 +74,20 @@ void cli_writer_added(cli_writer_t* w);
  * piece: nothing else is written in between), then frees it. */
 void cli_writer_add_spool(cli_writer_t* w, cli_spool_t* spool);
 
+/* Adds n bytes of whole lines of uvsup's own (a message) after all that
+ * was added before, spools included, so they land at a line boundary of
+ * the output. Once the writer drops its output (cli_writer_drop) they are
+ * tried once without waiting, and once it is closed they are written to
+ * its descriptor plainly. */
+void cli_writer_add_text(cli_writer_t* w, const char* p, size_t n);
+
 /* 1 when more than CLI_WRITER_HIGH bytes wait. */
 int cli_writer_full(cli_writer_t* w);
+
+/* Drops what waits (and what is added later) instead of writing it, so
+ * that a reader that never comes cannot hold uvsup: for "stop now". A
+ * close then does not wait for writes libuv has queued. */
+void cli_writer_drop(cli_writer_t* w);
 
 /* Writes out everything that waits, then closes the handles; on_closed
  * follows (from the loop). */

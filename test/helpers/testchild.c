@@ -16,6 +16,9 @@
  *                   once the steps before it are done, without sleeping
  *   lines N TEXT    print "TEXT 1" ... "TEXT N", one per line, on stdout
  *   errlines N TEXT the same on stderr
+ *   errblocks N TEXT the same on stderr, written in 64 KiB blocks (lines
+ *                   cut at block ends), as a busy program's buffered
+ *                   stderr would
  *   noeol TEXT      print TEXT on stdout with no newline
  *   bytes N         write N bytes 0, 1, ..., 255, 0, ... on stdout
  *   bigline N       write one line of N 'x' and a newline on stdout
@@ -165,6 +168,14 @@ int main(int argc, char** argv) {
         usage(step);
       }
       numbered_lines(step[0] == 'l' ? stdout : stderr, atol(arg), argv[++i]);
+    } else if (strcmp(step, "errblocks") == 0) {
+      if (i + 1 >= argc) {
+        usage(step);
+      }
+      static char block[65536];
+      setvbuf(stderr, block, _IOFBF, sizeof(block));
+      numbered_lines(stderr, atol(arg), argv[++i]);
+      setvbuf(stderr, NULL, _IONBF, 0);
     } else if (strcmp(step, "fork") == 0 || strcmp(step, "escape") == 0 ||
                strcmp(step, "threadfork") == 0) {
       if (i + 1 >= argc) {

@@ -38,7 +38,9 @@ static unsigned reference(const char* text,
     const char* nl = memchr(p, '\n', (size_t)(end - p));
     const char* eol = nl != NULL ? nl : end;
     const char* next = nl != NULL ? nl + 1 : end;
-    /* One CR before the end of a line is a CRLF ending. */
+    /* One CR before the end of a line is a CRLF ending; as in the code, also
+     * a CR that ends the file, which the header's "a carriage return not
+     * followed by a newline" would refuse. */
     if (eol > p && eol[-1] == '\r') {
       eol--;
     }

@@ -140,7 +140,6 @@ static void skip(uvsup_worker_t* w) {
 
 void uvsup__worker_start(uvsup_worker_t* w) {
   uvsup_t* sup = w->sup;
-  set_state(w, UVSUP_STATE_RUNNING);
   live_link(w);
   int err = uvsup__run_start(w, &w->run);
   if (err != 0) {
@@ -151,6 +150,7 @@ void uvsup__worker_start(uvsup_worker_t* w) {
     skip(w);
     return;
   }
+  set_state(w, UVSUP_STATE_RUNNING); /* with its pid, for on_state */
   if (w->run->shortage) {
     uvsup__queue_starve(&sup->queue);
   }
@@ -406,8 +406,8 @@ void uvsup__worker_run_finished(uvsup_run_t* run) {
     r->restart_in_ms = delay;
     w->restarts++;
     sup->summary.restarts++;
-    set_state(w, UVSUP_STATE_BACKOFF);
     uvsup__sched_add(&sup->sched, &w->wake, now + delay);
+    set_state(w, UVSUP_STATE_BACKOFF); /* with its delay, for on_state */
     break;
   case UVSUP_NEXT_GAVE_UP:
     r->end = UVSUP_END_GAVE_UP;

@@ -810,10 +810,11 @@ END_TEST
 
 START_TEST(test_cli_summary_none) {
   tu_result_t r;
-  tu_run_cli(&r, NULL, "--summary", "none", "-c", "echo hi", "-c", "exit 1",
-             NULL);
+  tu_run_cli(&r, NULL, "-q", "--summary", "none", "-c", "echo hi", "-c",
+             "exit 1", NULL);
   ck_assert_int_eq(r.status, 1);
-  /* Worker output still shows (tagged); only the summary is gone. */
+  /* Worker output still shows (tagged); only the summary (and, with -q,
+   * the live lines) is gone. */
   ck_assert_str_eq(r.out, "1 | hi\n");
   ck_assert_str_eq(r.err, "");
   tu_result_free(&r);
@@ -825,10 +826,10 @@ START_TEST(test_cli_summary_file) {
   char* text_path = tu_fmt("%s/summary.txt", dir);
   char* json_path = tu_fmt("%s/summary.json", dir);
   tu_result_t r, r2;
-  tu_run_cli(&r, NULL, "--summary-file", text_path, "-n", "w", "-c", "exit 1",
-             NULL);
-  tu_run_cli(&r2, NULL, "--summary=json", "--summary-file", json_path, "-n",
-             "w", "-c", "true", NULL);
+  tu_run_cli(&r, NULL, "-q", "--summary-file", text_path, "-n", "w", "-c",
+             "exit 1", NULL);
+  tu_run_cli(&r2, NULL, "-q", "--summary=json", "--summary-file", json_path,
+             "-n", "w", "-c", "true", NULL);
 
   ck_assert_int_eq(r.status, 1);
   ck_assert_str_eq(r.err, "");

@@ -311,7 +311,7 @@ START_TEST(test_output_tag_every_line_once_in_order) {
    * of them wider in bytes than in characters). */
   static const char* const names[] = { "a", "bb", "caf\xc3\xa9", "dddddd" };
   tu_result_t r;
-  tu_run_cli(&r, NULL, "-j", "0", CHILD, "lines", "100000", "{}",
+  tu_run_cli(&r, NULL, "-q", "-j", "0", CHILD, "lines", "100000", "{}",
              ":::", names[0], names[1], names[2], names[3], NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   numbered_t s;
@@ -337,9 +337,9 @@ START_TEST(test_output_tag_names_escaped_and_capped) {
   memset(huge, 'h', 100000);
   huge[100000] = '\0';
   tu_result_t r;
-  tu_run_cli(&r, NULL, "--color", "never", "-n", "a\nb | forged line", "-c",
-             "echo one", "-n", "\033[31mred", "-c", "echo two", "-n", huge,
-             "-c", "echo three", NULL);
+  tu_run_cli(&r, NULL, "-q", "--color", "never", "-n", "a\nb | forged line",
+             "-c", "echo one", "-n", "\033[31mred", "-c", "echo two", "-n",
+             huge, "-c", "echo three", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert_msg(strchr(r.out, '\033') == NULL, "an escape reached stdout");
   int lines = 0;
@@ -362,9 +362,9 @@ END_TEST
 START_TEST(test_output_tag_stderr_to_stderr) {
   static const char* const names[] = { "w", "longer" };
   tu_result_t r;
-  tu_run_cli(&r, NULL, "-j", "0", "--summary", "none", CHILD, "lines", "3000",
-             "{}", "errlines", "2000", "{}-err", ":::", names[0], names[1],
-             NULL);
+  tu_run_cli(&r, NULL, "-q", "-j", "0", "--summary", "none", CHILD, "lines",
+             "3000", "{}", "errlines", "2000", "{}-err", ":::", names[0],
+             names[1], NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   numbered_t out, err;
   numbered_init(&out, names, 2, "");
@@ -383,9 +383,9 @@ END_TEST
 
 START_TEST(test_output_tag_last_line_without_newline) {
   tu_result_t r, r2;
-  tu_run_cli(&r, NULL, "--summary", "none", "-n", "w", "-c",
+  tu_run_cli(&r, NULL, "-q", "--summary", "none", "-n", "w", "-c",
              CHILD " out first noeol last", NULL);
-  tu_run_cli(&r2, NULL, "--summary", "none", "-n", "w", "-c",
+  tu_run_cli(&r2, NULL, "-q", "--summary", "none", "-n", "w", "-c",
              CHILD " noeol only", NULL);
   ck_assert_int_eq(r.status, 0);
   ck_assert_str_eq(r.out, "w | first\nw | last\n");
@@ -400,11 +400,11 @@ END_TEST
 START_TEST(test_output_tag_empty_output) {
   tu_result_t r, r2;
   /* No output: no line at all, not even an empty tag. */
-  tu_run_cli(&r, NULL, "--summary", "none", "-n", "quiet", "-c", "true", "-n",
-             "w", "-c", CHILD " exit 0", NULL);
+  tu_run_cli(&r, NULL, "-q", "--summary", "none", "-n", "quiet", "-c", "true",
+             "-n", "w", "-c", CHILD " exit 0", NULL);
   /* An empty line is still a line. */
-  tu_run_cli(&r2, NULL, "--summary", "none", "-n", "w", "-c", CHILD " out ''",
-             NULL);
+  tu_run_cli(&r2, NULL, "-q", "--summary", "none", "-n", "w", "-c",
+             CHILD " out ''", NULL);
   ck_assert_int_eq(r.status, 0);
   ck_assert_str_eq(r.out, "");
   ck_assert_str_eq(r.err, "");
@@ -438,13 +438,13 @@ START_TEST(test_output_tag_color_always_on_a_pipe) {
   saved_env_t env;
   tu_result_t r, r2;
   set_env(&env, "NO_COLOR", NULL);
-  tu_run_cli(&r, NULL, "--color", "always", "--summary", "none", "-n", "w",
-             "-c", CHILD " out hello err oops", NULL);
+  tu_run_cli(&r, NULL, "-q", "--color", "always", "--summary", "none", "-n",
+             "w", "-c", CHILD " out hello err oops", NULL);
   restore_env(&env);
   /* An explicit --color=always beats NO_COLOR, as no-color.org allows. */
   set_env(&env, "NO_COLOR", "1");
-  tu_run_cli(&r2, NULL, "--color=always", "--summary", "none", "-n", "w", "-c",
-             CHILD " out hello", NULL);
+  tu_run_cli(&r2, NULL, "-q", "--color=always", "--summary", "none", "-n", "w",
+             "-c", CHILD " out hello", NULL);
   restore_env(&env);
   ck_assert_int_eq(r.status, 0);
   assert_coloured(r.out, "w | hello\n");
@@ -458,8 +458,8 @@ END_TEST
 
 START_TEST(test_output_tag_color_differs_per_worker) {
   tu_result_t r;
-  tu_run_cli(&r, NULL, "--color", "always", "--summary", "none", "-j", "1",
-             "-n", "a", "-c", CHILD " out one", "-n", "b", "-c",
+  tu_run_cli(&r, NULL, "-q", "--color", "always", "--summary", "none", "-j",
+             "1", "-n", "a", "-c", CHILD " out one", "-n", "b", "-c",
              CHILD " out two", NULL);
   ck_assert_int_eq(r.status, 0);
   /* -j 1: a's line, then b's; each opens with its own colour. */
@@ -484,7 +484,7 @@ START_TEST(test_output_tag_color_never_and_auto_on_a_pipe) {
   const char* modes[] = { "never", "auto" };
   for (int i = 0; i < 2; i++) {
     tu_result_t r;
-    tu_run_cli(&r, NULL, "--color", modes[i], "-n", "w", "-c",
+    tu_run_cli(&r, NULL, "-q", "--color", modes[i], "-n", "w", "-c",
                CHILD " out hello err oops", NULL);
     ck_assert_int_eq(r.status, 0);
     ck_assert_str_eq(r.out, "w | hello\n");
@@ -495,7 +495,7 @@ START_TEST(test_output_tag_color_never_and_auto_on_a_pipe) {
   }
   /* auto is the default. */
   tu_result_t r;
-  tu_run_cli(&r, NULL, "--summary", "none", "-n", "w", "-c",
+  tu_run_cli(&r, NULL, "-q", "--summary", "none", "-n", "w", "-c",
              CHILD " out hello err oops", NULL);
   restore_env(&env);
   ck_assert_str_eq(r.out, "w | hello\n");
@@ -631,10 +631,10 @@ START_TEST(test_output_tag_timestamps) {
   set_env(&env, "TZ", "UTC0");
   tu_result_t r, r2;
   uint64_t t0 = now_ms(CLOCK_REALTIME);
-  tu_run_cli(&r, NULL, "--timestamps", "--summary", "none", "-n", "w", "-c",
-             CHILD " out one err two out three", NULL);
+  tu_run_cli(&r, NULL, "-q", "--timestamps", "--summary", "none", "-n", "w",
+             "-c", CHILD " out one err two out three", NULL);
   /* With colour, the stamp stays outside it. */
-  tu_run_cli(&r2, NULL, "--timestamps", "--color", "always", "--summary",
+  tu_run_cli(&r2, NULL, "-q", "--timestamps", "--color", "always", "--summary",
              "none", "-n", "w", "-c", CHILD " out one", NULL);
   uint64_t t1 = now_ms(CLOCK_REALTIME);
   restore_env(&env);
@@ -660,9 +660,9 @@ START_TEST(test_output_tag_worker_opens_dev_stdout) {
    * socket. */
   const char* cmd = "echo x > /dev/stdout && echo y > /dev/stderr";
   tu_result_t r, r2;
-  tu_run_cli(&r, NULL, "--summary", "none", "-n", "w", "-c", cmd, NULL);
-  tu_run_cli(&r2, NULL, "--output", "group", "--summary", "none", "-n", "w",
-             "-c", cmd, NULL);
+  tu_run_cli(&r, NULL, "-q", "--summary", "none", "-n", "w", "-c", cmd, NULL);
+  tu_run_cli(&r2, NULL, "-q", "--output", "group", "--summary", "none", "-n",
+             "w", "-c", cmd, NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert_str_eq(r.out, "w | x\n");
   ck_assert_str_eq(r.err, "w | y\n");
@@ -707,7 +707,7 @@ START_TEST(test_output_tag_huge_line_in_pieces) {
   /* 10 MiB in one line: every byte arrives, in tagged 64 KiB pieces. */
   const size_t size = 10 * 1024 * 1024;
   tu_result_t r;
-  tu_run_cli(&r, NULL, "--summary", "none", "-n", "w", "-c",
+  tu_run_cli(&r, NULL, "-q", "--summary", "none", "-n", "w", "-c",
              CHILD " bigline 10485760", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   const size_t pieces = size / LINE_PIECE;
@@ -734,9 +734,9 @@ START_TEST(test_output_group_runs_in_one_piece) {
    * one piece on stderr. */
   static const char* const names[] = { "alpha", "beta", "gamma" };
   tu_result_t r;
-  tu_run_cli(&r, NULL, "-j", "0", "--output", "group", "--summary", "none",
-             CHILD, "lines", "20000", "{}", "errlines", "15000", "{}-err",
-             ":::", names[0], names[1], names[2], NULL);
+  tu_run_cli(&r, NULL, "-q", "-j", "0", "--output", "group", "--summary",
+             "none", CHILD, "lines", "20000", "{}", "errlines", "15000",
+             "{}-err", ":::", names[0], names[1], names[2], NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%.2000s", r.status, r.err);
   char* out[3];
   char* err[3];
@@ -760,8 +760,8 @@ END_TEST
 START_TEST(test_output_group_binary_exact) {
   const size_t n = 3000000;
   tu_result_t r;
-  tu_run_cli(&r, NULL, "--output", "group", "--summary", "none", "-n", "bin",
-             "-c", CHILD " bytes 3000000", NULL);
+  tu_run_cli(&r, NULL, "-q", "--output", "group", "--summary", "none", "-n",
+             "bin", "-c", CHILD " bytes 3000000", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   char* want = expected_bytes(n);
   ck_assert_uint_eq(r.out_len, n);
@@ -782,8 +782,8 @@ START_TEST(test_output_group_beyond_memory_bound) {
                                        "second-of-three-worker",
                                        "third-of-three-workers" };
   tu_result_t r;
-  tu_run_cli(&r, NULL, "-j", "0", "--output", "group", CHILD, "lines", "180000",
-             "{}", ":::", names[0], names[1], names[2], NULL);
+  tu_run_cli(&r, NULL, "-q", "-j", "0", "--output", "group", CHILD, "lines",
+             "180000", "{}", ":::", names[0], names[1], names[2], NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%.2000s", r.status, r.err);
   char* want[3];
   size_t len[3];
@@ -836,10 +836,10 @@ START_TEST(test_output_full_tmpdir_and_log_dir_are_losses) {
   saved_env_t env;
   set_env(&env, "TMPDIR", dir);
   tu_result_t r, r2;
-  tu_run_cli(&r, NULL, "--output", "group", "-n", "a", "-c", cmd, "-n", "b",
-             "-c", cmd, NULL);
-  tu_run_cli(&r2, NULL, "--output", "null", "--log-dir", dir, "-n", "a", "-c",
-             cmd, "-n", "b", "-c", cmd, NULL);
+  tu_run_cli(&r, NULL, "-q", "--output", "group", "-n", "a", "-c", cmd, "-n",
+             "b", "-c", cmd, NULL);
+  tu_run_cli(&r2, NULL, "-q", "--output", "null", "--log-dir", dir, "-n", "a",
+             "-c", cmd, "-n", "b", "-c", cmd, NULL);
   restore_env(&env);
   umount2(dir, MNT_DETACH);
 
@@ -861,10 +861,10 @@ END_TEST
 START_TEST(test_output_inherit_raw) {
   const size_t n = 300000;
   tu_result_t r, r2;
-  tu_run_cli(&r, NULL, "--output", "inherit", "--summary", "none", "-n", "w",
-             "-c", CHILD " out hello err oops noeol last", NULL);
-  tu_run_cli(&r2, NULL, "--output", "inherit", "--summary", "none", "-n", "bin",
-             "-c", CHILD " bytes 300000", NULL);
+  tu_run_cli(&r, NULL, "-q", "--output", "inherit", "--summary", "none", "-n",
+             "w", "-c", CHILD " out hello err oops noeol last", NULL);
+  tu_run_cli(&r2, NULL, "-q", "--output", "inherit", "--summary", "none", "-n",
+             "bin", "-c", CHILD " bytes 300000", NULL);
   ck_assert_int_eq(r.status, 0);
   ck_assert_str_eq(r.out, "hello\nlast");
   ck_assert_str_eq(r.err, "oops\n");
@@ -880,9 +880,9 @@ END_TEST
 
 START_TEST(test_output_null_discards) {
   tu_result_t r, r2;
-  tu_run_cli(&r, NULL, "--output", "null", "--summary", "none", "-n", "w", "-c",
-             CHILD " lines 1000 x errlines 1000 y", NULL);
-  tu_run_cli(&r2, NULL, "--output", "null", "-n", "w", "-c",
+  tu_run_cli(&r, NULL, "-q", "--output", "null", "--summary", "none", "-n", "w",
+             "-c", CHILD " lines 1000 x errlines 1000 y", NULL);
+  tu_run_cli(&r2, NULL, "-q", "--output", "null", "-n", "w", "-c",
              CHILD " out hello err oops", NULL);
   ck_assert_int_eq(r.status, 0);
   ck_assert_str_eq(r.out, "");
@@ -907,9 +907,9 @@ START_TEST(test_output_log_dir_tag_exact) {
   char* dir = tu_tmpdir_new();
   char* logs = tu_fmt("%s/not/yet/there", dir);
   tu_result_t r;
-  tu_run_cli(&r, NULL, "--log-dir", logs, "--summary", "none", "-n", "w", "-c",
-             CHILD " out first lines 20000 o err problem noeol last", "-n",
-             "bin", "-c", CHILD " bytes 300000", NULL);
+  tu_run_cli(&r, NULL, "-q", "--log-dir", logs, "--summary", "none", "-n", "w",
+             "-c", CHILD " out first lines 20000 o err problem noeol last",
+             "-n", "bin", "-c", CHILD " bytes 300000", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%.2000s", r.status, r.err);
 
   size_t lines_len;
@@ -954,9 +954,9 @@ START_TEST(test_output_log_dir_group_exact) {
   char* dir = tu_tmpdir_new();
   char* logs = tu_fmt("%s/logs", dir);
   tu_result_t r;
-  tu_run_cli(&r, NULL, "--output", "group", "--log-dir", logs, "--summary",
-             "none", "-n", "bin", "-c", CHILD " bytes 3000000 err problem",
-             NULL);
+  tu_run_cli(&r, NULL, "-q", "--output", "group", "--log-dir", logs,
+             "--summary", "none", "-n", "bin", "-c",
+             CHILD " bytes 3000000 err problem", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   char* want = expected_bytes(n);
   ck_assert_uint_eq(r.out_len, n);
@@ -984,7 +984,7 @@ START_TEST(test_output_log_dir_with_inherit_and_null) {
   const char* modes[2] = { "inherit", "null" };
   for (int i = 0; i < 2; i++) {
     tu_result_t r;
-    tu_run_cli(&r, NULL, "--output", modes[i], "--log-dir", logs[i],
+    tu_run_cli(&r, NULL, "-q", "--output", modes[i], "--log-dir", logs[i],
                "--summary", "none", "-n", "w", "-c",
                CHILD " out hello err oops noeol last", NULL);
     ck_assert_msg(r.status == 0, "%s: status %d:\n%s", modes[i], r.status,
@@ -1011,8 +1011,8 @@ START_TEST(test_output_log_dir_safe_names) {
   char* dir = tu_tmpdir_new();
   char* logs = tu_fmt("%s/logs", dir);
   tu_result_t r;
-  tu_run_cli(&r, NULL, "--log-dir", logs, "--summary", "none", "-n", "web/api",
-             "-c", CHILD " out from-api", "-n", "..", "-c",
+  tu_run_cli(&r, NULL, "-q", "--log-dir", logs, "--summary", "none", "-n",
+             "web/api", "-c", CHILD " out from-api", "-n", "..", "-c",
              CHILD " out from-dots", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   size_t len;
@@ -1061,8 +1061,8 @@ START_TEST(test_output_log_dir_same_safe_name_loses_nothing) {
    * apart): either way, nothing of either worker may be lost or torn. */
   char* dir = tu_tmpdir_new();
   tu_result_t r;
-  tu_run_cli(&r, NULL, "--log-dir", dir, "--summary", "none", "-n", "a/b", "-c",
-             CHILD " lines 20000 slash", "-n", "a_b", "-c",
+  tu_run_cli(&r, NULL, "-q", "--log-dir", dir, "--summary", "none", "-n", "a/b",
+             "-c", CHILD " lines 20000 slash", "-n", "a_b", "-c",
              CHILD " lines 20000 underscore", NULL);
   ck_assert_msg(r.status == 0, "status %d:\n%.2000s", r.status, r.err);
   int files = tu_count_entries(dir);
@@ -1099,8 +1099,8 @@ START_TEST(test_output_log_dir_appends) {
   char* dir = tu_tmpdir_new();
   for (int i = 0; i < 2; i++) {
     tu_result_t r;
-    tu_run_cli(&r, NULL, "--log-dir", dir, "--summary", "none", "-n", "w", "-c",
-               CHILD " out again", NULL);
+    tu_run_cli(&r, NULL, "-q", "--log-dir", dir, "--summary", "none", "-n", "w",
+               "-c", CHILD " out again", NULL);
     ck_assert_int_eq(r.status, 0);
     tu_result_free(&r);
   }
@@ -1127,7 +1127,7 @@ START_TEST(test_output_log_dir_is_a_file) {
   const char* dirs[2] = { file, below };
   for (int i = 0; i < 2; i++) {
     tu_result_t r;
-    tu_run_cli(&r, NULL, "--log-dir", dirs[i], "-c", touch, NULL);
+    tu_run_cli(&r, NULL, "-q", "--log-dir", dirs[i], "-c", touch, NULL);
     ck_assert_msg(r.status == 2, "status %d:\n%s", r.status, r.err);
     ck_assert_str_eq(r.out, "");
     ck_assert_msg(strncmp(r.err, "uvsup: ", 7) == 0, "stderr:\n%s", r.err);
@@ -1388,7 +1388,8 @@ START_TEST(test_output_leftover_holds_stdout) {
       tu_fmt("exec '%s' ignore 15 fork 60000 '%s' out bye exit 0", CHILD, pids);
   tu_result_t r;
   uint64_t t0 = now_ms(CLOCK_MONOTONIC);
-  tu_run_cli(&r, NULL, "--kill-after", "200ms", "-n", "w", "-c", cmd, NULL);
+  tu_run_cli(&r, NULL, "-q", "--kill-after", "200ms", "-n", "w", "-c", cmd,
+             NULL);
   uint64_t took = now_ms(CLOCK_MONOTONIC) - t0;
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   ck_assert_str_eq(r.out, "w | bye\n");
@@ -1416,7 +1417,8 @@ START_TEST(test_output_escaped_daemon_holds_stdout) {
   char* cmd = tu_fmt("exec '%s' escape 60000 '%s' out bye exit 0", CHILD, pids);
   tu_result_t r;
   uint64_t t0 = now_ms(CLOCK_MONOTONIC);
-  tu_run_cli(&r, NULL, "--kill-after", "200ms", "-n", "w", "-c", cmd, NULL);
+  tu_run_cli(&r, NULL, "-q", "--kill-after", "200ms", "-n", "w", "-c", cmd,
+             NULL);
   uint64_t took = now_ms(CLOCK_MONOTONIC) - t0;
   pid_t pid;
   int n = read_pids(pids, &pid, 1);
@@ -1521,10 +1523,10 @@ START_TEST(test_output_bad_values) {
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     tu_result_t r;
     if (cases[i].args[1] != NULL) {
-      tu_run_cli(&r, NULL, cases[i].args[0], cases[i].args[1], "-c", touch,
-                 NULL);
+      tu_run_cli(&r, NULL, "-q", cases[i].args[0], cases[i].args[1], "-c",
+                 touch, NULL);
     } else {
-      tu_run_cli(&r, NULL, cases[i].args[0], "-c", touch, NULL);
+      tu_run_cli(&r, NULL, "-q", cases[i].args[0], "-c", touch, NULL);
     }
     ck_assert_msg(r.status == 2, "%s: status %d:\n%s", cases[i].shown, r.status,
                   r.err);
@@ -1536,7 +1538,7 @@ START_TEST(test_output_bad_values) {
   }
   /* A missing value. */
   tu_result_t r;
-  tu_run_cli(&r, NULL, "-c", touch, "--output", NULL);
+  tu_run_cli(&r, NULL, "-q", "-c", touch, "--output", NULL);
   ck_assert_int_eq(r.status, 2);
   ck_assert_has(r.err, "--output");
   ck_assert_msg(access(marker, F_OK) != 0, "a worker ran");

@@ -77,7 +77,7 @@ static void check_summary(int json,
   for (size_t i = 0; i < n; i++) {
     ptrs[i] = &rs[i];
   }
-  cli_summary_t s = { ptrs, n, ns, why, sig };
+  cli_summary_t s = { ptrs, n, ns, why, sig, NULL };
   cli_buf_t b;
   cli_buf_init(&b);
   int rc = json ? cli_summary_json(&b, &s) : cli_summary_text(&b, &s);
@@ -237,25 +237,26 @@ START_TEST(test_summary_json_one_of_each) {
       "{\"workers\":["
       "{\"name\":\"web\",\"pid\":101,\"ok\":true,\"exit_code\":0,"
       "\"signal\":null,\"error\":null,\"timed_out\":false,\"end\":\"exited\","
-      "\"duration_ms\":2010},"
+      "\"duration_ms\":2010,\"runs\":0,\"restarts\":0},"
       "{\"name\":\"worker\",\"pid\":2002,\"ok\":false,\"exit_code\":3,"
       "\"signal\":null,\"error\":null,\"timed_out\":false,\"end\":\"exited\","
-      "\"duration_ms\":850},"
+      "\"duration_ms\":850,\"runs\":0,\"restarts\":0},"
       "{\"name\":\"crash\",\"pid\":7,\"ok\":false,\"exit_code\":null,"
       "\"signal\":\"SIGKILL\",\"error\":null,\"timed_out\":false,"
-      "\"end\":\"signaled\",\"duration_ms\":1},"
+      "\"end\":\"signaled\",\"duration_ms\":1,\"runs\":0,\"restarts\":0},"
       "{\"name\":\"missing\",\"pid\":null,\"ok\":false,\"exit_code\":null,"
       "\"signal\":null,\"error\":\"ENOENT: no such file or directory\","
-      "\"timed_out\":false,\"end\":\"spawn_failed\",\"duration_ms\":0},"
+      "\"timed_out\":false,\"end\":\"spawn_failed\",\"duration_ms\":0,\"runs\":"
+      "0,\"restarts\":0},"
       "{\"name\":\"slow\",\"pid\":4,\"ok\":false,\"exit_code\":null,"
       "\"signal\":\"SIGTERM\",\"error\":null,\"timed_out\":true,"
-      "\"end\":\"timed_out\",\"duration_ms\":65000},"
+      "\"end\":\"timed_out\",\"duration_ms\":65000,\"runs\":0,\"restarts\":0},"
       "{\"name\":\"stop\",\"pid\":5,\"ok\":false,\"exit_code\":null,"
       "\"signal\":\"SIGTERM\",\"error\":null,\"timed_out\":false,"
-      "\"end\":\"stopped\",\"duration_ms\":3},"
+      "\"end\":\"stopped\",\"duration_ms\":3,\"runs\":0,\"restarts\":0},"
       "{\"name\":\"later\",\"pid\":null,\"ok\":false,\"exit_code\":null,"
       "\"signal\":null,\"error\":null,\"timed_out\":false,"
-      "\"end\":\"not_started\",\"duration_ms\":0}"
+      "\"end\":\"not_started\",\"duration_ms\":0,\"runs\":0,\"restarts\":0}"
       "],\"total\":7,\"succeeded\":1,\"failed\":4,\"stopped\":1,\"not_"
       "started\":1,"
       "\"duration_ms\":70000,\"stopped_by\":null,\"stop_signal\":null}\n");
@@ -278,7 +279,8 @@ START_TEST(test_summary_json_stopped_by_signal_and_halt) {
       "{\"workers\":[{\"name\":\"a\",\"pid\":null,\"ok\":false,"
       "\"exit_code\":null,\"signal\":null,\"error\":null,"
       "\"timed_out\":false,\"end\":\"not_started\","
-      "\"duration_ms\":0}],\"total\":1,\"succeeded\":0,"
+      "\"duration_ms\":0,\"runs\":0,\"restarts\":0}],\"total\":1,\"succeeded\":"
+      "0,"
       "\"failed\":0,\"stopped\":0,\"not_started\":1,\"duration_ms\":0,"
       "\"stopped_by\":\"signal\",\"stop_signal\":\"SIGINT\"}\n");
   check_summary(1, NULL, 0, CLI_STOP_HALT, 0, 0,
@@ -301,16 +303,17 @@ START_TEST(test_summary_json_escapes_names) {
       "{\"workers\":["
       "{\"name\":\"say \\\"hi\\\" \\\\o/\",\"pid\":1,\"ok\":true,"
       "\"exit_code\":0,\"signal\":null,\"error\":null,\"timed_out\":false,"
-      "\"end\":\"exited\",\"duration_ms\":0},"
+      "\"end\":\"exited\",\"duration_ms\":0,\"runs\":0,\"restarts\":0},"
       "{\"name\":\"tab\\there\\nnl\\u001b\",\"pid\":2,\"ok\":true,"
       "\"exit_code\":0,\"signal\":null,\"error\":null,\"timed_out\":false,"
-      "\"end\":\"exited\",\"duration_ms\":0},"
+      "\"end\":\"exited\",\"duration_ms\":0,\"runs\":0,\"restarts\":0},"
       "{\"name\":\"caf\xC3\xA9 \xE6\x97\xA5\",\"pid\":3,\"ok\":true,"
       "\"exit_code\":0,\"signal\":null,\"error\":null,\"timed_out\":false,"
-      "\"end\":\"exited\",\"duration_ms\":0},"
+      "\"end\":\"exited\",\"duration_ms\":0,\"runs\":0,\"restarts\":0},"
       "{\"name\":\"bad\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\",\"pid\":4,"
       "\"ok\":true,\"exit_code\":0,\"signal\":null,\"error\":null,"
-      "\"timed_out\":false,\"end\":\"exited\",\"duration_ms\":0}"
+      "\"timed_out\":false,\"end\":\"exited\",\"duration_ms\":0,\"runs\":0,"
+      "\"restarts\":0}"
       "],\"total\":4,\"succeeded\":4,\"failed\":0,\"stopped\":0,\"not_"
       "started\":0,"
       "\"duration_ms\":0,\"stopped_by\":null,\"stop_signal\":null}\n");
@@ -328,7 +331,8 @@ START_TEST(test_summary_json_unnamed_signal_and_rounding) {
       "{\"workers\":[{\"name\":\"rt\",\"pid\":9,\"ok\":false,"
       "\"exit_code\":null,\"signal\":\"40\",\"error\":null,"
       "\"timed_out\":false,\"end\":\"signaled\","
-      "\"duration_ms\":1}],\"total\":1,\"succeeded\":0,"
+      "\"duration_ms\":1,\"runs\":0,\"restarts\":0}],\"total\":1,\"succeeded\":"
+      "0,"
       "\"failed\":1,\"stopped\":0,\"not_started\":0,\"duration_ms\":3,"
       "\"stopped_by\":\"signal\",\"stop_signal\":\"50\"}\n");
 }
@@ -345,7 +349,8 @@ START_TEST(test_summary_json_ok_only_when_exited) {
       "{\"workers\":[{\"name\":\"a\",\"pid\":1,\"ok\":false,"
       "\"exit_code\":0,\"signal\":null,\"error\":null,"
       "\"timed_out\":false,\"end\":\"stopped\","
-      "\"duration_ms\":0}],\"total\":1,\"succeeded\":0,"
+      "\"duration_ms\":0,\"runs\":0,\"restarts\":0}],\"total\":1,\"succeeded\":"
+      "0,"
       "\"failed\":0,\"stopped\":1,\"not_started\":0,\"duration_ms\":0,"
       "\"stopped_by\":null,\"stop_signal\":null}\n");
 }
@@ -359,7 +364,8 @@ START_TEST(test_summary_json_uvsup_error_code) {
       "\"exit_code\":null,\"signal\":null,"
       "\"error\":\"UVSUP_EDUPNAME: a worker with that name already "
       "exists\",\"timed_out\":false,\"end\":\"spawn_failed\","
-      "\"duration_ms\":0}],\"total\":1,\"succeeded\":0,"
+      "\"duration_ms\":0,\"runs\":0,\"restarts\":0}],\"total\":1,\"succeeded\":"
+      "0,"
       "\"failed\":1,\"stopped\":0,\"not_started\":0,\"duration_ms\":0,"
       "\"stopped_by\":null,\"stop_signal\":null}\n");
 }
@@ -368,7 +374,7 @@ END_TEST
 START_TEST(test_summary_failed_buffer_reports_error) {
   uvsup_result_t rs[] = { exited("a", 1, 0, 0) };
   const uvsup_result_t* ptrs[] = { &rs[0] };
-  cli_summary_t s = { ptrs, 1, 0, CLI_STOP_NONE, 0 };
+  cli_summary_t s = { ptrs, 1, 0, CLI_STOP_NONE, 0, NULL };
   cli_buf_t b;
   cli_buf_init(&b);
   b.failed = 1;

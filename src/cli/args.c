@@ -11,6 +11,7 @@
 #include "duration.h"
 #include "fail.h"
 #include "signame.h"
+#include "supervise.h"
 
 const char cli_usage_text[] =
     "Usage:\n"
@@ -54,6 +55,25 @@ const char cli_usage_text[] =
     "  --timestamps           prefix tagged lines with the time read\n"
     "  --log-dir DIR          also append each worker's output to\n"
     "                         DIR/NAME.log\n"
+    "\n"
+    "Supervising:\n"
+    "  --restart WHEN         no (default), on-failure, on-abnormal (a\n"
+    "                         signal or a timeout) or always\n"
+    "  --restart-delay D      first restart delay (default 500ms); each\n"
+    "                         failure in a row doubles it, +/-10% jitter\n"
+    "  --restart-delay-max D  the cap of the delay (default 30s)\n"
+    "  --restart-reset D      a run this long forgives earlier failures\n"
+    "                         (default twice the cap)\n"
+    "  --restart-limit N[/P]  give up past N restarts (within period P;\n"
+    "                         without P, N failures in a row)\n"
+    "  --success-exit LIST    exit codes that count as success (e.g. 0,3)\n"
+    "  --strategy S           one-for-one (default), one-for-all (a restart\n"
+    "                         restarts all), rest-for-one (and those after)\n"
+    "  --on-give-up WHAT      continue (default) or stop (all, and exit)\n"
+    "  --retries N            try a failing job at most N times in all\n"
+    "  -q, --quiet            no live lines on stderr (starts, exits,\n"
+    "                         restarts; batches print failures only)\n"
+    "  --events FILE          one JSON line per worker event to FILE\n"
     "\n"
     "Summary:\n"
     "  --summary FORMAT       text (default, on stderr), json or none\n"
@@ -190,7 +210,10 @@ typedef enum {
   OPT_LOG_DIR,
   OPT_TIMESTAMPS,
   OPT_HELP,
-  OPT_VERSION
+  OPT_VERSION,
+  OPT_QUIET,
+  OPT_EVENTS,
+  OPT_SUPERVISE /* supervise.c: sup says which */
 } option_id_t;
 
 typedef struct {
@@ -198,26 +221,38 @@ typedef struct {
   char short_name;
   int has_value;
   option_id_t id;
+  cli_supervise_option_t sup; /* with OPT_SUPERVISE */
 } option_spec_t;
 
 static const option_spec_t options[] = {
-  { "procfile", 'f', 1, OPT_PROCFILE },
-  { "command", 'c', 1, OPT_COMMAND },
-  { "name", 'n', 1, OPT_NAME },
-  { "jobs", 'j', 1, OPT_JOBS },
-  { "summary", 0, 1, OPT_SUMMARY },
-  { "summary-file", 0, 1, OPT_SUMMARY_FILE },
-  { "timeout", 0, 1, OPT_TIMEOUT },
-  { "kill-after", 0, 1, OPT_KILL_AFTER },
-  { "stop-signal", 0, 1, OPT_STOP_SIGNAL },
-  { "halt", 0, 1, OPT_HALT },
-  { "output", 0, 1, OPT_OUTPUT },
-  { "color", 0, 1, OPT_COLOR },
-  { "colour", 0, 1, OPT_COLOR },
-  { "log-dir", 0, 1, OPT_LOG_DIR },
-  { "timestamps", 0, 0, OPT_TIMESTAMPS },
-  { "help", 'h', 0, OPT_HELP },
-  { "version", 'V', 0, OPT_VERSION },
+  { "procfile", 'f', 1, OPT_PROCFILE, 0 },
+  { "command", 'c', 1, OPT_COMMAND, 0 },
+  { "name", 'n', 1, OPT_NAME, 0 },
+  { "jobs", 'j', 1, OPT_JOBS, 0 },
+  { "summary", 0, 1, OPT_SUMMARY, 0 },
+  { "summary-file", 0, 1, OPT_SUMMARY_FILE, 0 },
+  { "timeout", 0, 1, OPT_TIMEOUT, 0 },
+  { "kill-after", 0, 1, OPT_KILL_AFTER, 0 },
+  { "stop-signal", 0, 1, OPT_STOP_SIGNAL, 0 },
+  { "halt", 0, 1, OPT_HALT, 0 },
+  { "output", 0, 1, OPT_OUTPUT, 0 },
+  { "color", 0, 1, OPT_COLOR, 0 },
+  { "colour", 0, 1, OPT_COLOR, 0 },
+  { "log-dir", 0, 1, OPT_LOG_DIR, 0 },
+  { "quiet", 'q', 0, OPT_QUIET, 0 },
+  { "events", 0, 1, OPT_EVENTS, 0 },
+  { "restart", 0, 1, OPT_SUPERVISE, CLI_SUP_RESTART },
+  { "restart-delay", 0, 1, OPT_SUPERVISE, CLI_SUP_DELAY },
+  { "restart-delay-max", 0, 1, OPT_SUPERVISE, CLI_SUP_DELAY_MAX },
+  { "restart-reset", 0, 1, OPT_SUPERVISE, CLI_SUP_RESET },
+  { "restart-limit", 0, 1, OPT_SUPERVISE, CLI_SUP_LIMIT },
+  { "success-exit", 0, 1, OPT_SUPERVISE, CLI_SUP_SUCCESS },
+  { "strategy", 0, 1, OPT_SUPERVISE, CLI_SUP_STRATEGY },
+  { "on-give-up", 0, 1, OPT_SUPERVISE, CLI_SUP_ON_GIVE_UP },
+  { "retries", 0, 1, OPT_SUPERVISE, CLI_SUP_RETRIES },
+  { "timestamps", 0, 0, OPT_TIMESTAMPS, 0 },
+  { "help", 'h', 0, OPT_HELP, 0 },
+  { "version", 'V', 0, OPT_VERSION, 0 },
 };
 
 /* Looks arg up; sets *attached to a value given in the same argument. */
@@ -394,6 +429,18 @@ static int apply_option(const option_spec_t* opt,
   case OPT_VERSION:
     a->version = 1;
     return 0;
+  case OPT_QUIET:
+    a->quiet = 1;
+    return 0;
+  case OPT_EVENTS:
+    if (value[0] == '\0') {
+      return cli_fail(err, errlen, "%s: the path is empty", shown);
+    }
+    a->events_file = value;
+    return 0;
+  case OPT_SUPERVISE:
+    return cli_supervise_option(&a->supervise, opt->sup, shown, value, err,
+                                errlen);
   }
   return 0;
 }
@@ -401,6 +448,7 @@ static int apply_option(const option_spec_t* opt,
 int cli_args_parse(
     int argc, char** argv, cli_args_t* a, char* err, size_t errlen) {
   memset(a, 0, sizeof(*a));
+  cli_supervise_init(&a->supervise);
   a->kill_after_ms = 5000;
   a->stop_signal = SIGTERM;
   const char* pending_name = NULL;
@@ -450,6 +498,9 @@ int cli_args_parse(
   if (pending_name != NULL) {
     return cli_fail(err, errlen, "-n '%s' is not followed by a -c COMMAND",
                     pending_name);
+  }
+  if (cli_supervise_finish(&a->supervise, err, errlen) != 0) {
+    return -1;
   }
 
   int has_program = i < argc;

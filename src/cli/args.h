@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "supervise.h"
 #include "tag.h"
 
 #define CLI_MAX_JOBS 1000000 /* -j beyond this is surely a typo */
@@ -69,6 +70,9 @@ typedef struct {
   cli_color_mode_t color;
   const char* log_dir; /* NULL: none */
   int timestamps;
+  int quiet;               /* no live lines on stderr */
+  const char* events_file; /* NULL: none */
+  cli_supervise_t supervise;
   int help;
   int version;
 } cli_args_t;

@@ -12,6 +12,17 @@
 #include "output.h"
 #include "signame.h"
 
+static void free_tables(cli_run_t* run) {
+  free(run->results);
+  free(run->workers);
+  free(run->first_start_ns);
+  free(run->restarts);
+  run->results = NULL;
+  run->workers = NULL;
+  run->first_start_ns = NULL;
+  run->restarts = NULL;
+}
+
 static int fail(char* err, size_t errlen, const char* what, int code) {
   snprintf(err, errlen, "%s: %s", what, uvsup_strerror(code));
   return -1;
@@ -19,7 +30,10 @@ static int fail(char* err, size_t errlen, const char* what, int code) {
 
 static void check_halt(cli_run_t* run, const uvsup_result_t* r) {
   const cli_halt_t* halt = &run->args->halt;
-  if (halt->when == CLI_HALT_NEVER || run->stop_reason != CLI_STOP_NONE) {
+  /* A run that will be tried again is not yet a job's end (GNU parallel
+   * counts a job with --retries once, by its last try). */
+  if (halt->when == CLI_HALT_NEVER || run->stop_reason != CLI_STOP_NONE ||
+      r->next == UVSUP_NEXT_RESTART) {
     return;
   }
   int failed =
@@ -51,12 +65,45 @@ static void on_exit_cb(uvsup_t* sup,
   size_t job = (uintptr_t)uvsup_worker_data(worker);
   cli_output_run_ended(run->output, job);
   run->results[job] = result;
+  if (cli_live_wanted(run->live, result)) {
+    cli_buf_t line;
+    cli_buf_init(&line);
+    cli_live_exit_line(&line, result, uv_hrtime() - run->first_start_ns[job]);
+    cli_output_say(run->output, "%s", line.data != NULL ? line.data : "");
+    cli_buf_free(&line);
+  }
+  if (cli_events_exit(&run->events, result) != 0) {
+    cli_output_say(run->output, "--events: cannot write; events are lost");
+  }
   check_halt(run, result);
+}
+
+static void on_start(uvsup_t* sup, uvsup_worker_t* worker, int pid) {
+  cli_run_t* run = uvsup_get_data(sup);
+  size_t job = (uintptr_t)uvsup_worker_data(worker);
+  if (run->first_start_ns[job] == 0) {
+    run->first_start_ns[job] = uvsup_worker_start_ns(worker);
+  }
+}
+
+static void on_state(uvsup_t* sup,
+                     uvsup_worker_t* worker,
+                     uvsup_state_t from,
+                     uvsup_state_t to) {
+  cli_run_t* run = uvsup_get_data(sup);
+  if (cli_events_state(&run->events, worker, from, to) != 0) {
+    cli_output_say(run->output, "--events: cannot write; events are lost");
+  }
 }
 
 static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
   cli_run_t* run = uvsup_get_data(sup);
   run->totals = *summary;
+  for (size_t i = 0; i < run->count; i++) {
+    uvsup_worker_stats_t stats;
+    uvsup_worker_stats(run->workers[i], &stats);
+    run->restarts[i] = stats.restarts;
+  }
   run->done = 1;
   /* The loop runs on until what waits for stdout and stderr is written;
    * the signal handlers stay (they close in cli_run_dispose), so a signal
@@ -132,6 +179,19 @@ static void on_signal(int signum, void* data) {
   }
 }
 
+/* The CLI's supervision options, as a worker's. */
+static void apply_supervise(const cli_supervise_t* s,
+                            uvsup_worker_options_t* w) {
+  w->restart = (uvsup_restart_t)s->restart;
+  w->restart_delay_ms = s->delay_ms;
+  w->restart_delay_max_ms = s->delay_max_ms;
+  w->restart_reset_ms = s->reset_ms;
+  w->restart_limit = s->limit;
+  w->restart_period_ms = s->period_ms;
+  w->success_exit_codes = s->success;
+  w->success_exit_count = s->nsuccess;
+}
+
 static int add_jobs(cli_run_t* run,
                     const cli_args_t* a,
                     const cli_jobs_t* jobs,
@@ -150,8 +210,10 @@ static int add_jobs(cli_run_t* run,
     w.stop_signal = a->stop_signal;
     w.output = cli_output_worker_mode(run->output);
     w.data = (void*)(uintptr_t)i;
+    apply_supervise(&a->supervise, &w);
     uvsup_worker_t* worker = NULL;
     int rc = uvsup_add(run->sup, &w, &worker);
+    run->workers[i] = worker;
     if (rc == 0 &&
         cli_output_set_name(run->output, i, uvsup_worker_name(worker)) != 0) {
       rc = UV_ENOMEM;
@@ -173,13 +235,31 @@ int cli_run(cli_run_t* run,
   memset(run, 0, sizeof(*run));
   run->args = a;
   run->count = jobs->count;
-  run->results = calloc(jobs->count ? jobs->count : 1, sizeof(*run->results));
-  if (run->results == NULL) {
+  size_t n = jobs->count ? jobs->count : 1;
+  run->results = calloc(n, sizeof(*run->results));
+  run->workers = calloc(n, sizeof(*run->workers));
+  run->first_start_ns = calloc(n, sizeof(*run->first_start_ns));
+  run->restarts = calloc(n, sizeof(*run->restarts));
+  if (run->results == NULL || run->workers == NULL ||
+      run->first_start_ns == NULL || run->restarts == NULL) {
+    free_tables(run);
     return fail(err, errlen, "starting", UV_ENOMEM);
+  }
+  /* Services say every end as it happens; batches only their trouble. */
+  /* A JSON summary on stderr is read by a program: no lines around it. */
+  int json_on_stderr = a->summary == CLI_SUMMARY_JSON && !a->summary_file;
+  run->live = a->quiet || json_on_stderr      ? CLI_LIVE_NONE
+              : a->mode == CLI_MODE_PROCFILE ? CLI_LIVE_ALL
+              : a->mode == CLI_MODE_COMMANDS ? CLI_LIVE_ALL
+                                             : CLI_LIVE_TROUBLE;
+  if (cli_events_open(&run->events, a->events_file, err, errlen) != 0) {
+    free_tables(run);
+    return -1;
   }
   int rc = uv_loop_init(&run->loop);
   if (rc != 0) {
-    free(run->results);
+    cli_events_close(&run->events);
+    free_tables(run);
     return fail(err, errlen, "creating the event loop", rc);
   }
 
@@ -198,6 +278,11 @@ int cli_run(cli_run_t* run,
   }
   opts.on_exit = on_exit_cb;
   opts.on_done = on_done;
+  opts.on_start = on_start;
+  opts.on_state = on_state;
+  opts.strategy = (uvsup_strategy_t)a->supervise.strategy;
+  opts.on_give_up =
+      a->supervise.give_up_stop ? UVSUP_GIVE_UP_STOP : UVSUP_GIVE_UP_CONTINUE;
   opts.data = run;
   rc = uvsup_new(&run->loop, &opts, &run->sup);
   if (rc != 0) {
@@ -231,8 +316,8 @@ fail:
   uv_loop_close(&run->loop);
   cli_output_free(run->output);
   run->output = NULL;
-  free(run->results);
-  run->results = NULL;
+  cli_events_close(&run->events);
+  free_tables(run);
   return -1;
 }
 
@@ -240,7 +325,7 @@ int cli_run_exit_status(const cli_run_t* run) {
   if (run->stop_reason == CLI_STOP_SIGNAL) {
     return 128 + run->stop_signal;
   }
-  if (cli_output_lost(run->output)) {
+  if (cli_output_lost(run->output) || run->events.failed) {
     return 1; /* the user did not get what the workers wrote */
   }
   if (run->stop_reason == CLI_STOP_HALT && run->halt_on_success) {
@@ -252,6 +337,7 @@ int cli_run_exit_status(const cli_run_t* run) {
 void cli_run_summary(const cli_run_t* run, cli_summary_t* s) {
   memset(s, 0, sizeof(*s));
   s->results = run->results;
+  s->restarts = run->restarts;
   s->count = run->count;
   s->duration_ns = run->totals.duration_ns;
   s->stop_reason = run->stop_reason;
@@ -270,6 +356,6 @@ void cli_run_dispose(cli_run_t* run) {
     run->sup = NULL;
     uv_loop_close(&run->loop);
   }
-  free(run->results);
-  run->results = NULL;
+  cli_events_close(&run->events);
+  free_tables(run);
 }

@@ -8,7 +8,9 @@
 #include <uv.h>
 
 #include "args.h"
+#include "events.h"
 #include "jobs.h"
+#include "live.h"
 #include "output.h"
 #include "signals.h"
 #include "summary.h"
@@ -18,7 +20,12 @@ typedef struct {
   uvsup_t* sup;
   const cli_args_t* args;
   const uvsup_result_t** results; /* by job index, filled as runs end */
+  uvsup_worker_t** workers;       /* by job index */
+  uint64_t* first_start_ns;       /* by job index: its first run's start */
+  unsigned* restarts;             /* by job index, for the summary */
   size_t count;
+  cli_live_level_t live;
+  cli_events_t events;
   uvsup_summary_t totals;
   cli_stop_reason_t stop_reason;
   int stop_signal;     /* the first signal that stopped uvsup */

@@ -120,7 +120,13 @@ void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r) {
     cli_buf_puts(b, "not started");
     break;
   case UVSUP_END_GAVE_UP:
+    /* With how its last run ended, which is what the user will debug. */
     cli_buf_puts(b, "gave up");
+    if (r->error != 0) {
+      cli_buf_printf(b, " (spawn error: %s)", uvsup_err_name(r->error));
+    } else {
+      put_cause(b, r);
+    }
     break;
   default:
     cli_buf_printf(b, "unknown end %d", (int)r->end);
@@ -142,7 +148,7 @@ static size_t text_width(const char* s, size_t len) {
   return w;
 }
 
-enum { COL_NAME, COL_PID, COL_RESULT, COL_DURATION, NCOLS };
+enum { COL_NAME, COL_PID, COL_RUNS, COL_RESULT, COL_DURATION, NCOLS };
 
 typedef struct {
   cli_buf_t text; /* the cells of one column, each NUL-terminated */
@@ -151,7 +157,7 @@ typedef struct {
 } column_t;
 
 int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
-  static const char* const headers[NCOLS] = { "NAME", "PID", "RESULT",
+  static const char* const headers[NCOLS] = { "NAME", "PID", "RUNS", "RESULT",
                                               "DURATION" };
   size_t rows = s->count + 1;
   column_t cols[NCOLS];
@@ -167,6 +173,11 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
     }
   }
 
+  /* Runs are worth a column only when some worker ran more than once. */
+  int show_runs = 0;
+  for (size_t i = 0; i < s->count; i++) {
+    show_runs |= s->results[i]->run > 1;
+  }
   /* Render every cell first: the widths are known only at the end. */
   counts_t n = { 0, 0, 0, 0 };
   for (size_t row = 0; row < rows; row++) {
@@ -186,6 +197,7 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
       } else {
         cli_buf_putc(&cols[COL_PID].text, '-');
       }
+      cli_buf_printf(&cols[COL_RUNS].text, "%u", r->run);
       cli_result_describe(&cols[COL_RESULT].text, r);
       if (r->pid != 0 || r->duration_ns != 0) {
         cli_buf_puts(&cols[COL_DURATION].text,
@@ -213,6 +225,9 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
 
   for (size_t row = 0; row < rows; row++) {
     for (int c = 0; c < NCOLS; c++) {
+      if (c == COL_RUNS && !show_runs) {
+        continue;
+      }
       const char* cell = cols[c].text.data + cols[c].off[row];
       cli_buf_puts(b, cell);
       if (c == NCOLS - 1) {
@@ -289,7 +304,9 @@ static const char* end_name(uvsup_end_t end) {
   return "unknown";
 }
 
-static void json_worker(cli_buf_t* b, const uvsup_result_t* r) {
+static void json_worker(cli_buf_t* b,
+                        const uvsup_result_t* r,
+                        unsigned restarts) {
   char tmp[64];
   cli_buf_puts(b, "{\"name\":");
   cli_json_string(b, r->name);
@@ -327,10 +344,12 @@ static void json_worker(cli_buf_t* b, const uvsup_result_t* r) {
   } else {
     cli_buf_puts(b, "null");
   }
-  cli_buf_printf(b, ",\"timed_out\":%s,\"end\":\"%s\",\"duration_ms\":%llu}",
+  cli_buf_printf(b,
+                 ",\"timed_out\":%s,\"end\":\"%s\",\"duration_ms\":%llu,"
+                 "\"runs\":%u,\"restarts\":%u}",
                  r->end == UVSUP_END_TIMED_OUT ? "true" : "false",
-                 end_name(r->end),
-                 (unsigned long long)ns_to_ms(r->duration_ns));
+                 end_name(r->end), (unsigned long long)ns_to_ms(r->duration_ns),
+                 r->run, restarts);
 }
 
 int cli_summary_json(cli_buf_t* b, const cli_summary_t* s) {
@@ -341,7 +360,7 @@ int cli_summary_json(cli_buf_t* b, const cli_summary_t* s) {
     if (i > 0) {
       cli_buf_putc(b, ',');
     }
-    json_worker(b, r);
+    json_worker(b, r, s->restarts != NULL ? s->restarts[i] : 0);
     count_result(&n, r);
   }
   cli_buf_printf(b,

@@ -21,7 +21,8 @@ typedef struct {
   size_t count;
   uint64_t duration_ns; /* whole run */
   cli_stop_reason_t stop_reason;
-  int stop_signal; /* with CLI_STOP_SIGNAL */
+  int stop_signal;          /* with CLI_STOP_SIGNAL */
+  const unsigned* restarts; /* per job, or NULL: none */
 } cli_summary_t;
 
 /* One line for a result: "ok", "exit 3", "signal SIGKILL", "spawn error:
@@ -33,6 +34,7 @@ void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r);
  * result (pid "-" when never started), then "N workers: X ok, Y failed"
  * (and ", Z stopped" / ", W not started" parts when non-zero), then
  * "interrupted by SIGINT" or "halted by --halt" when the run was cut short,
+ * (a RUNS column after PID when any worker ran more than once),
  * then, when any failed, "warning: N failed: name1, name2, ...". Returns 0
  * or -1 (ENOMEM). */
 int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);
@@ -41,7 +43,8 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);
  * {"workers":[{"name":..,"pid":N|null,"ok":bool,"exit_code":N|null,
  *   "signal":"SIGKILL"|null,"error":"ENOENT: no such file or directory"|null,
  *   "timed_out":bool,"end":"exited"|"signaled"|"timed_out"|"stopped"|
- *   "spawn_failed"|"not_started","duration_ms":N}, ...],
+ *   "spawn_failed"|"not_started"|"gave_up","duration_ms":N,"runs":N,
+ *   "restarts":N}, ...],
  *  "total":N,"succeeded":N,"failed":N,"stopped":N,"not_started":N,
  *  "duration_ms":N,
  *  "stopped_by":null|"signal"|"halt","stop_signal":"SIGINT"|null}

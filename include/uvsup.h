@@ -301,6 +301,12 @@ UVSUP_EXTERN int uvsup_stop(uvsup_t* sup, int signum);
  * parallel's "--halt soon". Returns 0, or UVSUP_ESTATE after on_done. */
 UVSUP_EXTERN int uvsup_drain(uvsup_t* sup);
 
+/* Holds the queue (hold 1) or lets it go on (hold 0): while held, no
+ * queued worker starts (one whose restart delay is up waits in the queue
+ * too); running workers go on. For a host whose consumer of finished work
+ * is slow. Returns 0, or UVSUP_ESTATE after on_done. */
+UVSUP_EXTERN int uvsup_hold(uvsup_t* sup, int hold);
+
 /* Stops one worker as uvsup_stop() would; it is not restarted. A worker
  * that never ran is reported as not started; one waiting to restart
  * finishes with its last result. Returns 0, UV_EINVAL for a bad signum, or

@@ -183,7 +183,7 @@ void uvsup__sup_release(uvsup_t* sup, uvsup_worker_t* w) {
 }
 
 static int may_start(const uvsup_t* sup) {
-  return sup->state == SUP_STARTED && !sup->stopping;
+  return sup->state == SUP_STARTED && !sup->stopping && !sup->held;
 }
 
 static void pump(uvsup_t* sup) {
@@ -319,6 +319,18 @@ int uvsup_stop(uvsup_t* sup, int signum) {
   sup->stopping = 1;
   stop_all(sup, signum, 0);
   check_done(sup);
+  return 0;
+}
+
+int uvsup_hold(uvsup_t* sup, int hold) {
+  UVSUP_ASSERT_THREAD(sup);
+  if (sup->state == SUP_DONE) {
+    return UVSUP_ESTATE;
+  }
+  sup->held = hold != 0;
+  if (!sup->held) {
+    uvsup__sup_wake(sup); /* what waited starts from the loop */
+  }
   return 0;
 }
 

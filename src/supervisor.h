@@ -29,6 +29,7 @@ struct uvsup_s {
   uvsup_options_t opts;
   uvsup_sup_state_t state;
   int stopping;     /* uvsup_stop() or uvsup_drain(): start nothing new */
+  int held;         /* uvsup_hold(): start nothing until let go */
   pthread_t thread; /* the loop's: every call comes from it */
   /* Reports what needs no handle (workers never started) and spawns, from
    * the loop rather than from inside the caller's call; its close callback

@@ -1549,6 +1549,36 @@ START_TEST(test_output_bad_values) {
 }
 END_TEST
 
+START_TEST(test_output_group_holds_starts_for_a_slow_reader) {
+  /* stdout is full before uvsup starts: the first run's output has to
+   * wait, and while it waits no other worker starts (their output would
+   * only pile up, each holding memory and a temporary file). */
+  char* cmd = tu_fmt("exec %s bytes 300000", CHILD);
+  char* argv[32] = { CLI, "--output", "group", "-j", "1" };
+  int argc = 5;
+  for (int i = 0; i < 8; i++) {
+    argv[argc++] = "-c";
+    argv[argc++] = cmd;
+  }
+  argv[argc] = NULL;
+  tu_proc_t p;
+  tu_start_full(argv, 1, &p);
+  size_t prefilled = p.prefilled;
+  tu_wait_on(&p, 2, "uvsup: 1: ok after");
+  ck_assert_int_eq(kill(p.pid, SIGUSR1), 0);
+  tu_wait_on(&p, 2, " running\n");
+  ck_assert_msg(strstr(p.r.err, "uvsup: 0 running\n") != NULL,
+                "a worker started while output waited:\n%s", p.r.err);
+  tu_result_t r;
+  tu_finish(&p, &r);
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_uint_eq(r.out_len, prefilled + 8 * 300000);
+  ck_assert_has(r.err, "8 workers: 8 ok, 0 failed");
+  tu_result_free(&r);
+  free(cmd);
+}
+END_TEST
+
 int main(void) {
   Suite* s = suite_create("output");
 
@@ -1570,6 +1600,7 @@ int main(void) {
   TCase* group = tu_tcase_new(s, "group", 60);
   tcase_add_test(group, test_output_group_runs_in_one_piece);
   tcase_add_test(group, test_output_group_binary_exact);
+  tcase_add_test(group, test_output_group_holds_starts_for_a_slow_reader);
   tcase_add_test(group, test_output_group_beyond_memory_bound);
   tcase_add_test(group, test_output_full_tmpdir_and_log_dir_are_losses);
 

@@ -158,6 +158,37 @@ START_TEST(test_supervisor_waits_for_process_slots) {
 }
 END_TEST
 
+/* a holds the queue when it starts and lets it go when it ends: b, added
+ * meanwhile, must start only after a's end. */
+static void hold_at_start(fixture_t* f, uvsup_worker_t* worker) {
+  if (strcmp(uvsup_worker_name(worker), "a") == 0) {
+    ck_assert_int_eq(uvsup_hold(f->sup, 1), 0);
+    add_child(f, "b", "exit", "0", NULL);
+  }
+}
+
+static void release_at_exit(fixture_t* f, uvsup_worker_t* worker) {
+  if (strcmp(uvsup_worker_name(worker), "a") == 0) {
+    ck_assert_int_eq(f->starts, 1); /* b waited */
+    ck_assert_int_eq(uvsup_hold(f->sup, 0), 0);
+  }
+}
+
+START_TEST(test_supervisor_hold) {
+  fixture_t f;
+  fixture_init(&f, 0);
+  f.on_start_hook = hold_at_start;
+  f.on_exit_hook = release_at_exit;
+  add_child(&f, "a", "sleep", "50", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(f.starts, 2);
+  ck_assert_str_eq(f.results[0].name, "a");
+  ck_assert_str_eq(f.results[1].name, "b");
+  ck_assert_int_eq(f.summary.succeeded, 2);
+}
+END_TEST
+
 START_TEST(test_supervisor_no_workers) {
   fixture_t f;
   fixture_init(&f, 0);
@@ -358,6 +389,7 @@ static Suite* supervisor_suite(void) {
   tcase_add_test(limits, test_supervisor_concurrency_limit);
   tcase_add_test(limits, test_supervisor_no_limit_runs_all_at_once);
   tcase_add_test(limits, test_supervisor_waits_for_process_slots);
+  tcase_add_test(limits, test_supervisor_hold);
   suite_add_tcase(s, limits);
 
   TCase* errors = tcase_create("errors");

@@ -45,7 +45,10 @@ struct cli_output_s {
   char stamp[32];
   uint64_t stamp_ms;
   int lost; /* output that was to be written was not: the exit status says */
-  int dropping; /* cli_output_drop(): nothing more for the writers */
+  int dropping;            /* cli_output_drop(): nothing more for the writers */
+  cli_output_hold_cb hold; /* starts of new workers: hold or let go */
+  void* hold_data;
+  int holding; /* finished output waits: no new worker */
   cli_output_closed_cb on_closed;
   void* closed_data;
 };
@@ -119,11 +122,26 @@ static void resume_all(cli_output_t* out) {
   out->npaused = 0;
 }
 
+static int writers_full(cli_output_t* out) {
+  return out->writing &&
+         (cli_writer_full(&out->writer[0]) || cli_writer_full(&out->writer[1]));
+}
+
 static void on_drain(cli_writer_t* w, void* data) {
+  cli_output_t* out = data;
   (void)w;
   /* Resume everyone: a worker that refills a still-full writer is paused
    * again at its next chunk. */
-  resume_all(data);
+  resume_all(out);
+  if (out->holding && !writers_full(out)) {
+    out->holding = 0;
+    out->hold(out->hold_data, 0);
+  }
+}
+
+void cli_output_on_hold(cli_output_t* out, cli_output_hold_cb cb, void* data) {
+  out->hold = cb;
+  out->hold_data = data;
 }
 
 int cli_output_new(cli_output_t** outp,
@@ -313,6 +331,16 @@ static void spool_chunk(cli_output_t* out,
   }
 }
 
+/* Group mode: while finished runs' output waits for a slow reader, a
+ * running worker waits too (paused), so spools do not pile up. */
+static void spool_backpressure(cli_output_t* out,
+                               job_output_t* j,
+                               uvsup_worker_t* worker) {
+  if (writers_full(out)) {
+    pause_worker(out, j, worker);
+  }
+}
+
 void cli_output_chunk(cli_output_t* out,
                       uvsup_worker_t* worker,
                       size_t job,
@@ -341,6 +369,7 @@ void cli_output_chunk(cli_output_t* out,
   }
   case CLI_OUTPUT_GROUP:
     spool_chunk(out, j, s, o);
+    spool_backpressure(out, j, worker);
     return;
   case CLI_OUTPUT_INHERIT:
     if (!passthrough(out)) {
@@ -374,6 +403,14 @@ void cli_output_run_ended(cli_output_t* out, size_t job) {
     free(j->prefix[s]);
     j->prefix[s] = NULL;
   }
+  /* Finished output that the reader has not taken yet: start no new
+   * worker (its output would only wait too, holding memory and a
+   * descriptor) until the writers drain. */
+  if (!out->holding && out->hold != NULL && !out->dropping &&
+      writers_full(out)) {
+    out->holding = 1;
+    out->hold(out->hold_data, 1);
+  }
 }
 
 static void on_writer_closed(cli_writer_t* w, void* data) {
@@ -405,6 +442,10 @@ void cli_output_drop(cli_output_t* out) {
     }
   }
   resume_all(out);
+  if (out->holding) {
+    out->holding = 0;
+    out->hold(out->hold_data, 0);
+  }
 }
 
 int cli_output_lost(const cli_output_t* out) {

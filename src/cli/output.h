@@ -48,6 +48,11 @@ void cli_output_say(cli_output_t* out, const char* fmt, ...)
  * other than a reader that left); it was said on stderr. */
 int cli_output_lost(const cli_output_t* out);
 
+/* Told to hold (1) the start of new workers while finished output waits
+ * for a slow reader, and to let go (0) once it drains. */
+typedef void (*cli_output_hold_cb)(void* data, int hold);
+void cli_output_on_hold(cli_output_t* out, cli_output_hold_cb cb, void* data);
+
 /* Drops the output that waits for uvsup's stdout and stderr and all that
  * comes later (logs are still written), and resumes the paused workers so
  * their pipes drain: a reader that never comes cannot keep uvsup from

@@ -96,6 +96,11 @@ static void on_state(uvsup_t* sup,
   }
 }
 
+static void hold_starts(void* data, int hold) {
+  cli_run_t* run = data;
+  uvsup_hold(run->sup, hold);
+}
+
 static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
   cli_run_t* run = uvsup_get_data(sup);
   run->totals = *summary;
@@ -248,7 +253,7 @@ int cli_run(cli_run_t* run,
   /* Services say every end as it happens; batches only their trouble. */
   /* A JSON summary on stderr is read by a program: no lines around it. */
   int json_on_stderr = a->summary == CLI_SUMMARY_JSON && !a->summary_file;
-  run->live = a->quiet || json_on_stderr      ? CLI_LIVE_NONE
+  run->live = a->quiet || json_on_stderr     ? CLI_LIVE_NONE
               : a->mode == CLI_MODE_PROCFILE ? CLI_LIVE_ALL
               : a->mode == CLI_MODE_COMMANDS ? CLI_LIVE_ALL
                                              : CLI_LIVE_TROUBLE;
@@ -289,6 +294,7 @@ int cli_run(cli_run_t* run,
     fail(err, errlen, "starting", rc);
     goto fail;
   }
+  cli_output_on_hold(run->output, hold_starts, run);
   if (add_jobs(run, a, jobs, err, errlen) != 0) {
     goto fail;
   }

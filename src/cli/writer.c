@@ -177,7 +177,7 @@ static void pump(cli_writer_t* w) {
   submit_pending(w);
   feed_spools(w);
   size_t waiting = w->queued + w->pending.len;
-  if (w->was_full && waiting < CLI_WRITER_LOW) {
+  if (w->was_full && waiting < CLI_WRITER_LOW && w->spools == NULL) {
     w->was_full = 0;
     if (w->on_drain != NULL) {
       w->on_drain(w, w->data);
@@ -192,9 +192,9 @@ static void pump(cli_writer_t* w) {
   }
 }
 
-static void on_flush(uv_check_t* check) {
-  uv_check_stop(check);
-  pump(check->data);
+static void on_flush(uv_idle_t* idle) {
+  uv_idle_stop(idle);
+  pump(idle->data);
 }
 
 /* A private open file description of the same pipe, so the O_NONBLOCK
@@ -262,7 +262,7 @@ int cli_writer_init(cli_writer_t* w,
     w->streaming = 0;
     w->restore_flags = -1;
   }
-  uv_check_init(loop, &w->flush);
+  uv_idle_init(loop, &w->flush);
   w->flush.data = w;
   w->open_handles++;
   return 0;
@@ -281,7 +281,10 @@ void cli_writer_added(cli_writer_t* w) {
   if (w->pending.len >= FLUSH_AT) {
     pump(w);
   } else if (w->pending.len > 0) {
-    uv_check_start(&w->flush, on_flush);
+    /* An idle handle, not a check: what is added from a close callback
+     * (a run's end) comes after this turn's check phase, and an active
+     * check would not keep the next poll from blocking. */
+    uv_idle_start(&w->flush, on_flush);
   }
 }
 
@@ -340,7 +343,9 @@ void cli_writer_add_text(cli_writer_t* w, const char* p, size_t n) {
 }
 
 int cli_writer_full(cli_writer_t* w) {
-  if (w->queued + w->pending.len > CLI_WRITER_HIGH) {
+  /* A spool waiting is a finished run's output the reader has not taken:
+   * feeding more would only pile up behind it. */
+  if (w->queued + w->pending.len > CLI_WRITER_HIGH || w->spools != NULL) {
     w->was_full = 1;
     return 1;
   }

@@ -35,7 +35,7 @@ struct cli_writer_s {
     uv_pipe_t pipe;
     uv_tty_t tty;
   } out;
-  uv_check_t flush; /* writes what was added during this loop turn */
+  uv_idle_t flush; /* writes what was added, at the next loop turn */
   int open_handles;
   cli_buf_t pending;          /* added, not yet given to libuv */
   size_t queued;              /* given to libuv, not yet written */

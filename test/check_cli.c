@@ -949,11 +949,21 @@ START_TEST(test_cli_exit_timeout_json) {
 END_TEST
 
 START_TEST(test_cli_exit_halt) {
-  char* sleeper = tu_fmt("exec '%s' sleep 30000", CHILD);
+  /* "done" ends only once "sleeper" runs (a FIFO between them): spawns
+   * come from the loop in slices, so on a loaded machine it could end
+   * before sleeper was started. */
+  char* dir = tu_tmpdir_new();
+  char* fifo = tu_fmt("%s/started", dir);
+  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+  char* done = tu_fmt("read x < %s", fifo);
+  char* sleeper = tu_fmt("echo up > %s; exec '%s' sleep 30000", fifo, CHILD);
   tu_result_t r, r2;
   /* What was asked for happened: 0, though one was stopped. */
-  tu_run_cli(&r, NULL, "--halt", "now,success=1", "-n", "done", "-c", "true",
+  tu_run_cli(&r, NULL, "--halt", "now,success=1", "-n", "done", "-c", done,
              "-n", "sleeper", "-c", sleeper, NULL);
+  free(done);
+  free(fifo);
+  free(dir);
   /* One failure stops the rest: 1. */
   tu_run_cli(&r2, NULL, "-j", "1", "--halt", "soon,fail=1", "-n", "bad", "-c",
              "exit 1", "-n", "later", "-c", "true", NULL);

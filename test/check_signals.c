@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -296,11 +297,20 @@ START_TEST(test_signals_timeout) {
 END_TEST
 
 START_TEST(test_signals_halt_now_on_failure) {
-  char* waiter = child_cmd("pause");
-  char* argv[] = { UVSUP_TEST_CLI, "--halt", "now,fail=1", "-n", "bad",  "-c",
-                   "exit 4",       "-n",     "waiter",     "-c", waiter, NULL };
+  /* "bad" fails only once "waiter" runs (a FIFO between them). */
+  char* dir = tu_tmpdir_new();
+  char* fifo = tu_fmt("%s/started", dir);
+  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+  char* bad = tu_fmt("read x < %s; exit 4", fifo);
+  char* waiter = tu_fmt("echo up > %s; exec %s pause", fifo, CHILD);
+  char* argv[] = { UVSUP_TEST_CLI, "--halt", "now,fail=1", "-n",
+                   "bad",          "-c",     bad,          "-n",
+                   "waiter",       "-c",     waiter,       NULL };
   tu_result_t r;
   tu_run(argv, NULL, &r);
+  free(bad);
+  free(fifo);
+  free(dir);
   ck_assert_int_eq(r.status, 1);
   assert_contains(r.err, "exit 4");
   assert_contains(r.err, "stopped (SIGTERM)");
@@ -327,10 +337,18 @@ START_TEST(test_signals_halt_soon_on_failure) {
 END_TEST
 
 START_TEST(test_signals_halt_now_on_success) {
-  char* waiter = child_cmd("pause");
-  char* argv[] = { UVSUP_TEST_CLI, "--halt", "now,success=1", "-n",
-                   "fast",         "-c",     "true",          "-n",
-                   "waiter",       "-c",     waiter,          NULL };
+  /* "fast" ends only once "waiter" runs (it reads what waiter writes to a
+   * FIFO): spawns come from the loop in slices, and on a loaded machine
+   * fast could otherwise end before waiter was ever started. */
+  char* dir = tu_tmpdir_new();
+  char* fifo = tu_fmt("%s/started", dir);
+  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+  char* fast = tu_fmt("read x < %s", fifo);
+  char* waiter = tu_fmt("echo up > %s; exec %s pause", fifo, CHILD);
+  char* argv[] = { UVSUP_TEST_CLI, "--halt", "now,success=1",
+                   "-n",           "fast",   "-c",
+                   fast,           "-n",     "waiter",
+                   "-c",           waiter,   NULL };
   tu_result_t r;
   tu_run(argv, NULL, &r);
   /* As with GNU parallel, reaching the successes asked for is success. */
@@ -338,6 +356,9 @@ START_TEST(test_signals_halt_now_on_success) {
   assert_contains(r.err, "stopped (SIGTERM)");
   tu_result_free(&r);
   free(waiter);
+  free(fast);
+  free(fifo);
+  free(dir);
 }
 END_TEST
 
@@ -354,12 +375,11 @@ int main(void) {
   tcase_add_test(shutdown, test_signals_messages_at_line_boundaries);
   suite_add_tcase(s, shutdown);
 
-  TCase* limits = tcase_create("limits");
+  TCase* limits = tu_tcase_new(s, "limits", 0);
   tcase_add_test(limits, test_signals_timeout);
   tcase_add_test(limits, test_signals_halt_now_on_failure);
   tcase_add_test(limits, test_signals_halt_soon_on_failure);
   tcase_add_test(limits, test_signals_halt_now_on_success);
-  suite_add_tcase(s, limits);
 
   return tu_run_suite(s);
 }

@@ -204,10 +204,28 @@ def embedding(b, table, heap_mib, n, reps):
             runs.append(json.loads(out))
         label = f"5. host with {heap_mib} MiB, {n} workers, -j {j}"
         if j == 0:
-            table.add(label, "ms for the first spawn", "ms",
+            table.add(label, "ms per spawn", "ms",
                       [r["ms_per_spawn"] for r in runs], None, False)
         table.add(label, "longest loop block", "ms",
                   [r["max_block_ms"] for r in runs], None, False)
+
+
+def kept_open(b, table, n, reps):
+    import json
+    runs = []
+    for _ in range(reps):
+        out = subprocess.run([b.feed_host, str(n), "16", "/bin/true"],
+                             capture_output=True, check=True,
+                             text=True).stdout
+        runs.append(json.loads(out))
+    label = f"6. kept-open service fed {n} jobs, 16 in flight"
+    table.add(label, "uvsup jobs/s", "jobs/s",
+              [r["jobs_per_s"] for r in runs], None, True)
+    table.add(label, "peak RSS", "MiB", [r["peak_rss_mib"] for r in runs],
+              None, False)
+    table.add(label, "heap growth, 10 % to 100 % of the jobs", "KiB",
+              [r["heap_end_kib"] - r["heap_tenth_kib"] for r in runs], None,
+              False)
 
 
 class Binaries:
@@ -219,6 +237,7 @@ class Binaries:
         self.lines = os.path.join(bench, "bench_lines")
         self.embed_host = os.path.join(bench, "bench_embed_host")
         self.rss = os.path.join(bench, "bench_rss")
+        self.feed_host = os.path.join(bench, "bench_feed_host")
 
 
 def main():
@@ -240,6 +259,7 @@ def main():
     memory_per_worker(b, table, 500 if quick else 20000, reps)
     tagged_output(b, table, 4_000_000 if quick else 1_000_000_000, reps)
     embedding(b, table, 16 if quick else 1024, 20 if quick else 200, reps)
+    kept_open(b, table, 500 if quick else 100000, reps)
     print()
     print(table.markdown())
     print()

@@ -2,6 +2,7 @@
  * the loop clock, giving up, the strategies, a supervisor kept open,
  * released workers, restart and start calls, and the state callback. */
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -665,6 +666,25 @@ START_TEST(test_restart_bad_options) {
 }
 END_TEST
 
+#ifndef NDEBUG
+static void* add_from_thread(void* arg) {
+  harness_t* h = arg;
+  add_worker(h, "wrong", policy(UVSUP_RESTART_NO, 10, 0), "exit", "0", NULL);
+  return NULL;
+}
+
+START_TEST(test_restart_call_from_another_thread_asserts) {
+  /* Every call belongs on the loop's thread: a debug build says so at once
+   * instead of running on_start on the wrong thread. */
+  harness_t h;
+  harness_init(&h, NULL);
+  pthread_t t;
+  ck_assert_int_eq(pthread_create(&t, NULL, add_from_thread, &h), 0);
+  pthread_join(t, NULL);
+}
+END_TEST
+#endif
+
 static Suite* restart_suite(void) {
   Suite* s = suite_create("restart");
   TCase* policy_case = tcase_create("policy");
@@ -685,6 +705,13 @@ static Suite* restart_suite(void) {
   tcase_add_test(service, test_restart_kept_open_takes_work_after_draining);
   tcase_add_test(service, test_restart_calls);
   tcase_add_test(service, test_restart_bad_options);
+#ifndef NDEBUG
+  /* Not under CK_FORK=no (valgrind): the abort would end the suite. */
+  if (getenv("CK_FORK") == NULL || strcmp(getenv("CK_FORK"), "no") != 0) {
+    tcase_add_test_raise_signal(
+        service, test_restart_call_from_another_thread_asserts, SIGABRT);
+  }
+#endif
   suite_add_tcase(s, service);
   return s;
 }

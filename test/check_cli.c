@@ -894,10 +894,19 @@ END_TEST
 START_TEST(test_cli_exit_stopped_by_signal) {
   /* A worker sends uvsup SIGTERM: uvsup passes it on to the running ones,
    * still prints the summary, and exits 128+15. */
-  char* sleeper = tu_fmt("exec '%s' sleep 30000", CHILD);
+  /* The sender signals only once the sleeper runs (a FIFO between them):
+   * spawns come from the loop in slices. */
+  char* dir = tu_tmpdir_new();
+  char* fifo = tu_fmt("%s/started", dir);
+  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+  char* sender = tu_fmt("read x < %s; kill -TERM $PPID", fifo);
+  char* sleeper = tu_fmt("echo up > %s; exec '%s' sleep 30000", fifo, CHILD);
   tu_result_t r;
-  tu_run_cli(&r, NULL, "-n", "sender", "-c", "kill -TERM $PPID", "-n",
-             "sleeper", "-c", sleeper, NULL);
+  tu_run_cli(&r, NULL, "-n", "sender", "-c", sender, "-n", "sleeper", "-c",
+             sleeper, NULL);
+  free(sender);
+  free(fifo);
+  free(dir);
   ck_assert_int_eq(r.status, 128 + 15);
   ck_assert_has(r.err, "got SIGTERM");
   const char* summary = summary_of(&r);

@@ -323,6 +323,16 @@ UVSUP_EXTERN int uvsup_stop_worker(uvsup_worker_t* worker, int signum);
 UVSUP_EXTERN int uvsup_worker_pause_output(uvsup_worker_t* worker);
 UVSUP_EXTERN int uvsup_worker_resume_output(uvsup_worker_t* worker);
 
+/* The same for one stream of the worker: 1 (stdout) or 2 (stderr). A
+ * consumer that writes the two streams to different places pauses only the
+ * one whose destination is behind, and the other still flows (a worker
+ * that blocks on a paused stdout has still had what it wrote to stderr
+ * before read). uvsup_worker_resume_output() resumes both streams.
+ * Returns 0, UV_EINVAL for another stream, or UVSUP_ESTATE when the worker
+ * has no running process. */
+UVSUP_EXTERN int uvsup_worker_pause_stream(uvsup_worker_t* worker, int stream);
+UVSUP_EXTERN int uvsup_worker_resume_stream(uvsup_worker_t* worker, int stream);
+
 /* Restarts a worker now, whatever its state: a running one is stopped (its
  * stop signal, then SIGKILL after its grace) and starts again once its run
  * has ended; one waiting to restart starts without waiting out its delay;

@@ -222,23 +222,34 @@ int uvsup__capture_streams_open(const uvsup_capture_t* cap) {
   return cap->streams[0].open + cap->streams[1].open;
 }
 
-int uvsup__capture_set_paused(uvsup_capture_t* cap, int paused) {
-  if (paused == !!(cap->flags & CAPTURE_PAUSED)) {
-    return 0;
-  }
-  cap->flags ^= CAPTURE_PAUSED;
+int uvsup__capture_set_paused(uvsup_capture_t* cap, int stream, int paused) {
+  int resumed = 0;
   for (int i = 0; i < 2; i++) {
-    uv_stream_t* s = (uv_stream_t*)&cap->streams[i].pipe;
-    if (cap->streams[i].open) {
+    uvsup_stream_t* s = &cap->streams[i];
+    if ((stream != 0 && stream != i + 1) || s->paused == paused) {
+      continue;
+    }
+    s->paused = paused;
+    if (s->open) {
       if (paused) {
-        uv_read_stop(s);
+        uv_read_stop((uv_stream_t*)&s->pipe);
       } else {
-        uv_read_start(s, on_alloc, on_read);
+        uv_read_start((uv_stream_t*)&s->pipe, on_alloc, on_read);
+        resumed = 1;
       }
     }
   }
-  if (!paused) {
+  if (resumed) {
     uvsup__drain_resumed(cap);
+  }
+  return 0;
+}
+
+int uvsup__capture_paused(const uvsup_capture_t* cap) {
+  for (int i = 0; i < 2; i++) {
+    if (cap->streams[i].open && cap->streams[i].paused) {
+      return 1;
+    }
   }
   return 0;
 }

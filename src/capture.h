@@ -15,6 +15,7 @@ typedef struct {
   uv_pipe_t pipe; /* data: the capture */
   int stream;     /* 1 or 2 */
   int open;       /* initialised and not yet closing */
+  int paused;     /* a setting: uvsup_worker_pause_stream() or _output() */
   uvsup_lines_t lines;
 } uvsup_stream_t;
 
@@ -33,10 +34,9 @@ typedef enum {
   CAPTURE_CLOSING      /* every pipe done; the grace timer closing */
 } uvsup_capture_phase_t;
 
-/* Settings and causes, never a phase. */
+/* Causes, never a phase (the pause is a setting of each stream). */
 enum {
-  CAPTURE_PAUSED = 1 << 0, /* uvsup_worker_pause_output() */
-  CAPTURE_FORCED = 1 << 1  /* a stop: a pause no longer holds the end */
+  CAPTURE_FORCED = 1 << 0 /* a stop: a pause no longer holds the end */
 };
 
 typedef struct uvsup_capture_s uvsup_capture_t;
@@ -70,7 +70,12 @@ int uvsup__capture_prepare(uvsup_capture_t* capture,
 void uvsup__capture_started(uvsup_capture_t* capture,
                             uv_stdio_container_t* stdio,
                             int spawned);
-int uvsup__capture_set_paused(uvsup_capture_t* capture, int paused);
+/* Stops or starts again the reads of stream (1: stdout, 2: stderr; 0:
+ * both). Each stream is paused on its own, so a consumer that is behind on
+ * one stream does not hold the other. */
+int uvsup__capture_set_paused(uvsup_capture_t* capture, int stream, int paused);
+/* 1 when a stream still open is paused: its silence is the consumer's. */
+int uvsup__capture_paused(const uvsup_capture_t* capture);
 /* Passes on a last unfinished line and closes the pipes still open. */
 void uvsup__capture_close(uvsup_capture_t* capture);
 int uvsup__capture_streams_open(const uvsup_capture_t* capture);

@@ -65,7 +65,7 @@ static void on_grace(uv_timer_t* timer) {
   if (cap->phase != CAPTURE_DRAINING) {
     return;
   }
-  if ((cap->flags & CAPTURE_PAUSED) && !(cap->flags & CAPTURE_FORCED)) {
+  if (uvsup__capture_paused(cap) && !(cap->flags & CAPTURE_FORCED)) {
     /* Unread because the consumer is slow, not because nobody writes:
      * wait for the resume, which starts the grace again. */
     return;

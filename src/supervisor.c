@@ -376,21 +376,35 @@ int uvsup_release_worker(uvsup_worker_t* worker) {
   return 0;
 }
 
-static int set_paused(uvsup_worker_t* worker, int paused) {
+static int set_paused(uvsup_worker_t* worker, int stream, int paused) {
   UVSUP_ASSERT_THREAD(worker->sup);
   uvsup_run_t* run = worker->run;
   if (run == NULL || !run->captured || run->spawn_error != 0) {
     return UVSUP_ESTATE;
   }
-  return uvsup__capture_set_paused(&run->capture, paused);
+  return uvsup__capture_set_paused(&run->capture, stream, paused);
 }
 
 int uvsup_worker_pause_output(uvsup_worker_t* worker) {
-  return set_paused(worker, 1);
+  return set_paused(worker, 0, 1);
 }
 
 int uvsup_worker_resume_output(uvsup_worker_t* worker) {
-  return set_paused(worker, 0);
+  return set_paused(worker, 0, 0);
+}
+
+int uvsup_worker_pause_stream(uvsup_worker_t* worker, int stream) {
+  if (stream != 1 && stream != 2) {
+    return UV_EINVAL;
+  }
+  return set_paused(worker, stream, 1);
+}
+
+int uvsup_worker_resume_stream(uvsup_worker_t* worker, int stream) {
+  if (stream != 1 && stream != 2) {
+    return UV_EINVAL;
+  }
+  return set_paused(worker, stream, 0);
 }
 
 int uvsup_free(uvsup_t* sup) {

@@ -306,6 +306,60 @@ START_TEST(test_capture_paused_longer_than_grace) {
 }
 END_TEST
 
+/* Pauses the worker's stdout at its first stderr line, checks that no
+ * stdout line comes while stderr flows on, and resumes stdout at the last
+ * stderr line. */
+typedef struct {
+  long err_lines;
+  int paused;
+  int out_while_paused;
+  record_t rec;
+} stream_pauser_t;
+
+static void pause_stdout_only(fixture_t* f,
+                              uvsup_worker_t* worker,
+                              const uvsup_output_t* out) {
+  stream_pauser_t* p = f->data;
+  f->data = &p->rec;
+  check_numbered(f, worker, out);
+  f->data = p;
+  if (out->stream == 1) {
+    p->out_while_paused += p->paused;
+    return;
+  }
+  if (p->rec.w[0].next[2] == 1) {
+    ck_assert_int_eq(uvsup_worker_pause_stream(worker, 0), UV_EINVAL);
+    ck_assert_int_eq(uvsup_worker_pause_stream(worker, 3), UV_EINVAL);
+    ck_assert_int_eq(uvsup_worker_pause_stream(worker, 1), 0);
+    ck_assert_int_eq(uvsup_worker_pause_stream(worker, 1), 0); /* twice */
+    p->paused = 1;
+  } else if (p->rec.w[0].next[2] == p->err_lines) {
+    p->paused = 0;
+    ck_assert_int_eq(uvsup_worker_resume_stream(worker, 1), 0);
+  }
+}
+
+START_TEST(test_capture_pause_one_stream) {
+  /* About 190 KB of stderr, more than its pipe holds, before any stdout:
+   * with only stdout paused, stderr is still read to its end, so the
+   * worker gets to its stdout lines, which wait for the resume. */
+  stream_pauser_t p;
+  memset(&p, 0, sizeof(p));
+  p.err_lines = 20000;
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, pause_stdout_only, &p);
+  add_indexed(&f, 0, "w0", "errlines", "20000", "w0", "lines", "10", "w0",
+              NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(p.rec.w[0].bad, 0);
+  ck_assert_int_eq(p.rec.w[0].next[2], 20000);
+  ck_assert_int_eq(p.rec.w[0].next[1], 10);
+  ck_assert_int_eq(p.out_while_paused, 0);
+  ck_assert_int_eq(result_of(&f, "w0")->ok, 1);
+}
+END_TEST
+
 /* Resumes the paused worker once its exit has been seen (its pid reads 0),
  * so the output left in the pipe is read only after the group is gone. */
 typedef struct {
@@ -454,6 +508,7 @@ int main(void) {
   TCase* flow = tcase_create("flow");
   tcase_add_test(flow, test_capture_pause_and_resume);
   tcase_add_test(flow, test_capture_paused_longer_than_grace);
+  tcase_add_test(flow, test_capture_pause_one_stream);
   tcase_add_test(flow, test_capture_zero_grace_reads_what_is_in_the_pipe);
   tcase_add_test(flow, test_capture_stop_wins_over_pause);
   tcase_add_test(flow, test_capture_needs_on_output);

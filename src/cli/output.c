@@ -28,7 +28,7 @@ typedef struct {
   size_t prefix_len[2];
   cli_spool_t* spool[2]; /* group mode: stdout, stderr, made when needed */
   int log_fd;            /* -1 until the first output, -2 once it failed */
-  int paused;
+  int paused[2];         /* its stdout, stderr paused for a full writer */
 } job_output_t;
 
 struct cli_output_s {
@@ -40,8 +40,10 @@ struct cli_output_s {
   size_t pad;   /* the widest name */
   job_output_t* jobs;
   size_t count;
-  uvsup_worker_t** paused; /* workers paused for a full writer */
-  size_t npaused;
+  /* Per writer, the workers whose stream to it is paused: a full stdout
+   * holds only the workers' stdout, never their stderr. */
+  uvsup_worker_t** paused[2];
+  size_t npaused[2];
   char stamp[32];
   uint64_t stamp_ms;
   int lost; /* output that was to be written was not: the exit status says */
@@ -113,13 +115,20 @@ static void on_writer_error(cli_writer_t* w, void* data) {
   }
 }
 
-static void resume_all(cli_output_t* out) {
-  for (size_t i = 0; i < out->npaused; i++) {
-    uvsup_worker_t* worker = out->paused[i];
-    out->jobs[(uintptr_t)uvsup_worker_data(worker)].paused = 0;
-    uvsup_worker_resume_output(worker);
+/* Resumes the stream s (0: stdout, 1: stderr) of every worker paused
+ * for writer s. */
+static void resume_stream(cli_output_t* out, int s) {
+  for (size_t i = 0; i < out->npaused[s]; i++) {
+    uvsup_worker_t* worker = out->paused[s][i];
+    out->jobs[(uintptr_t)uvsup_worker_data(worker)].paused[s] = 0;
+    uvsup_worker_resume_stream(worker, s + 1);
   }
-  out->npaused = 0;
+  out->npaused[s] = 0;
+}
+
+static void resume_all(cli_output_t* out) {
+  resume_stream(out, 0);
+  resume_stream(out, 1);
 }
 
 static int writers_full(cli_output_t* out) {
@@ -129,10 +138,9 @@ static int writers_full(cli_output_t* out) {
 
 static void on_drain(cli_writer_t* w, void* data) {
   cli_output_t* out = data;
-  (void)w;
-  /* Resume everyone: a worker that refills a still-full writer is paused
-   * again at its next chunk. */
-  resume_all(out);
+  /* Resume every worker paused for this writer: one that refills it while
+   * it is still full is paused again at its next chunk. */
+  resume_stream(out, w == &out->writer[0] ? 0 : 1);
   if (out->holding && !writers_full(out)) {
     out->holding = 0;
     out->hold(out->hold_data, 0);
@@ -153,7 +161,8 @@ int cli_output_new(cli_output_t** outp,
   cli_output_t* out = calloc(1, sizeof(*out));
   if (out == NULL ||
       (out->jobs = calloc(count + 1, sizeof(job_output_t))) == NULL ||
-      (out->paused = calloc(count + 1, sizeof(*out->paused))) == NULL) {
+      (out->paused[0] = calloc(count + 1, sizeof(*out->paused[0]))) == NULL ||
+      (out->paused[1] = calloc(count + 1, sizeof(*out->paused[1]))) == NULL) {
     cli_output_free(out);
     snprintf(err, errlen, "out of memory");
     return -1;
@@ -302,12 +311,15 @@ static void write_log(cli_output_t* out,
   }
 }
 
+/* Stops reading the worker's stream s (0: stdout, 1: stderr) while writer
+ * s is full; its other stream, bound for the other writer, still flows. */
 static void pause_worker(cli_output_t* out,
                          job_output_t* j,
+                         int s,
                          uvsup_worker_t* worker) {
-  if (!j->paused && uvsup_worker_pause_output(worker) == 0) {
-    j->paused = 1;
-    out->paused[out->npaused++] = worker;
+  if (!j->paused[s] && uvsup_worker_pause_stream(worker, s + 1) == 0) {
+    j->paused[s] = 1;
+    out->paused[s][out->npaused[s]++] = worker;
   }
 }
 
@@ -332,12 +344,14 @@ static void spool_chunk(cli_output_t* out,
 }
 
 /* Group mode: while finished runs' output waits for a slow reader, a
- * running worker waits too (paused), so spools do not pile up. */
+ * running worker's stream waits too (paused until that writer drains),
+ * so spools do not pile up. */
 static void spool_backpressure(cli_output_t* out,
                                job_output_t* j,
+                               int s,
                                uvsup_worker_t* worker) {
-  if (writers_full(out)) {
-    pause_worker(out, j, worker);
+  if (out->writing && cli_writer_full(&out->writer[s])) {
+    pause_worker(out, j, s, worker);
   }
 }
 
@@ -369,7 +383,7 @@ void cli_output_chunk(cli_output_t* out,
   }
   case CLI_OUTPUT_GROUP:
     spool_chunk(out, j, s, o);
-    spool_backpressure(out, j, worker);
+    spool_backpressure(out, j, s, worker);
     return;
   case CLI_OUTPUT_INHERIT:
     if (!passthrough(out)) {
@@ -383,7 +397,7 @@ void cli_output_chunk(cli_output_t* out,
   }
   cli_writer_added(&out->writer[s]);
   if (cli_writer_full(&out->writer[s])) {
-    pause_worker(out, j, worker);
+    pause_worker(out, j, s, worker);
   }
 }
 
@@ -469,6 +483,7 @@ void cli_output_free(cli_output_t* out) {
     }
   }
   free(out->jobs);
-  free(out->paused);
+  free(out->paused[0]);
+  free(out->paused[1]);
   free(out);
 }

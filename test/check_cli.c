@@ -488,6 +488,26 @@ START_TEST(test_cli_values_run_without_shell) {
 }
 END_TEST
 
+START_TEST(test_cli_values_are_data_in_a_shell_script) {
+  /* Issue 10: the value was pasted into the script unquoted, so it split
+   * and ran "echo INJECTED". Now it is one quoted word of data. */
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "--output", "inherit", "--summary", "none", "sh", "-c",
+             "printf %s {}", ":::", "x; echo INJECTED", NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  ck_assert_str_eq(r.out, "x; echo INJECTED");
+  tu_result_free(&r);
+  tu_run_cli(&r, NULL, "--output", "inherit", "--summary", "none", "bash", "-c",
+             "printf '[%s]<%s>' {} \"$0\"", "{}", ":::", "my file.txt",
+             "it's $(id)", NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  ck_assert_msg(strstr(r.out, "[my file.txt]<my file.txt>") != NULL &&
+                    strstr(r.out, "[it's $(id)]<it's $(id)>") != NULL,
+                "stdout:\n%s", r.out);
+  tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_cli_stdin_values) {
   tu_result_t r;
   tu_run_cli(&r, "a\n\nb\r\n\n", "--output", "inherit", CHILD, "out", "v={}",
@@ -1553,6 +1573,7 @@ static Suite* cli_suite(void) {
   tcase_add_test(modes, test_cli_values_duplicates_both_run);
   tcase_add_test(modes, test_cli_values_repeated_apart_start_at_once);
   tcase_add_test(modes, test_cli_values_run_without_shell);
+  tcase_add_test(modes, test_cli_values_are_data_in_a_shell_script);
   tcase_add_test(modes, test_cli_stdin_values);
   tcase_add_test(modes, test_cli_jobs_one_at_a_time);
   tcase_add_test(modes, test_cli_jobs_zero_no_limit);

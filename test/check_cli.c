@@ -1065,6 +1065,28 @@ START_TEST(test_cli_exit_stdout_write_error) {
 }
 END_TEST
 
+START_TEST(test_cli_stdout_closed_stops_workers) {
+  /* Issue 10: "uvsup -c yes | head -1" never returned (the output was
+   * discarded and yes ran on). Now the reader's leaving stops the workers
+   * with the stop sequence and uvsup exits 141, leaving no process. */
+  char* script = tu_fmt(
+      "'%s' -c 'echo $$; exec yes' | head -1; "
+      "echo \"status=${PIPESTATUS[0]}\"",
+      UVSUP_TEST_CLI);
+  char* argv[] = { "/bin/bash", "-c", script, NULL };
+  tu_result_t r;
+  tu_run(argv, NULL, &r);
+  ck_assert_msg(has_line(r.out, "status=141"), "stdout:\n%s\nstderr:\n%s",
+                r.out, r.err);
+  int pid = 0;
+  ck_assert_int_eq(sscanf(r.out, "1 | %d", &pid), 1);
+  ck_assert_msg(!tu_pid_alive(pid), "worker %d still runs", pid);
+  ck_assert(strstr(r.err, "interrupted by SIGPIPE") != NULL);
+  tu_result_free(&r);
+  free(script);
+}
+END_TEST
+
 START_TEST(test_cli_help) {
   const char* forms[] = { "-h", "--help" };
   for (int i = 0; i < 2; i++) {
@@ -1603,6 +1625,7 @@ static Suite* cli_suite(void) {
   tcase_add_test(modes, test_cli_values_run_without_shell);
   tcase_add_test(modes, test_cli_values_are_data_in_a_shell_script);
   tcase_add_test(modes, test_cli_job_number_and_slot);
+  tcase_add_test(modes, test_cli_stdout_closed_stops_workers);
   tcase_add_test(modes, test_cli_stdin_values);
   tcase_add_test(modes, test_cli_jobs_one_at_a_time);
   tcase_add_test(modes, test_cli_jobs_zero_no_limit);

@@ -91,7 +91,8 @@ const char cli_usage_text[] =
     "  -V, --version          show the version\n"
     "\n"
     "Exit status: 0 every worker succeeded; 1 a worker failed; 2 bad usage\n"
-    "or input (nothing was started); 128+N uvsup was stopped by signal N.\n";
+    "or input (nothing was started); 128+N uvsup was stopped by signal N;\n"
+    "141 nobody reads standard output any more (the workers are stopped).\n";
 
 
 static int parse_jobs(const char* s, unsigned* jobs) {

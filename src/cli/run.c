@@ -236,6 +236,22 @@ static void on_state(uvsup_t* sup,
   }
 }
 
+/* stdout's reader left (uvsup ... | head): stop the workers with the stop
+ * sequence and exit 141, 128 + SIGPIPE, as a shell pipeline expects. */
+static void reader_gone(void* data) {
+  cli_run_t* run = data;
+  if (run->stop_reason == CLI_STOP_SIGNAL) {
+    return;
+  }
+  /* Also once every worker has ended (group output written at the end):
+   * the reader still missed output, and the status says so. */
+  run->stop_reason = CLI_STOP_SIGNAL;
+  run->stop_signal = SIGPIPE;
+  if (!run->done) {
+    uvsup_stop(run->sup, 0);
+  }
+}
+
 static void hold_starts(void* data, int hold) {
   cli_run_t* run = data;
   uvsup_hold(run->sup, hold);
@@ -401,6 +417,7 @@ int cli_run(cli_run_t* run,
     goto fail;
   }
   cli_output_on_hold(run->output, hold_starts, run);
+  cli_output_on_gone(run->output, reader_gone, run);
   if (set_names(run, err, errlen) != 0) {
     goto fail;
   }

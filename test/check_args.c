@@ -81,8 +81,9 @@ START_TEST(test_args_program_values) {
   ck_assert_int_eq(a.mode, CLI_MODE_VALUES);
   ck_assert_uint_eq(a.nprogram, 3);
   ck_assert_str_eq(a.program[1], "-v");
-  ck_assert_uint_eq(a.nvalues, 2);
-  ck_assert_str_eq(a.values[1], "b");
+  ck_assert_uint_eq(a.nsources, 1);
+  ck_assert_uint_eq(a.sources[0].nvalues, 2);
+  ck_assert_str_eq(a.sources[0].values[1], "b");
   ck_assert_int_eq(a.jobs_set, 0);
   cli_args_free(&a);
   ck_assert_int_eq(parse(&a, err, "--", "-x", NULL), 0);

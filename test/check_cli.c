@@ -488,6 +488,54 @@ START_TEST(test_cli_values_run_without_shell) {
 }
 END_TEST
 
+START_TEST(test_cli_values_are_data_in_a_shell_script) {
+  /* Issue 10: the value was pasted into the script unquoted, so it split
+   * and ran "echo INJECTED". Now it is one quoted word of data. */
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "--output", "inherit", "--summary", "none", "sh", "-c",
+             "printf %s {}", ":::", "x; echo INJECTED", NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  ck_assert_str_eq(r.out, "x; echo INJECTED");
+  tu_result_free(&r);
+  tu_run_cli(&r, NULL, "--output", "inherit", "--summary", "none", "bash", "-c",
+             "printf '[%s]<%s>' {} \"$0\"", "{}", ":::", "my file.txt",
+             "it's $(id)", NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  ck_assert_msg(strstr(r.out, "[my file.txt]<my file.txt>") != NULL &&
+                    strstr(r.out, "[it's $(id)]<it's $(id)>") != NULL,
+                "stdout:\n%s", r.out);
+  tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_cli_job_number_and_slot) {
+  /* {#} numbers the jobs from 1 in input order; {%} is the slot each runs
+   * in: with -j 2, never above 2, and two jobs running at once never
+   * share one (-j 1 here would make them all slot 1). */
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "-j", "2", "--output", "inherit", CHILD, "out",
+             "{#}:{%}:{}", ":::", "a", "b", "c", "d", "e", NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  const char* vals = "abcde";
+  for (int i = 0; i < 5; i++) {
+    char one[16], two[16];
+    snprintf(one, sizeof(one), "%d:1:%c", i + 1, vals[i]);
+    snprintf(two, sizeof(two), "%d:2:%c", i + 1, vals[i]);
+    ck_assert_msg(has_line(r.out, one) + has_line(r.out, two) == 1,
+                  "job %d:\n%s", i + 1, r.out);
+  }
+  /* The first two start together, in slots 1 and 2. */
+  ck_assert(has_line(r.out, "1:1:a"));
+  ck_assert(has_line(r.out, "2:2:b"));
+  tu_result_free(&r);
+  tu_run_cli(&r, "s1\ns2\n", "--output", "inherit", "--summary", "none", "-j",
+             "1", CHILD, "out", "{2}{1}", "::::", "-", ":::+", "x", "y", NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  ck_assert_str_eq(r.out, "xs1\nys2\n");
+  tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_cli_stdin_values) {
   tu_result_t r;
   tu_run_cli(&r, "a\n\nb\r\n\n", "--output", "inherit", CHILD, "out", "v={}",
@@ -1023,6 +1071,28 @@ START_TEST(test_cli_exit_stdout_write_error) {
     tu_result_free(&r);
     free(script);
   }
+}
+END_TEST
+
+START_TEST(test_cli_stdout_closed_stops_workers) {
+  /* Issue 10: "uvsup -c yes | head -1" never returned (the output was
+   * discarded and yes ran on). Now the reader's leaving stops the workers
+   * with the stop sequence and uvsup exits 141, leaving no process. */
+  char* script = tu_fmt(
+      "'%s' -c 'echo $$; exec yes' | head -1; "
+      "echo \"status=${PIPESTATUS[0]}\"",
+      UVSUP_TEST_CLI);
+  char* argv[] = { "/bin/bash", "-c", script, NULL };
+  tu_result_t r;
+  tu_run(argv, NULL, &r);
+  ck_assert_msg(has_line(r.out, "status=141"), "stdout:\n%s\nstderr:\n%s",
+                r.out, r.err);
+  int pid = 0;
+  ck_assert_int_eq(sscanf(r.out, "1 | %d", &pid), 1);
+  ck_assert_msg(!tu_pid_alive(pid), "worker %d still runs", pid);
+  ck_assert(strstr(r.err, "interrupted by SIGPIPE") != NULL);
+  tu_result_free(&r);
+  free(script);
 }
 END_TEST
 
@@ -1562,6 +1632,9 @@ static Suite* cli_suite(void) {
   tcase_add_test(modes, test_cli_values_duplicates_both_run);
   tcase_add_test(modes, test_cli_values_repeated_apart_start_at_once);
   tcase_add_test(modes, test_cli_values_run_without_shell);
+  tcase_add_test(modes, test_cli_values_are_data_in_a_shell_script);
+  tcase_add_test(modes, test_cli_job_number_and_slot);
+  tcase_add_test(modes, test_cli_stdout_closed_stops_workers);
   tcase_add_test(modes, test_cli_stdin_values);
   tcase_add_test(modes, test_cli_jobs_one_at_a_time);
   tcase_add_test(modes, test_cli_jobs_zero_no_limit);

@@ -6,6 +6,7 @@
 
 #include <check.h>
 
+#include "buf.h"
 #include "jobs.h"
 #include "testutil.h"
 
@@ -71,8 +72,9 @@ START_TEST(test_jobs_values_expand_program) {
   a.mode = CLI_MODE_VALUES;
   a.program = program;
   a.nprogram = 3;
-  a.values = values;
-  a.nvalues = 2;
+  cli_source_t source = { CLI_SOURCE_VALUES, 0, values, 2, NULL };
+  a.sources = &source;
+  a.nsources = 1;
   cli_jobs_t jobs;
   char err[512];
   ck_assert_int_eq(cli_jobs_build(&a, NULL, &jobs, err, sizeof(err)), 0);
@@ -137,8 +139,9 @@ START_TEST(test_jobs_repeated_values_unique_names) {
   a.mode = CLI_MODE_VALUES;
   a.program = program;
   a.nprogram = 1;
-  a.values = values;
-  a.nvalues = 7;
+  cli_source_t source = { CLI_SOURCE_VALUES, 0, values, 7, NULL };
+  a.sources = &source;
+  a.nsources = 1;
   cli_jobs_t jobs;
   char err[512];
   ck_assert_int_eq(cli_jobs_build(&a, NULL, &jobs, err, sizeof(err)), 0);
@@ -196,6 +199,120 @@ START_TEST(test_jobs_procfile_errors_pass_through) {
 }
 END_TEST
 
+/* Parses "uvsup WORDS..." (split at '|'), builds the jobs with stdin_text
+ * on standard input, and returns their command lines, one per line. */
+static char* command_lines(const char* words, const char* stdin_text) {
+  char* copy = strdup(words);
+  char* argv[64] = { "uvsup" };
+  int argc = 1;
+  for (char* w = strtok(copy, "|"); w != NULL && argc < 63;
+       w = strtok(NULL, "|")) {
+    argv[argc++] = w;
+  }
+  cli_args_t a;
+  char err[512];
+  ck_assert_msg(cli_args_parse(argc, argv, &a, err, sizeof(err)) == 0, "%s: %s",
+                words, err);
+  FILE* in = text_stream(stdin_text != NULL ? stdin_text : "");
+  cli_jobs_t jobs;
+  ck_assert_msg(cli_jobs_build(&a, in, &jobs, err, sizeof(err)) == 0, "%s: %s",
+                words, err);
+  fclose(in);
+  cli_buf_t b;
+  cli_buf_init(&b);
+  for (size_t j = 0; j < jobs.count; j++) {
+    for (char** p = jobs.jobs[j].argv; *p != NULL; p++) {
+      cli_buf_printf(&b, "%s%s", p == jobs.jobs[j].argv ? "" : " ", *p);
+    }
+    cli_buf_putc(&b, '\n');
+  }
+  cli_jobs_free(&jobs);
+  cli_args_free(&a);
+  free(copy);
+  return b.data;
+}
+
+START_TEST(test_jobs_input_sources_as_gnu_parallel) {
+  /* Each row as GNU parallel 20221122 prints it with --dry-run for the
+   * same words ('|' separates them; f is a file of "f1\nf2\n"). */
+  char* f = tu_write_temp("f1\nf2\n", 6);
+  static const char* const rows[][2] = {
+    { "echo|{#}|{1}|{2}|{1.}|{1/}|{1//}|{1/.}|{3}|{x}|:::|a/b.c|d|:::|e|f",
+      "echo 1 a/b.c e a/b b.c a b  {x}\n"
+      "echo 2 a/b.c f a/b b.c a b  {x}\n"
+      "echo 3 d e d d . d  {x}\n"
+      "echo 4 d f d d . d  {x}\n" },
+    { "echo|:::|a|b|:::+|1|2|:::|x|y",
+      "echo a 1 x\necho a 1 y\necho b 2 x\necho b 2 y\n" },
+    { "echo|:::|a|b|c|:::+|1|2", "echo a 1\necho b 2\n" },
+    { "echo|{2}{1}|{-1}|:::|a|b|:::|1", "echo 1a 1\necho 1b 1\n" },
+    { "echo|{}|:::|a b|:::|c", "echo a b c\n" },
+    { "sh|-c|echo {}|:::|a b|:::|c", "sh -c echo 'a b' c\n" },
+    { "sh|-c|echo {.}x{/}|:::|a.b/c d.e", "sh -c echo 'a.b/c d'x'c d.e'\n" },
+  };
+  for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+    char* got = command_lines(rows[i][0], NULL);
+    ck_assert_msg(strcmp(got, rows[i][1]) == 0, "%s:\n%s\nwant:\n%s",
+                  rows[i][0], got, rows[i][1]);
+    free(got);
+  }
+  /* Value files: -a (before PROGRAM) comes first, then the sources after
+   * PROGRAM in order; "-" is standard input. */
+  char* words = tu_fmt("-a|%s|echo|:::|x|y", f);
+  char* got = command_lines(words, NULL);
+  ck_assert_str_eq(got, "echo f1 x\necho f1 y\necho f2 x\necho f2 y\n");
+  free(got);
+  free(words);
+  words = tu_fmt("echo|:::|x|y|::::|%s", f);
+  got = command_lines(words, NULL);
+  ck_assert_str_eq(got, "echo x f1\necho x f2\necho y f1\necho y f2\n");
+  free(got);
+  free(words);
+  got = command_lines("echo|::::|-|:::|x", "a\n");
+  ck_assert_str_eq(got, "echo a x\n");
+  free(got);
+  got = command_lines("-a|-|echo|{}", "s1\ns2\n");
+  ck_assert_str_eq(got, "echo s1\necho s2\n");
+  free(got);
+  unlink(f);
+  free(f);
+}
+END_TEST
+
+START_TEST(test_jobs_input_source_errors_name_the_option) {
+  static const char* const rows[][2] = {
+    { "echo|:::+|a", "':::+' needs an input source before it" },
+    { "echo|:::|a|::::", "no files after '::::'" },
+    { "echo|:::|:::|a", "no values after ':::'" },
+    { ":::|a", "':::' needs a PROGRAM before it" },
+    { "-a|x|-c|true", "-a 'x': no PROGRAM to give the values to" },
+    { "-a", "option -a needs a value" },
+  };
+  for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+    char* copy = strdup(rows[i][0]);
+    char* argv[16] = { "uvsup" };
+    int argc = 1;
+    for (char* w = strtok(copy, "|"); w != NULL; w = strtok(NULL, "|")) {
+      argv[argc++] = w;
+    }
+    cli_args_t a;
+    char err[512];
+    ck_assert_int_eq(cli_args_parse(argc, argv, &a, err, sizeof(err)), -1);
+    ck_assert_msg(strcmp(err, rows[i][1]) == 0, "%s: %s", rows[i][0], err);
+    cli_args_free(&a);
+    free(copy);
+  }
+  char* argv[] = { "uvsup", "echo", "::::", "/nonexistent/values", NULL };
+  cli_args_t a;
+  char err[512];
+  ck_assert_int_eq(cli_args_parse(4, argv, &a, err, sizeof(err)), 0);
+  cli_jobs_t jobs;
+  ck_assert_int_eq(cli_jobs_build(&a, NULL, &jobs, err, sizeof(err)), -1);
+  ck_assert_str_eq(err, "/nonexistent/values: No such file or directory");
+  cli_args_free(&a);
+}
+END_TEST
+
 int main(void) {
   Suite* s = suite_create("jobs");
   TCase* core = tcase_create("core");
@@ -205,9 +322,11 @@ int main(void) {
   tcase_add_test(core, test_jobs_stdin_values);
   tcase_add_test(core, test_jobs_repeated_values_unique_names);
   tcase_add_test(core, test_jobs_repeats_apart_are_linear);
+  tcase_add_test(core, test_jobs_input_sources_as_gnu_parallel);
   suite_add_tcase(s, core);
   TCase* errors = tcase_create("errors");
   tcase_add_test(errors, test_jobs_procfile_errors_pass_through);
+  tcase_add_test(errors, test_jobs_input_source_errors_name_the_option);
   suite_add_tcase(s, errors);
   return tu_run_suite(s);
 }

@@ -4,6 +4,8 @@
 
 #include <check.h>
 
+#include "buf.h"
+#include "quote.h"
 #include "template.h"
 #include "testutil.h"
 
@@ -154,6 +156,95 @@ START_TEST(test_template_empty_argv_gets_value) {
 }
 END_TEST
 
+
+START_TEST(test_template_quote_matches_gnu_parallel) {
+  /* Each row as GNU parallel 20221122 prints it for
+   * parallel --dry-run sh -c 'X {}' ::: VALUE. */
+  static const char* const rows[][2] = {
+    { "plain", "plain" },
+    { "a b", "'a b'" },
+    { "a'b", "'a'\"'\"'b'" },
+    { "'", "\"'\"" },
+    { "''", "\"'\"''\"'\"" },
+    { "'a", "\"'\"'a'" },
+    { "a'", "'a'\"'\"" },
+    { "x; echo INJECTED", "'x; echo INJECTED'" },
+    { "$HOME", "'$HOME'" },
+    { "a\"b", "'a\"b'" },
+    { "a''b", "'a'\"'\"''\"'\"'b'" },
+    { "", "''" },
+    { "-_.+/Az09", "-_.+/Az09" },
+    { "\xC3\xA9", "'\xC3\xA9'" },
+    { "tab\tx", "'tab\tx'" },
+  };
+  for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+    cli_buf_t b;
+    cli_buf_init(&b);
+    cli_buf_puts(&b, "");
+    cli_quote_shell(&b, rows[i][0], strlen(rows[i][0]));
+    ck_assert_msg(strcmp(b.data, rows[i][1]) == 0, "%s: got %s, want %s",
+                  rows[i][0], b.data, rows[i][1]);
+    cli_buf_free(&b);
+  }
+}
+END_TEST
+
+START_TEST(test_template_knows_shell_scripts) {
+  char* sh[] = { "sh", "-c", "S", "arg0" };
+  ck_assert_int_eq(cli_quote_is_script(sh, 4, 2), 1);
+  ck_assert_int_eq(cli_quote_is_script(sh, 4, 3), 0); /* $0: data */
+  ck_assert_int_eq(cli_quote_is_script(sh, 4, 1), 0);
+  char* bash[] = { "/usr/bin/bash", "-ec", "S" };
+  ck_assert_int_eq(cli_quote_is_script(bash, 3, 2), 1);
+  char* options[] = { "zsh", "-o", "errexit", "-c", "S" };
+  ck_assert_int_eq(cli_quote_is_script(options, 5, 4), 1);
+  ck_assert_int_eq(cli_quote_is_script(options, 5, 2), 0);
+  char* names[] = { "dash", "ksh", "/bin/sh" };
+  for (int i = 0; i < 3; i++) {
+    char* argv[] = { names[i], "-c", "S" };
+    ck_assert_int_eq(cli_quote_is_script(argv, 3, 2), 1);
+  }
+  char* not_shell[] = { "python3", "-c", "S" };
+  ck_assert_int_eq(cli_quote_is_script(not_shell, 3, 2), 0);
+  char* shell_ish[] = { "shx", "-c", "S" };
+  ck_assert_int_eq(cli_quote_is_script(shell_ish, 3, 2), 0);
+  char* long_opt[] = { "bash", "--c", "S" };
+  ck_assert_int_eq(cli_quote_is_script(long_opt, 3, 2), 0);
+}
+END_TEST
+
+/* Expands argv with the values of one job; checks the whole result. */
+static void check_job(char* const* argv,
+                      size_t argc,
+                      const char* const* values,
+                      size_t nvalues,
+                      const char* want) {
+  cli_subst_t s = { values, nvalues, 7, 2 };
+  char** out = cli_template_expand_job(argv, argc, &s);
+  ck_assert_ptr_nonnull(out);
+  cli_buf_t b;
+  cli_buf_init(&b);
+  for (char** p = out; *p != NULL; p++) {
+    cli_buf_printf(&b, "%s%s", p == out ? "" : "|", *p);
+  }
+  ck_assert_msg(strcmp(b.data, want) == 0, "got %s, want %s", b.data, want);
+  cli_buf_free(&b);
+  cli_argv_free(out);
+}
+
+START_TEST(test_template_values_are_data) {
+  /* A value in a shell's script is one quoted word; elsewhere it is one
+   * argument as is: never split, never code. */
+  const char* v[] = { "x; echo INJECTED" };
+  char* sh[] = { "sh", "-c", "printf %s {}", "{}" };
+  check_job(sh, 4, v, 1, "sh|-c|printf %s 'x; echo INJECTED'|x; echo INJECTED");
+  char* direct[] = { "wc", "-c", "{}" };
+  check_job(direct, 3, v, 1, "wc|-c|x; echo INJECTED");
+  char* appended[] = { "bash", "-c", "echo" };
+  check_job(appended, 3, v, 1, "bash|-c|echo|x; echo INJECTED");
+}
+END_TEST
+
 static Suite* template_suite(void) {
   Suite* s = suite_create("template");
   TCase* tc = tcase_create("core");
@@ -169,6 +260,11 @@ static Suite* template_suite(void) {
   tc = tcase_create("paths");
   tcase_add_test(tc, test_template_matches_gnu_parallel);
   tcase_add_test(tc, test_template_leading_dots_are_not_extensions);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("shell");
+  tcase_add_test(tc, test_template_quote_matches_gnu_parallel);
+  tcase_add_test(tc, test_template_knows_shell_scripts);
+  tcase_add_test(tc, test_template_values_are_data);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -31,9 +31,17 @@ const char cli_usage_text[] =
     "  PROGRAM [ARG]...       run directly, once per VALUE, named by it; {}\n"
     "                         in PROGRAM or an ARG is replaced by the value\n"
     "                         ({.} {/} {//} {/.} as in GNU parallel), else\n"
-    "                         the value is appended\n"
+    "                         the value is appended; a value is data: in\n"
+    "                         the script of 'sh -c' (bash, dash, ...) it\n"
+    "                         is shell-quoted as GNU parallel quotes it\n"
     "  ::: VALUE...           the values; without :::, one per line of\n"
-    "                         standard input\n"
+    "                         standard input. As in GNU parallel: several\n"
+    "                         ::: (every combination), :::+ (linked to the\n"
+    "                         source before), :::: FILE (a value per line;\n"
+    "                         - is stdin); {N} {N.} {N/} {N//} {N/.} of\n"
+    "                         source N, {#} job number, {%} slot\n"
+    "  -a, --arg-file FILE    an input source read from FILE, before the\n"
+    "                         others\n"
     "\n"
     "Running:\n"
     "  -j, --jobs N           at most N at once, 0 for no limit (default:\n"
@@ -83,7 +91,8 @@ const char cli_usage_text[] =
     "  -V, --version          show the version\n"
     "\n"
     "Exit status: 0 every worker succeeded; 1 a worker failed; 2 bad usage\n"
-    "or input (nothing was started); 128+N uvsup was stopped by signal N.\n";
+    "or input (nothing was started); 128+N uvsup was stopped by signal N;\n"
+    "141 nobody reads standard output any more (the workers are stopped).\n";
 
 
 static int parse_jobs(const char* s, unsigned* jobs) {
@@ -164,33 +173,97 @@ static int add_command(cli_args_t* a, const char* name, const char* command) {
   return 0;
 }
 
-/* PROGRAM [ARG]... [::: VALUE...] from argv[i] on. */
+static cli_source_t* add_source(cli_args_t* a, cli_source_kind_t kind) {
+  cli_source_t* grown = realloc(a->sources, (a->nsources + 1) * sizeof(*grown));
+  if (grown == NULL) {
+    return NULL;
+  }
+  a->sources = grown;
+  cli_source_t* src = &a->sources[a->nsources++];
+  memset(src, 0, sizeof(*src));
+  src->kind = kind;
+  return src;
+}
+
+/* The separators of input sources after PROGRAM, as GNU parallel's. */
+static const struct {
+  const char* text;
+  cli_source_kind_t kind;
+  int linked;
+} separators[] = {
+  { ":::", CLI_SOURCE_VALUES, 0 },
+  { ":::+", CLI_SOURCE_VALUES, 1 },
+  { "::::", CLI_SOURCE_FILE, 0 },
+  { "::::+", CLI_SOURCE_FILE, 1 },
+};
+
+#define NSEPARATORS (sizeof(separators) / sizeof(separators[0]))
+
+static int separator_of(const char* arg) {
+  for (size_t k = 0; k < NSEPARATORS; k++) {
+    if (strcmp(arg, separators[k].text) == 0) {
+      return (int)k;
+    }
+  }
+  return -1;
+}
+
+/* One separator and the words up to the next: a source of values, or one
+ * source per FILE. Returns the index after them, or -1 (message in err). */
+static int parse_source(
+    int argc, char** argv, int i, cli_args_t* a, char* err, size_t errlen) {
+  int sep = separator_of(argv[i]);
+  int end = i + 1;
+  while (end < argc && separator_of(argv[end]) < 0) {
+    end++;
+  }
+  if (end == i + 1) {
+    return cli_fail(
+        err, errlen, "no %s after '%s'",
+        separators[sep].kind == CLI_SOURCE_FILE ? "files" : "values", argv[i]);
+  }
+  if (separators[sep].linked && a->nsources == 0) {
+    return cli_fail(err, errlen, "'%s' needs an input source before it",
+                    argv[i]);
+  }
+  for (int w = i + 1; w < end; w++) {
+    cli_source_t* src = add_source(a, separators[sep].kind);
+    if (src == NULL) {
+      return cli_fail(err, errlen, "out of memory");
+    }
+    src->linked = separators[sep].linked && w == i + 1;
+    if (separators[sep].kind == CLI_SOURCE_FILE) {
+      if (argv[w][0] == '\0') {
+        return cli_fail(err, errlen, "%s: the path is empty", argv[i]);
+      }
+      src->path = argv[w];
+      continue;
+    }
+    src->values = argv + i + 1;
+    src->nvalues = (size_t)(end - i - 1);
+    break;
+  }
+  return end;
+}
+
+/* PROGRAM [ARG]... [SEPARATOR WORD...]... from argv[i] on. */
 static int parse_program(
     int argc, char** argv, int i, cli_args_t* a, char* err, size_t errlen) {
   int start = i;
-  while (i < argc && strcmp(argv[i], ":::") != 0) {
+  while (i < argc && separator_of(argv[i]) < 0) {
     i++;
   }
   a->program = argv + start;
   a->nprogram = (size_t)(i - start);
   if (a->nprogram == 0) {
-    return cli_fail(err, errlen, "':::' needs a PROGRAM before it");
+    return cli_fail(err, errlen, "'%s' needs a PROGRAM before it", argv[i]);
   }
-  if (i == argc) {
-    a->mode = CLI_MODE_STDIN;
-    return 0;
-  }
-  a->mode = CLI_MODE_VALUES;
-  a->values = argv + i + 1;
-  a->nvalues = (size_t)(argc - i - 1);
-  for (size_t v = 0; v < a->nvalues; v++) {
-    if (strcmp(a->values[v], ":::") == 0) {
-      return cli_fail(err, errlen, "only one ':::' is supported");
+  while (i < argc) {
+    if ((i = parse_source(argc, argv, i, a, err, errlen)) < 0) {
+      return -1;
     }
   }
-  if (a->nvalues == 0) {
-    return cli_fail(err, errlen, "no values after ':::'");
-  }
+  a->mode = a->nsources > 0 ? CLI_MODE_VALUES : CLI_MODE_STDIN;
   return 0;
 }
 
@@ -213,6 +286,7 @@ typedef enum {
   OPT_VERSION,
   OPT_QUIET,
   OPT_EVENTS,
+  OPT_ARG_FILE,
   OPT_SUPERVISE /* supervise.c: sup says which */
 } option_id_t;
 
@@ -241,6 +315,7 @@ static const option_spec_t options[] = {
   { "log-dir", 0, 1, OPT_LOG_DIR, 0 },
   { "quiet", 'q', 0, OPT_QUIET, 0 },
   { "events", 0, 1, OPT_EVENTS, 0 },
+  { "arg-file", 'a', 1, OPT_ARG_FILE, 0 },
   { "restart", 0, 1, OPT_SUPERVISE, CLI_SUP_RESTART },
   { "restart-delay", 0, 1, OPT_SUPERVISE, CLI_SUP_DELAY },
   { "restart-delay-max", 0, 1, OPT_SUPERVISE, CLI_SUP_DELAY_MAX },
@@ -438,6 +513,17 @@ static int apply_option(const option_spec_t* opt,
     }
     a->events_file = value;
     return 0;
+  case OPT_ARG_FILE: {
+    if (value[0] == '\0') {
+      return cli_fail(err, errlen, "%s: the path is empty", shown);
+    }
+    cli_source_t* src = add_source(a, CLI_SOURCE_FILE);
+    if (src == NULL) {
+      return cli_fail(err, errlen, "out of memory");
+    }
+    src->path = value;
+    return 0;
+  }
   case OPT_SUPERVISE:
     return cli_supervise_option(&a->supervise, opt->sup, shown, value, err,
                                 errlen);
@@ -504,6 +590,10 @@ int cli_args_parse(
   }
 
   int has_program = i < argc;
+  if (!has_program && a->nsources > 0) {
+    return cli_fail(err, errlen, "-a '%s': no PROGRAM to give the values to",
+                    a->sources[0].path);
+  }
   int kinds = (a->procfile != NULL) + (a->ncommands > 0) + has_program;
   if (kinds == 0) {
     return cli_fail(err, errlen,
@@ -533,4 +623,7 @@ void cli_args_free(cli_args_t* a) {
   free(a->commands);
   a->commands = NULL;
   a->ncommands = 0;
+  free(a->sources);
+  a->sources = NULL;
+  a->nsources = 0;
 }

@@ -14,7 +14,7 @@ typedef enum {
   CLI_MODE_NONE = 0,
   CLI_MODE_PROCFILE, /* -f FILE */
   CLI_MODE_COMMANDS, /* -c CMD ... */
-  CLI_MODE_VALUES,   /* PROGRAM [ARG]... ::: VALUE... */
+  CLI_MODE_VALUES,   /* PROGRAM [ARG]... with input sources (:::, ::::, -a) */
   CLI_MODE_STDIN     /* PROGRAM [ARG]... with values on stdin */
 } cli_mode_t;
 
@@ -48,6 +48,20 @@ typedef struct {
   const char* command;
 } cli_command_t;
 
+/* One input source, as GNU parallel's. */
+typedef enum {
+  CLI_SOURCE_VALUES, /* ::: VALUE... */
+  CLI_SOURCE_FILE    /* :::: FILE or -a FILE: one value per line */
+} cli_source_kind_t;
+
+typedef struct {
+  cli_source_kind_t kind;
+  int linked;    /* :::+ or ::::+: linked to the source before */
+  char** values; /* CLI_SOURCE_VALUES: into argv */
+  size_t nvalues;
+  const char* path; /* CLI_SOURCE_FILE; "-" is standard input */
+} cli_source_t;
+
 /* Strings point into argv, which must outlive this. */
 typedef struct {
   cli_mode_t mode;
@@ -56,8 +70,8 @@ typedef struct {
   size_t ncommands;
   char** program; /* PROGRAM [ARG]... */
   size_t nprogram;
-  char** values; /* after ::: */
-  size_t nvalues;
+  cli_source_t* sources; /* -a FILEs first, then as given after PROGRAM */
+  size_t nsources;
   unsigned jobs; /* -j; valid when jobs_set */
   int jobs_set;
   cli_summary_format_t summary;

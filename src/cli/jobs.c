@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "buf.h"
 #include "fail.h"
 #include "names.h"
 #include "procfile.h"
@@ -106,86 +107,71 @@ static int build_commands(const cli_args_t* a,
   return 0;
 }
 
-/* Values may repeat ("::: a a"); each run still needs its own name, so a
- * repeat is named "VALUE#2", "VALUE#3", ... (see cli_names_unique). */
-static int add_value_job(const cli_args_t* a,
-                         const char* value,
-                         cli_names_t* names,
-                         cli_jobs_t* out) {
-  cli_job_t* job = add_job(out);
-  return job == NULL || (job->name = cli_names_unique(names, value)) == NULL ||
-                 (job->argv = cli_template_expand(a->program, a->nprogram,
-                                                  value)) == NULL
-             ? -1
-             : 0;
+/* The name of a job of values: its values, a space between. */
+static int job_name(cli_buf_t* b, const char* const* values, size_t n) {
+  b->len = 0;
+  cli_buf_puts(b, "");
+  for (size_t i = 0; i < n; i++) {
+    if (i > 0) {
+      cli_buf_putc(b, ' ');
+    }
+    cli_buf_puts(b, values[i]);
+  }
+  return b->failed ? -1 : 0;
 }
 
-/* What read_value found. */
-typedef enum { VALUE_OK, VALUE_END, VALUE_TOO_LONG, VALUE_NUL } value_read_t;
-
-/* Reads one line of in into buf (CLI_MAX_VALUE + 2 bytes) without its
- * newline or a CRLF's CR. A line over the limit is refused as soon as it
- * passes it, so a single huge line is never read whole. */
-static value_read_t read_value(FILE* in, char* buf, size_t* len) {
-  size_t n = 0;
-  int c = EOF;
-  int nul = 0;
-  /* CLI_MAX_VALUE + 1 bytes may still end in a CR that is dropped. */
-  while (n <= CLI_MAX_VALUE && (c = getc_unlocked(in)) != EOF && c != '\n') {
-    nul |= c == '\0';
-    buf[n++] = (char)c;
-  }
-  if (c == EOF && n == 0) {
-    return VALUE_END;
-  }
-  if (n > 0 && buf[n - 1] == '\r' && (c == '\n' || c == EOF)) {
-    n--;
-  }
-  buf[n] = '\0';
-  *len = n;
-  if (n >= CLI_MAX_VALUE) {
-    return VALUE_TOO_LONG;
-  }
-  return nul ? VALUE_NUL : VALUE_OK;
-}
-
-/* One value per line; blank lines are skipped, CRLF is accepted. */
-static int build_stdin(const cli_args_t* a,
-                       FILE* in,
-                       cli_names_t* names,
-                       cli_jobs_t* out,
-                       char* err,
-                       size_t errlen) {
-  char* line = malloc(CLI_MAX_VALUE + 2);
-  if (line == NULL) {
-    return cli_fail(err, errlen, "out of memory");
-  }
-  size_t len;
-  unsigned long lineno = 0;
-  int rc = 0;
-  value_read_t got;
-  while (rc == 0 && (got = read_value(in, line, &len)) != VALUE_END) {
-    lineno++;
-    if (got == VALUE_NUL) {
-      rc = cli_fail(err, errlen, "standard input:%lu: a NUL byte in the value",
-                    lineno);
-    } else if (got == VALUE_TOO_LONG) {
-      rc = cli_fail(err, errlen,
-                    "standard input:%lu: value of %d bytes or more is too "
-                    "long (limit %d)",
-                    lineno, CLI_MAX_VALUE, CLI_MAX_VALUE - 1);
-    } else if (len > 0 && add_value_job(a, line, names, out) != 0) {
-      rc = cli_fail(err, errlen, "out of memory");
+/* One job per combination of the input sources, numbered from 1. Values
+ * may repeat ("::: a a"); each run still needs its own name, so a repeat
+ * is named "VALUE#2", "VALUE#3", ... (see cli_names_unique). */
+static int build_values(const cli_args_t* a,
+                        cli_names_t* names,
+                        cli_jobs_t* out,
+                        char* err,
+                        size_t errlen) {
+  const char** values = calloc(out->inputs.count + 1, sizeof(*values));
+  cli_buf_t name;
+  cli_buf_init(&name);
+  int rc = values == NULL ? -1 : 0;
+  for (size_t k = 0; rc == 0 && k < out->inputs.jobs; k++) {
+    cli_inputs_tuple(&out->inputs, k, values);
+    cli_subst_t subst = { values, out->inputs.count, k + 1, 0 };
+    cli_job_t* job = add_job(out);
+    if (job == NULL || job_name(&name, values, out->inputs.count) != 0 ||
+        (job->name = cli_names_unique(names, name.data)) == NULL ||
+        (job->argv = cli_template_expand_job(a->program, a->nprogram,
+                                             &subst)) == NULL) {
+      rc = -1;
     }
   }
-  if (rc == 0 && ferror(in)) {
-    rc = cli_fail(err, errlen, "standard input: read error");
+  cli_buf_free(&name);
+  free(values);
+  return rc == 0 ? 0 : cli_fail(err, errlen, "out of memory");
+}
+
+static int build_inputs(const cli_args_t* a,
+                        FILE* in,
+                        cli_names_t* names,
+                        cli_jobs_t* out,
+                        char* err,
+                        size_t errlen) {
+  /* Values on standard input are one source read as :::: - would be. */
+  cli_source_t stdin_source = { CLI_SOURCE_FILE, 0, NULL, 0, "-" };
+  cli_args_t with_stdin;
+  if (a->mode == CLI_MODE_STDIN) {
+    with_stdin = *a;
+    with_stdin.sources = &stdin_source;
+    with_stdin.nsources = 1;
+    a = &with_stdin;
   }
-  free(line);
-  if (rc == 0 && out->count == 0) {
-    rc = cli_fail(err, errlen, "no workers: standard input had no values");
+  if (cli_inputs_load(a, in, &out->inputs, err, errlen) != 0) {
+    return -1;
   }
-  return rc;
+  if (out->inputs.jobs == 0) {
+    return cli_fail(
+        err, errlen, "no workers: %s had no values",
+        a->mode == CLI_MODE_STDIN ? "standard input" : "the input sources");
+  }
+  return build_values(a, names, out, err, errlen);
 }
 
 int cli_jobs_build(
@@ -202,16 +188,8 @@ int cli_jobs_build(
     rc = build_commands(a, out, err, errlen);
     break;
   case CLI_MODE_VALUES:
-    for (size_t i = 0; i < a->nvalues && rc == 0; i++) {
-      if (a->values[i][0] == '\0') {
-        rc = cli_fail(err, errlen, "value %zu after ':::' is empty", i + 1);
-      } else if (add_value_job(a, a->values[i], &names, out) != 0) {
-        rc = cli_fail(err, errlen, "out of memory");
-      }
-    }
-    break;
   case CLI_MODE_STDIN:
-    rc = build_stdin(a, in, &names, out, err, errlen);
+    rc = build_inputs(a, in, &names, out, err, errlen);
     break;
   case CLI_MODE_NONE:
     rc = cli_fail(err, errlen, "no workers");
@@ -240,5 +218,6 @@ void cli_jobs_free(cli_jobs_t* jobs) {
     free(jobs->jobs[i].cwd);
   }
   free(jobs->jobs);
+  cli_inputs_free(&jobs->inputs);
   memset(jobs, 0, sizeof(*jobs));
 }

@@ -6,8 +6,7 @@
 #include <stdio.h>
 
 #include "args.h"
-
-#define CLI_MAX_VALUE 131072 /* a stdin line: Linux's MAX_ARG_STRLEN */
+#include "inputs.h"
 
 typedef struct {
   char* name;  /* unique among the jobs (a repeated value: "VALUE#2") */
@@ -19,11 +18,14 @@ typedef struct {
   cli_job_t* jobs;
   size_t count;
   size_t capacity;
+  cli_inputs_t inputs; /* the values of job k (seq k + 1), for {%} */
 } cli_jobs_t;
 
 /* Builds every job before any runs, so bad input starts nothing: reads the
- * Procfile, or the values from in (for CLI_MODE_STDIN), and expands the
- * program's replacement strings. Returns 0, or -1 with one message in err
+ * Procfile, or the input sources (for CLI_MODE_STDIN, the lines of in;
+ * "-" as a source is in too), and expands the program's replacement
+ * strings, {%} as 0 (cli_run puts the slot in). Returns 0, or -1 with one
+ * message in err
  * ("PATH:LINE: ...", "standard input:LINE: ...", "-n 'x': ..."). */
 int cli_jobs_build(
     const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err, size_t errlen);

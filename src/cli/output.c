@@ -50,6 +50,8 @@ struct cli_output_s {
   int dropping;            /* cli_output_drop(): nothing more for the writers */
   cli_output_hold_cb hold; /* starts of new workers: hold or let go */
   void* hold_data;
+  cli_output_gone_cb gone; /* the reader of stdout left */
+  void* gone_data;
   int holding; /* finished output waits: no new worker */
   cli_output_closed_cb on_closed;
   void* closed_data;
@@ -107,6 +109,11 @@ void cli_output_say(cli_output_t* out, const char* fmt, ...) {
 static void on_writer_error(cli_writer_t* w, void* data) {
   cli_output_t* out = data;
   if (w->error == UV_EPIPE) {
+    /* Nobody reads stdout any more: the run is pointless, as for a
+     * pipeline's writer killed by SIGPIPE. */
+    if (w == &out->writer[0] && out->gone != NULL) {
+      out->gone(out->gone_data);
+    }
     return;
   }
   out->lost = 1;
@@ -145,6 +152,11 @@ static void on_drain(cli_writer_t* w, void* data) {
     out->holding = 0;
     out->hold(out->hold_data, 0);
   }
+}
+
+void cli_output_on_gone(cli_output_t* out, cli_output_gone_cb cb, void* data) {
+  out->gone = cb;
+  out->gone_data = data;
 }
 
 void cli_output_on_hold(cli_output_t* out, cli_output_hold_cb cb, void* data) {

@@ -53,6 +53,10 @@ int cli_output_lost(const cli_output_t* out);
 typedef void (*cli_output_hold_cb)(void* data, int hold);
 void cli_output_on_hold(cli_output_t* out, cli_output_hold_cb cb, void* data);
 
+/* Told once when the reader of uvsup's stdout has left (EPIPE). */
+typedef void (*cli_output_gone_cb)(void* data);
+void cli_output_on_gone(cli_output_t* out, cli_output_gone_cb cb, void* data);
+
 /* Drops the output that waits for uvsup's stdout and stderr and all that
  * comes later (logs are still written), and resumes the paused workers so
  * their pipes drain: a reader that never comes cannot keep uvsup from

@@ -11,12 +11,19 @@
 #include "duration.h"
 #include "output.h"
 #include "signame.h"
+#include "template.h"
 
 static void free_tables(cli_run_t* run) {
   free(run->results);
   free(run->workers);
   free(run->first_start_ns);
   free(run->restarts);
+  free(run->slot_of);
+  free(run->free_slots);
+  free(run->not_started);
+  run->slot_of = NULL;
+  run->free_slots = NULL;
+  run->not_started = NULL;
   run->results = NULL;
   run->workers = NULL;
   run->first_start_ns = NULL;
@@ -26,6 +33,134 @@ static void free_tables(cli_run_t* run) {
 static int fail(char* err, size_t errlen, const char* what, int code) {
   snprintf(err, errlen, "%s: %s", what, uvsup_strerror(code));
   return -1;
+}
+
+/* The CLI's supervision options, as a worker's. */
+static void apply_supervise(const cli_supervise_t* s,
+                            uvsup_worker_options_t* w) {
+  w->restart = (uvsup_restart_t)s->restart;
+  w->restart_delay_ms = s->delay_ms;
+  w->restart_delay_max_ms = s->delay_max_ms;
+  w->restart_reset_ms = s->reset_ms;
+  w->restart_limit = s->limit;
+  w->restart_period_ms = s->period_ms;
+  w->success_exit_codes = s->success;
+  w->success_exit_count = s->nsuccess;
+}
+
+/* argv of job i; with {%} in the program, built again now that its slot
+ * is known (*owned then says to free it). */
+static char** job_argv(cli_run_t* run,
+                       size_t i,
+                       unsigned long slot,
+                       char*** owned) {
+  const cli_jobs_t* jobs = run->jobs;
+  *owned = NULL;
+  if (!run->slot_in_program) {
+    return jobs->jobs[i].argv;
+  }
+  const char** values = calloc(jobs->inputs.count + 1, sizeof(*values));
+  if (values == NULL) {
+    return NULL;
+  }
+  cli_inputs_tuple(&jobs->inputs, i, values);
+  cli_subst_t subst = { values, jobs->inputs.count, i + 1, slot };
+  *owned =
+      cli_template_expand_job(run->args->program, run->args->nprogram, &subst);
+  free(values);
+  return *owned;
+}
+
+/* Adds job i to the supervisor in a free slot. */
+static int add_job(cli_run_t* run, size_t i) {
+  const cli_args_t* a = run->args;
+  const cli_job_t* job = &run->jobs->jobs[i];
+  unsigned long slot = run->nfree_slots > 0
+                           ? run->free_slots[--run->nfree_slots]
+                           : ++run->slots_made;
+  char** owned;
+  uvsup_worker_options_t w;
+  uvsup_worker_options_init(&w);
+  w.name = job->name;
+  w.args = job_argv(run, i, slot, &owned);
+  if (w.args == NULL) {
+    return UV_ENOMEM;
+  }
+  w.file = w.args[0];
+  w.cwd = job->cwd;
+  w.timeout_ms = a->timeout_ms;
+  w.kill_after_ms = a->kill_after_ms;
+  w.stop_signal = a->stop_signal;
+  w.output = cli_output_worker_mode(run->output);
+  w.data = (void*)(uintptr_t)i;
+  apply_supervise(&a->supervise, &w);
+  int rc = uvsup_add(run->sup, &w, &run->workers[i]);
+  cli_argv_free(owned);
+  if (rc == 0) {
+    run->slot_of[i] = slot;
+    run->in_flight++;
+  } else {
+    run->free_slots[run->nfree_slots++] = slot;
+  }
+  return rc;
+}
+
+/* Adds jobs while slots are free, so each job's slot ({%}) is known when
+ * it is added; once every job has been added and has finished, drains
+ * the kept-open supervisor, which then ends. Returns 0 or an error of
+ * uvsup_add() (said by the caller). */
+static int feed(cli_run_t* run) {
+  while (run->stop_reason == CLI_STOP_NONE && run->next_job < run->count &&
+         (run->limit == 0 || run->in_flight < run->limit)) {
+    int rc = add_job(run, run->next_job);
+    if (rc != 0) {
+      return rc;
+    }
+    run->next_job++;
+  }
+  if (run->in_flight == 0 &&
+      (run->next_job == run->count || run->stop_reason != CLI_STOP_NONE)) {
+    uvsup_drain(run->sup);
+  }
+  return 0;
+}
+
+/* Keeps feeding as jobs end; a job that cannot be added ends the run. */
+static void feed_more(cli_run_t* run) {
+  int rc = feed(run);
+  if (rc != 0) {
+    cli_output_say(run->output, "adding job %zu: %s", run->next_job + 1,
+                   uvsup_strerror(rc));
+    run->stop_reason = CLI_STOP_HALT;
+    uvsup_drain(run->sup);
+  }
+}
+
+/* A job never added (a halt or a signal came first) is reported as not
+ * started, as a queued worker would be. */
+static void fill_not_started(cli_run_t* run) {
+  size_t missing = run->count - run->next_job;
+  if (missing == 0) {
+    return;
+  }
+  run->not_started = calloc(missing, sizeof(*run->not_started));
+  for (size_t i = run->next_job; run->not_started != NULL && i < run->count;
+       i++) {
+    uvsup_result_t* r = &run->not_started[i - run->next_job];
+    r->name = run->jobs->jobs[i].name;
+    r->end = UVSUP_END_NOT_STARTED;
+    r->exit_status = -1;
+    run->results[i] = r;
+  }
+}
+
+static int set_names(cli_run_t* run, char* err, size_t errlen) {
+  for (size_t i = 0; i < run->count; i++) {
+    if (cli_output_set_name(run->output, i, run->jobs->jobs[i].name) != 0) {
+      return fail(err, errlen, "starting", UV_ENOMEM);
+    }
+  }
+  return 0;
 }
 
 static void check_halt(cli_run_t* run, const uvsup_result_t* r) {
@@ -76,6 +211,11 @@ static void on_exit_cb(uvsup_t* sup,
     cli_output_say(run->output, "--events: cannot write; events are lost");
   }
   check_halt(run, result);
+  if (result->next != UVSUP_NEXT_RESTART) {
+    run->free_slots[run->nfree_slots++] = run->slot_of[job];
+    run->in_flight--;
+    feed_more(run);
+  }
 }
 
 static void on_start(uvsup_t* sup, uvsup_worker_t* worker, int pid) {
@@ -96,6 +236,22 @@ static void on_state(uvsup_t* sup,
   }
 }
 
+/* stdout's reader left (uvsup ... | head): stop the workers with the stop
+ * sequence and exit 141, 128 + SIGPIPE, as a shell pipeline expects. */
+static void reader_gone(void* data) {
+  cli_run_t* run = data;
+  if (run->stop_reason == CLI_STOP_SIGNAL) {
+    return;
+  }
+  /* Also once every worker has ended (group output written at the end):
+   * the reader still missed output, and the status says so. */
+  run->stop_reason = CLI_STOP_SIGNAL;
+  run->stop_signal = SIGPIPE;
+  if (!run->done) {
+    uvsup_stop(run->sup, 0);
+  }
+}
+
 static void hold_starts(void* data, int hold) {
   cli_run_t* run = data;
   uvsup_hold(run->sup, hold);
@@ -104,11 +260,12 @@ static void hold_starts(void* data, int hold) {
 static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
   cli_run_t* run = uvsup_get_data(sup);
   run->totals = *summary;
-  for (size_t i = 0; i < run->count; i++) {
+  for (size_t i = 0; i < run->next_job; i++) {
     uvsup_worker_stats_t stats;
     uvsup_worker_stats(run->workers[i], &stats);
     run->restarts[i] = stats.restarts;
   }
+  fill_not_started(run);
   run->done = 1;
   /* The loop runs on until what waits for stdout and stderr is written;
    * the signal handlers stay (they close in cli_run_dispose), so a signal
@@ -184,54 +341,6 @@ static void on_signal(int signum, void* data) {
   }
 }
 
-/* The CLI's supervision options, as a worker's. */
-static void apply_supervise(const cli_supervise_t* s,
-                            uvsup_worker_options_t* w) {
-  w->restart = (uvsup_restart_t)s->restart;
-  w->restart_delay_ms = s->delay_ms;
-  w->restart_delay_max_ms = s->delay_max_ms;
-  w->restart_reset_ms = s->reset_ms;
-  w->restart_limit = s->limit;
-  w->restart_period_ms = s->period_ms;
-  w->success_exit_codes = s->success;
-  w->success_exit_count = s->nsuccess;
-}
-
-static int add_jobs(cli_run_t* run,
-                    const cli_args_t* a,
-                    const cli_jobs_t* jobs,
-                    char* err,
-                    size_t errlen) {
-  for (size_t i = 0; i < jobs->count; i++) {
-    const cli_job_t* job = &jobs->jobs[i];
-    uvsup_worker_options_t w;
-    uvsup_worker_options_init(&w);
-    w.name = job->name;
-    w.file = job->argv[0];
-    w.args = job->argv;
-    w.cwd = job->cwd;
-    w.timeout_ms = a->timeout_ms;
-    w.kill_after_ms = a->kill_after_ms;
-    w.stop_signal = a->stop_signal;
-    w.output = cli_output_worker_mode(run->output);
-    w.data = (void*)(uintptr_t)i;
-    apply_supervise(&a->supervise, &w);
-    uvsup_worker_t* worker = NULL;
-    int rc = uvsup_add(run->sup, &w, &worker);
-    run->workers[i] = worker;
-    if (rc == 0 &&
-        cli_output_set_name(run->output, i, uvsup_worker_name(worker)) != 0) {
-      rc = UV_ENOMEM;
-    }
-    if (rc != 0) {
-      char what[300];
-      snprintf(what, sizeof(what), "worker '%.200s'", job->name);
-      return fail(err, errlen, what, rc);
-    }
-  }
-  return 0;
-}
-
 int cli_run(cli_run_t* run,
             const cli_args_t* a,
             const cli_jobs_t* jobs,
@@ -239,14 +348,23 @@ int cli_run(cli_run_t* run,
             size_t errlen) {
   memset(run, 0, sizeof(*run));
   run->args = a;
+  run->jobs = jobs;
   run->count = jobs->count;
+  for (size_t i = 0; i < a->nprogram && a->mode != CLI_MODE_PROCFILE &&
+                     a->mode != CLI_MODE_COMMANDS;
+       i++) {
+    run->slot_in_program |= strstr(a->program[i], "{%}") != NULL;
+  }
   size_t n = jobs->count ? jobs->count : 1;
   run->results = calloc(n, sizeof(*run->results));
   run->workers = calloc(n, sizeof(*run->workers));
   run->first_start_ns = calloc(n, sizeof(*run->first_start_ns));
   run->restarts = calloc(n, sizeof(*run->restarts));
+  run->slot_of = calloc(n, sizeof(*run->slot_of));
+  run->free_slots = calloc(n, sizeof(*run->free_slots));
   if (run->results == NULL || run->workers == NULL ||
-      run->first_start_ns == NULL || run->restarts == NULL) {
+      run->first_start_ns == NULL || run->restarts == NULL ||
+      run->slot_of == NULL || run->free_slots == NULL) {
     free_tables(run);
     return fail(err, errlen, "starting", UV_ENOMEM);
   }
@@ -281,6 +399,10 @@ int cli_run(cli_run_t* run,
   } else if (a->mode == CLI_MODE_VALUES || a->mode == CLI_MODE_STDIN) {
     opts.max_running = uv_available_parallelism();
   }
+  run->limit = opts.max_running;
+  /* Jobs are added as slots free up (feed), so it stays open until the
+   * last has ended. */
+  opts.keep_open = 1;
   opts.on_exit = on_exit_cb;
   opts.on_done = on_done;
   opts.on_start = on_start;
@@ -295,7 +417,16 @@ int cli_run(cli_run_t* run,
     goto fail;
   }
   cli_output_on_hold(run->output, hold_starts, run);
-  if (add_jobs(run, a, jobs, err, errlen) != 0) {
+  cli_output_on_gone(run->output, reader_gone, run);
+  if (set_names(run, err, errlen) != 0) {
+    goto fail;
+  }
+  rc = feed(run);
+  if (rc != 0) {
+    char what[300];
+    snprintf(what, sizeof(what), "worker '%.200s'",
+             jobs->jobs[run->next_job].name);
+    fail(err, errlen, what, rc);
     goto fail;
   }
   rc = cli_signals_start(&run->signals, &run->loop, on_signal, run);

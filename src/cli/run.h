@@ -24,6 +24,16 @@ typedef struct {
   uint64_t* first_start_ns;       /* by job index: its first run's start */
   unsigned* restarts;             /* by job index, for the summary */
   size_t count;
+  const cli_jobs_t* jobs;
+  size_t next_job;           /* jobs before it have been added */
+  size_t in_flight;          /* added, not yet finished for good */
+  unsigned limit;            /* at most this many in flight; 0: no limit */
+  unsigned long* slot_of;    /* by job index: its slot ({%}) */
+  unsigned long* free_slots; /* slots given back, reused first */
+  size_t nfree_slots;
+  unsigned long slots_made;    /* slots 1..slots_made exist */
+  int slot_in_program;         /* {%}: each job's argv is built when added */
+  uvsup_result_t* not_started; /* for jobs never added (halt, signal) */
   cli_live_level_t live;
   cli_events_t events;
   uvsup_summary_t totals;
@@ -36,9 +46,9 @@ typedef struct {
   cli_output_t* output;
 } cli_run_t;
 
-/* Adds every job, then runs them all to the end and writes out their
- * output. Returns 0 when the run happened (see results), or -1 with a
- * message in err when it could not start; then no worker was started.
+/* Adds the jobs as slots free up (-j), runs them all to the end and
+ * writes out their output. Returns 0 when the run happened (see results), or -1
+ * with a message in err when it could not start; then no worker was started.
  * After 0, uvsup's signals are still watched (a signal is held, not
  * acted on by default) until cli_run_dispose(). */
 int cli_run(cli_run_t* run,

@@ -1,4 +1,5 @@
-/* Argument templates: GNU parallel's {} {.} {/} {//} {/.} in argv.
+/* Argument templates: GNU parallel's replacement strings in argv ({} {.}
+ * {/} {//} {/.}, the same with a source number, {#} and {%}).
  *
  * Semantics, checked against GNU parallel 20221122:
  *   {/}   everything after the last '/' (its s:.*\/::), so "a/b/" and "/"
@@ -14,8 +15,9 @@
  *         "x/." stay as they are where parallel gives "dir/", "", "." and
  *         "x/".
  *   {/.}  {/} then {.} ("dir/.hidden" -> ".hidden", parallel: "").
- * Only these exact five strings are replacement strings; "{x}", "{ }" and a
- * lone brace are left alone, as parallel leaves them. Replacement is done
+ * Only these, optionally with a source number ({2/.}, {-1}), and {#} {%}
+ * are replacement strings; "{x}", "{ }", "{0}" and a lone brace are left
+ * alone, as parallel leaves them. Replacement is done
  * once, left to right, so a value holding "{}" is never expanded again. */
 #include "template.h"
 
@@ -23,38 +25,84 @@
 #include <string.h>
 
 #include "buf.h"
+#include "quote.h"
 
 typedef enum { REP_ALL, REP_NOEXT, REP_BASE, REP_DIR, REP_BASE_NOEXT } rep_t;
 
-typedef struct {
+/* What may follow "{" and an optional source number, up to the "}". */
+static const struct {
   const char* text;
-  size_t len;
   rep_t rep;
-} placeholder_t;
-
-static const placeholder_t placeholders[] = {
-  { "{}", 2, REP_ALL },   { "{.}", 3, REP_NOEXT },       { "{/}", 3, REP_BASE },
-  { "{//}", 4, REP_DIR }, { "{/.}", 4, REP_BASE_NOEXT },
+} modifiers[] = {
+  { "", REP_ALL },   { ".", REP_NOEXT },       { "/", REP_BASE },
+  { "//", REP_DIR }, { "/.", REP_BASE_NOEXT },
 };
 
-#define NPLACEHOLDERS (sizeof(placeholders) / sizeof(placeholders[0]))
+#define NMODIFIERS (sizeof(modifiers) / sizeof(modifiers[0]))
 
-/* The placeholder starting at s, or NULL. */
-static const placeholder_t* placeholder_at(const char* s) {
-  if (s[0] != '{') {
-    return NULL;
+/* One replacement string found in an argument. */
+typedef enum { PH_VALUE, PH_SEQ, PH_SLOT } ph_kind_t;
+
+typedef struct {
+  ph_kind_t kind;
+  rep_t rep;
+  long source; /* 0: every source; N > 0: source N; N < 0: from the end */
+  size_t len;  /* of the whole "{...}" */
+} placeholder_t;
+
+/* A source number right after "{": "1", "12", "-1". Returns the bytes
+ * read (0: none there). {0} and numbers with a leading zero are no
+ * replacement strings, in parallel either. */
+static size_t source_number(const char* s, long* source) {
+  size_t i = s[0] == '-' ? 1 : 0;
+  if (s[i] < '1' || s[i] > '9') {
+    return 0;
   }
-  for (size_t i = 0; i < NPLACEHOLDERS; i++) {
-    if (strncmp(s, placeholders[i].text, placeholders[i].len) == 0) {
-      return &placeholders[i];
+  long n = 0;
+  for (; s[i] >= '0' && s[i] <= '9'; i++) {
+    if (n > 1000000) {
+      return 0; /* far more sources than any command line holds */
+    }
+    n = n * 10 + (s[i] - '0');
+  }
+  *source = s[0] == '-' ? -n : n;
+  return i;
+}
+
+/* Parses the replacement string starting at s into *ph; 0 when s starts
+ * none (it is then literal text, as in parallel). */
+static int placeholder_at(const char* s, placeholder_t* ph) {
+  if (s[0] != '{') {
+    return 0;
+  }
+  if ((s[1] == '#' || s[1] == '%') && s[2] == '}') {
+    ph->kind = s[1] == '#' ? PH_SEQ : PH_SLOT;
+    ph->len = 3;
+    return 1;
+  }
+  ph->kind = PH_VALUE;
+  ph->source = 0;
+  size_t i = 1 + source_number(s + 1, &ph->source);
+  const char* close = strchr(s + i, '}');
+  if (close == NULL) {
+    return 0;
+  }
+  size_t mlen = (size_t)(close - (s + i));
+  for (size_t m = 0; m < NMODIFIERS; m++) {
+    if (strlen(modifiers[m].text) == mlen &&
+        strncmp(s + i, modifiers[m].text, mlen) == 0) {
+      ph->rep = modifiers[m].rep;
+      ph->len = i + mlen + 1;
+      return 1;
     }
   }
-  return NULL;
+  return 0;
 }
 
 static int has_placeholder(const char* s) {
+  placeholder_t ph;
   for (const char* p = strchr(s, '{'); p != NULL; p = strchr(p + 1, '{')) {
-    if (placeholder_at(p) != NULL) {
+    if (placeholder_at(p, &ph)) {
       return 1;
     }
   }
@@ -132,7 +180,7 @@ static size_t dir_part(const char* v, size_t len, const char** dir) {
   return n;
 }
 
-static void put_replacement(cli_buf_t* b, rep_t rep, const char* v) {
+static void put_path_part(cli_buf_t* b, rep_t rep, const char* v) {
   size_t len = strlen(v);
   switch (rep) {
   case REP_ALL:
@@ -160,21 +208,67 @@ static void put_replacement(cli_buf_t* b, rep_t rep, const char* v) {
   }
 }
 
-/* A new string: s with every placeholder replaced, or NULL. */
-static char* expand_one(const char* s, const char* value) {
+/* One value's part, quoted for a shell when quote is set. */
+static void put_value(cli_buf_t* b, rep_t rep, const char* v, int quote) {
+  if (!quote) {
+    put_path_part(b, rep, v);
+    return;
+  }
+  cli_buf_t part;
+  cli_buf_init(&part);
+  put_path_part(&part, rep, v);
+  cli_buf_puts(&part, ""); /* data is a string even when empty */
+  if (part.failed) {
+    b->failed = 1;
+  } else {
+    cli_quote_shell(b, part.data, part.len);
+  }
+  cli_buf_free(&part);
+}
+
+static void put_replacement(cli_buf_t* b,
+                            const placeholder_t* ph,
+                            const cli_subst_t* s,
+                            int quote) {
+  if (ph->kind != PH_VALUE) {
+    cli_buf_printf(b, "%lu", ph->kind == PH_SEQ ? s->seq : s->slot);
+    return;
+  }
+  if (ph->source == 0) {
+    /* {} of several sources: each value, a space between, as parallel. */
+    for (size_t i = 0; i < s->nvalues; i++) {
+      if (i > 0) {
+        cli_buf_putc(b, ' ');
+      }
+      put_value(b, ph->rep, s->values[i], quote);
+    }
+    return;
+  }
+  long n = (long)s->nvalues;
+  long i = ph->source > 0 ? ph->source - 1 : n + ph->source;
+  if (i >= 0 && i < n) {
+    put_value(b, ph->rep, s->values[i], quote);
+  } else if (quote) {
+    cli_buf_puts(b, "''"); /* no such source: empty, as parallel */
+  }
+}
+
+/* A new string: arg with every replacement string replaced, or NULL. */
+static char* expand_one(const char* arg, const cli_subst_t* s, int quote) {
   cli_buf_t b;
   cli_buf_init(&b);
-  const char* p = s;
-  const char* lit = s;
+  cli_buf_puts(&b, ""); /* "" stays a string, not NULL */
+  const char* p = arg;
+  const char* lit = arg;
+  placeholder_t ph;
   while ((p = strchr(p, '{')) != NULL) {
-    const placeholder_t* ph = placeholder_at(p);
-    if (ph == NULL) {
+    if (!placeholder_at(p, &ph)) {
       p++;
       continue;
     }
     cli_buf_append(&b, lit, (size_t)(p - lit));
-    put_replacement(&b, ph->rep, value);
-    p += ph->len;
+    put_replacement(&b, &ph, s, quote);
+    p += ph.len;
     lit = p;
   }
   cli_buf_puts(&b, lit);
@@ -185,22 +279,25 @@ static char* expand_one(const char* s, const char* value) {
   return b.data;
 }
 
-char** cli_template_expand(char* const* argv, size_t argc, const char* value) {
+char** cli_template_expand_job(char* const* argv,
+                               size_t argc,
+                               const cli_subst_t* s) {
   int append = !cli_template_has_placeholder(argv, argc);
-  size_t n = argc + (append ? 1 : 0);
+  size_t n = argc + (append ? s->nvalues : 0);
   char** out = calloc(n + 1, sizeof(*out));
   if (out == NULL) {
     return NULL;
   }
   for (size_t i = 0; i < argc; i++) {
-    out[i] = expand_one(argv[i], value);
+    out[i] = expand_one(argv[i], s, cli_quote_is_script(argv, argc, i));
     if (out[i] == NULL) {
       goto fail;
     }
   }
-  if (append) {
-    out[argc] = strdup(value);
-    if (out[argc] == NULL) {
+  for (size_t i = argc; i < n; i++) {
+    /* Appended values are arguments of their own: data, never split. */
+    out[i] = strdup(s->values[i - argc]);
+    if (out[i] == NULL) {
       goto fail;
     }
   }
@@ -209,6 +306,12 @@ char** cli_template_expand(char* const* argv, size_t argc, const char* value) {
 fail:
   cli_argv_free(out);
   return NULL;
+}
+
+char** cli_template_expand(char* const* argv, size_t argc, const char* value) {
+  const char* values[] = { value };
+  cli_subst_t s = { values, 1, 1, 1 };
+  return cli_template_expand_job(argv, argc, &s);
 }
 
 void cli_argv_free(char** argv) {

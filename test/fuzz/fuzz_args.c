@@ -50,9 +50,13 @@ static void check_valid(const cli_args_t* a, int argc, char** argv) {
     }
     break;
   case CLI_MODE_VALUES:
-    FUZZ_CHECK(a->nvalues > 0);
-    for (size_t i = 0; i < a->nvalues; i++) {
-      FUZZ_CHECK(strcmp(a->values[i], ":::") != 0);
+    FUZZ_CHECK(a->nsources > 0);
+    for (size_t s = 0; s < a->nsources; s++) {
+      const cli_source_t* src = &a->sources[s];
+      FUZZ_CHECK(src->kind == CLI_SOURCE_FILE || src->nvalues > 0);
+      for (size_t i = 0; i < src->nvalues; i++) {
+        FUZZ_CHECK(strcmp(src->values[i], ":::") != 0);
+      }
     }
     /* fall through: a program as for standard input */
   case CLI_MODE_STDIN:
@@ -132,16 +136,31 @@ static int canonical(const cli_args_t* a, char** argv) {
     }
     opt(argv, &argc, "command", a->commands[i].command);
   }
+  /* -a sources come first: the leading file sources are written as
+   * --arg-file (a path like ":::" would be a separator after PROGRAM),
+   * the rest after PROGRAM, one separator each, in order. */
+  size_t s = 0;
+  for (; a->mode == CLI_MODE_VALUES && s < a->nsources &&
+         a->sources[s].kind == CLI_SOURCE_FILE && !a->sources[s].linked;
+       s++) {
+    opt(argv, &argc, "arg-file", a->sources[s].path);
+  }
   if (a->mode == CLI_MODE_VALUES || a->mode == CLI_MODE_STDIN) {
     argv[argc++] = strdup("--");
     for (size_t i = 0; i < a->nprogram; i++) {
       argv[argc++] = strdup(a->program[i]);
     }
   }
-  if (a->mode == CLI_MODE_VALUES) {
-    argv[argc++] = strdup(":::");
-    for (size_t i = 0; i < a->nvalues; i++) {
-      argv[argc++] = strdup(a->values[i]);
+  for (; a->mode == CLI_MODE_VALUES && s < a->nsources; s++) {
+    const cli_source_t* src = &a->sources[s];
+    int file = src->kind == CLI_SOURCE_FILE;
+    argv[argc++] = strdup(file ? (src->linked ? "::::+" : "::::")
+                               : (src->linked ? ":::+" : ":::"));
+    if (file) {
+      argv[argc++] = strdup(src->path);
+    }
+    for (size_t i = 0; i < src->nvalues; i++) {
+      argv[argc++] = strdup(src->values[i]);
     }
   }
   return argc;
@@ -171,12 +190,18 @@ static void check_same(const cli_args_t* a, const cli_args_t* b) {
     FUZZ_CHECK(same_str(a->commands[i].name, b->commands[i].name));
     FUZZ_CHECK(same_str(a->commands[i].command, b->commands[i].command));
   }
-  FUZZ_CHECK(a->nprogram == b->nprogram && a->nvalues == b->nvalues);
+  FUZZ_CHECK(a->nprogram == b->nprogram && a->nsources == b->nsources);
   for (size_t i = 0; i < a->nprogram; i++) {
     FUZZ_CHECK(strcmp(a->program[i], b->program[i]) == 0);
   }
-  for (size_t i = 0; i < a->nvalues; i++) {
-    FUZZ_CHECK(strcmp(a->values[i], b->values[i]) == 0);
+  for (size_t s = 0; s < a->nsources; s++) {
+    const cli_source_t* x = &a->sources[s];
+    const cli_source_t* y = &b->sources[s];
+    FUZZ_CHECK(x->kind == y->kind && x->linked == y->linked);
+    FUZZ_CHECK(same_str(x->path, y->path) && x->nvalues == y->nvalues);
+    for (size_t i = 0; i < x->nvalues; i++) {
+      FUZZ_CHECK(strcmp(x->values[i], y->values[i]) == 0);
+    }
   }
 }
 

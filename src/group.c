@@ -132,7 +132,10 @@ static void scan(uvsup_group_scan_t* s) {
   s->complete = complete;
 }
 
-int uvsup__group_alive(uvsup_group_scan_t* s, uv_loop_t* loop, int pgid) {
+int uvsup__group_alive(uvsup_group_scan_t* s,
+                       uv_loop_t* loop,
+                       int pgid,
+                       uint64_t born_ns) {
   /* EPERM: a member runs as another user (it changed its credentials), so
    * the group is not gone. */
   if (kill(-pgid, 0) != 0 && errno != EPERM) {
@@ -142,7 +145,10 @@ int uvsup__group_alive(uvsup_group_scan_t* s, uv_loop_t* loop, int pgid) {
    * orphans wait for init, which may be slow or, in a container, never
    * come: look for a member that still runs. */
   uint64_t now = uv_now(loop);
-  if (!s->valid || now - s->at_ms >= SCAN_REUSE_MS) {
+  /* A walk from before the group was made knows nothing of it: its
+   * members would be taken for gone and escape the stop sequence. */
+  if (!s->valid || now - s->at_ms >= SCAN_REUSE_MS || s->at_ns < born_ns) {
+    s->at_ns = uv_hrtime();
     scan(s);
     s->valid = 1;
     s->at_ms = now;

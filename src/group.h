@@ -14,12 +14,18 @@ typedef struct {
   size_t count;
   size_t capacity;
   uint64_t at_ms; /* uv_now() of the walk */
+  uint64_t at_ns; /* uv_hrtime() when the walk began */
   int valid;
   int complete; /* 0: a file could not be read; the walk proves nothing */
 } uvsup_group_scan_t;
 
-/* 1 while a member of process group pgid runs (not a zombie). */
-int uvsup__group_alive(uvsup_group_scan_t* scan, uv_loop_t* loop, int pgid);
+/* 1 while a member of process group pgid runs (not a zombie). born_ns:
+ * uv_hrtime() when the group was made; a walk older than that cannot know
+ * it. */
+int uvsup__group_alive(uvsup_group_scan_t* scan,
+                       uv_loop_t* loop,
+                       int pgid,
+                       uint64_t born_ns);
 void uvsup__group_scan_free(uvsup_group_scan_t* scan);
 
 #endif

@@ -56,6 +56,7 @@ int uvsup_new(uv_loop_t* loop, const uvsup_options_t* opts, uvsup_t** sup) {
   uvsup__list_init(&s->all);
   uvsup__list_init(&s->live);
   uvsup__list_init(&s->skipped);
+  uvsup__list_init(&s->to_release);
   uvsup__table_init(&s->by_pid);
   uvsup__table_init(&s->by_name);
   *sup = s;
@@ -177,9 +178,32 @@ void uvsup__sup_free_name(uvsup_t* sup, uvsup_worker_t* w) {
 
 void uvsup__sup_release(uvsup_t* sup, uvsup_worker_t* w) {
   uvsup__sup_free_name(sup, w);
+  if (sup->walking > 0) {
+    /* A walk of the workers is under way: freeing its next step would
+     * leave it a dangling link. Freed when the walk ends. */
+    if (!uvsup__list_linked(&w->line)) {
+      uvsup__list_push_back(&sup->to_release, &w->line);
+    }
+    return;
+  }
   uvsup__list_remove(&w->all);
   sup->workers--;
   uvsup__worker_free(w);
+}
+
+static void walk_begin(uvsup_t* sup) {
+  sup->walking++;
+}
+
+static void walk_end(uvsup_t* sup) {
+  if (--sup->walking > 0) {
+    return;
+  }
+  while (!uvsup__list_empty(&sup->to_release)) {
+    uvsup_link_t* link = sup->to_release.next;
+    uvsup__list_remove(link);
+    uvsup__sup_release(sup, WORKER_OF(link, line));
+  }
 }
 
 static int may_start(const uvsup_t* sup) {
@@ -217,9 +241,12 @@ static void check_done(uvsup_t* sup) {
   if (sup->state == SUP_STARTED && sup->unfinished == 0 &&
       (!sup->opts.keep_open || sup->stopping)) {
     sup->state = SUP_CLOSING;
+    /* libuv runs close callbacks newest first: the idle handle, whose
+     * callback fires on_done (which may free the supervisor), is closed
+     * first so its callback comes after those of the others. */
+    uv_close((uv_handle_t*)&sup->idle, on_idle_close);
     uvsup__queue_close(&sup->queue);
     uvsup__sched_close(&sup->sched);
-    uv_close((uv_handle_t*)&sup->idle, on_idle_close);
   }
 }
 
@@ -256,11 +283,13 @@ void uvsup__sup_strategy(uvsup_t* sup, uvsup_worker_t* w, uint64_t due) {
   default:
     return;
   }
+  walk_begin(sup);
   for (uvsup_link_t* l = sup->all.prev; l != stop_at; l = l->prev) {
     if (l != &w->all) {
       uvsup__worker_strategy_stop(WORKER_OF(l, all), due);
     }
   }
+  walk_end(sup);
 }
 
 int uvsup_start(uvsup_t* sup) {
@@ -285,6 +314,7 @@ int uvsup_start(uvsup_t* sup) {
 /* Stops every worker not finished (newest first): those waiting never
  * start, running ones get signum unless drain_only. */
 static void stop_all(uvsup_t* sup, int signum, int drain_only) {
+  walk_begin(sup);
   uvsup_link_t* l = sup->all.prev;
   while (l != &sup->all) {
     uvsup_worker_t* w = WORKER_OF(l, all);
@@ -295,6 +325,7 @@ static void stop_all(uvsup_t* sup, int signum, int drain_only) {
       uvsup__worker_stop(w, signum);
     }
   }
+  walk_end(sup);
 }
 
 int uvsup_drain(uvsup_t* sup) {
@@ -367,8 +398,9 @@ int uvsup_release_worker(uvsup_worker_t* worker) {
   if (!uvsup__worker_finished(worker)) {
     return UVSUP_ESTATE;
   }
-  if (worker->causes & WORKER_IN_ON_EXIT) {
-    worker->causes |= WORKER_RELEASE_ASKED; /* when on_exit returns */
+  if (uvsup__worker_busy(worker)) {
+    /* Its callbacks are running: freed when its transition ends. */
+    worker->causes |= WORKER_RELEASE_ASKED;
     uvsup__sup_free_name(worker->sup, worker);
     return 0;
   }

@@ -36,15 +36,17 @@ struct uvsup_s {
    * is where on_done fires, so on_done always comes from the loop too. */
   uv_idle_t idle;
   uvsup_queue_t queue;
-  uvsup_sched_t sched;  /* workers waiting out a restart delay */
-  uvsup_link_t all;     /* every worker not released, in the order added */
-  uvsup_link_t live;    /* workers with a live run, newest first */
-  uvsup_link_t skipped; /* workers to report without a run */
-  size_t workers;       /* not released */
-  size_t running;       /* workers with a live run */
-  size_t unfinished;    /* not finished for good */
-  uint64_t next_seq;    /* the order of adding */
-  uint64_t rng;         /* restart jitter */
+  uvsup_sched_t sched;     /* workers waiting out a restart delay */
+  uvsup_link_t all;        /* every worker not released, in the order added */
+  uvsup_link_t live;       /* workers with a live run, newest first */
+  uvsup_link_t skipped;    /* workers to report without a run */
+  uvsup_link_t to_release; /* released during a walk: freed after it */
+  int walking;             /* walks of `all` under way */
+  size_t workers;          /* not released */
+  size_t running;          /* workers with a live run */
+  size_t unfinished;       /* not finished for good */
+  uint64_t next_seq;       /* the order of adding */
+  uint64_t rng;            /* restart jitter */
   uvsup_table_t by_pid;
   uvsup_table_t by_name;
   uvsup_summary_t summary;

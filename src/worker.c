@@ -124,6 +124,7 @@ static void leave_queues(uvsup_worker_t* w) {
 
 static void enqueue(uvsup_worker_t* w) {
   leave_queues(w);
+  w->skip_error = 0;
   set_state(w, UVSUP_STATE_QUEUED);
   uvsup__list_push_back(&w->sup->queue.pending, &w->line);
   uvsup__sup_wake(w->sup);
@@ -140,6 +141,7 @@ static void skip(uvsup_worker_t* w) {
 
 void uvsup__worker_start(uvsup_worker_t* w) {
   uvsup_t* sup = w->sup;
+  w->causes &= ~(unsigned)WORKER_STOP_ASKED; /* a new run, asked for */
   live_link(w);
   int err = uvsup__run_start(w, &w->run);
   if (err != 0) {
@@ -159,10 +161,18 @@ void uvsup__worker_start(uvsup_worker_t* w) {
   }
 }
 
-/* After on_exit: a worker finished for good may be released now. */
-static void after_report(uvsup_worker_t* w) {
+/* A transition that calls out (on_state, on_exit) holds the worker: a
+ * callback may stop, restart or release it, and a release then waits for
+ * the outermost transition to end, so nothing is freed under it. */
+static void hold(uvsup_worker_t* w) {
+  w->busy++;
+}
+
+static void settle(uvsup_worker_t* w) {
   uvsup_t* sup = w->sup;
-  w->causes &= ~(unsigned)WORKER_IN_ON_EXIT;
+  if (--w->busy > 0) {
+    return;
+  }
   if (uvsup__worker_finished(w) &&
       (sup->opts.release_finished || (w->causes & WORKER_RELEASE_ASKED))) {
     uvsup__sup_release(sup, w);
@@ -182,10 +192,8 @@ static void report(uvsup_worker_t* w) {
     }
   }
   if (sup->opts.on_exit != NULL) {
-    w->causes |= WORKER_IN_ON_EXIT;
     sup->opts.on_exit(sup, w, &w->result);
   }
-  after_report(w);
 }
 
 /* Stopped while waiting to start (again): one that ran before keeps its
@@ -195,12 +203,13 @@ static void stop_waiting(uvsup_worker_t* w) {
     skip(w);
     return;
   }
+  hold(w);
   leave_queues(w);
   w->result.next = UVSUP_NEXT_NONE;
   w->result.restart_in_ms = 0;
-  set_state(w, UVSUP_STATE_FINISHED);
   uvsup__sup_count(w->sup, w, 1);
-  after_report(w);
+  set_state(w, UVSUP_STATE_FINISHED);
+  settle(w);
 }
 
 static void stop_run(uvsup_worker_t* w, int signum) {
@@ -218,7 +227,11 @@ int uvsup__worker_stop(uvsup_worker_t* w, int signum) {
     return 0;
   case UVSUP_STATE_RUNNING:
   case UVSUP_STATE_STOPPING:
+    /* Asked of the worker, not only of this run's process: a run that is
+     * already ending (exited, its group being stopped, a spawn failure)
+     * must not restart either. */
     w->causes &= ~(unsigned)WORKER_RESTART_ASKED;
+    w->causes |= WORKER_STOP_ASKED;
     stop_run(w, signum);
     return 0;
   case UVSUP_STATE_SKIPPED:
@@ -247,6 +260,7 @@ int uvsup__worker_restart(uvsup_worker_t* w, int only_finished) {
     return UVSUP_ESTATE; /* or released, from inside its on_exit */
   }
   uvsup__backoff_clear(&w->backoff);
+  w->causes &= ~(unsigned)WORKER_STOP_ASKED;
   switch (w->state) {
   case UVSUP_STATE_QUEUED:
     return 0;
@@ -279,7 +293,9 @@ void uvsup__worker_report_skipped(uvsup_worker_t* w) {
   r->exit_status = -1;
   r->error = w->skip_error;
   r->end = r->error != 0 ? UVSUP_END_SPAWN_FAILED : UVSUP_END_NOT_STARTED;
+  hold(w);
   report(w);
+  settle(w);
 }
 
 void uvsup__worker_due(uvsup_worker_t* w) {
@@ -293,7 +309,8 @@ void uvsup__worker_due(uvsup_worker_t* w) {
  * asked meanwhile means it does not start. */
 static void wait_for_descriptors(uvsup_worker_t* w) {
   uvsup_t* sup = w->sup;
-  if (w->state == UVSUP_STATE_STOPPING || sup->stopping) {
+  w->causes &= ~(unsigned)WORKER_RESTART_ASKED; /* it starts again anyway */
+  if ((w->causes & WORKER_STOP_ASKED) || sup->stopping) {
     set_state(w, UVSUP_STATE_BACKOFF);
     stop_waiting(w);
   } else if (!sup->queue.starved || sup->running == 0) {
@@ -356,13 +373,16 @@ static int wants_restart(const uvsup_worker_t* w, const uvsup_result_t* r) {
 }
 
 /* What follows the run whose result is in w->result; sets the delay. */
-static uvsup_next_t decide(uvsup_worker_t* w, uint64_t now, uint64_t* delay) {
+static uvsup_next_t decide(uvsup_worker_t* w,
+                           uint64_t now,
+                           uint64_t* delay,
+                           int* by_policy) {
   uvsup_t* sup = w->sup;
   uvsup_result_t* r = &w->result;
   uvsup__backoff_run_ended(&w->backoff, &w->policy, r->duration_ns / 1000000);
   unsigned asked = w->causes & WORKER_RESTART_ASKED;
   w->causes &= ~(unsigned)WORKER_RESTART_ASKED;
-  if (sup->stopping) {
+  if (sup->stopping || (w->causes & WORKER_STOP_ASKED)) {
     return UVSUP_NEXT_NONE;
   }
   if (asked) {
@@ -375,32 +395,18 @@ static uvsup_next_t decide(uvsup_worker_t* w, uint64_t now, uint64_t* delay) {
   if (uvsup__backoff_failed(&w->backoff, &w->policy, now, &sup->rng, delay)) {
     return UVSUP_NEXT_GAVE_UP;
   }
-  /* Only a restart the policy made moves the others (a strategy). */
-  uvsup__sup_strategy(sup, w, now + *delay);
+  *by_policy = 1;
   return UVSUP_NEXT_RESTART;
 }
 
-void uvsup__worker_run_finished(uvsup_run_t* run) {
-  uvsup_worker_t* w = run->worker;
+/* The worker's next state after a run, chosen before any callback runs,
+ * so a callback never sees a worker that is running without a run. */
+static void after_run(uvsup_worker_t* w, uint64_t now) {
   uvsup_t* sup = w->sup;
-  live_unlink(w);
-  w->run = NULL;
-  if (run->shortage) {
-    free(run);
-    wait_for_descriptors(w);
-    return;
-  }
-  w->runs++;
-  sup->summary.runs++;
-  fill_result(w, run);
-  free(run);
-  uvsup__queue_fd_returned(&sup->queue);
-
-  uv_update_time(sup->loop);
-  uint64_t now = uv_now(sup->loop);
   uint64_t delay = 0;
+  int by_policy = 0;
   uvsup_result_t* r = &w->result;
-  r->next = decide(w, now, &delay);
+  r->next = decide(w, now, &delay, &by_policy);
   switch (r->next) {
   case UVSUP_NEXT_RESTART:
     r->restart_in_ms = delay;
@@ -408,6 +414,11 @@ void uvsup__worker_run_finished(uvsup_run_t* run) {
     sup->summary.restarts++;
     uvsup__sched_add(&sup->sched, &w->wake, now + delay);
     set_state(w, UVSUP_STATE_BACKOFF); /* with its delay, for on_state */
+    /* Only a restart the policy made moves the others (a strategy), and
+     * only while it stands (on_state may have stopped it). */
+    if (by_policy && w->state == UVSUP_STATE_BACKOFF) {
+      uvsup__sup_strategy(sup, w, now + delay);
+    }
     break;
   case UVSUP_NEXT_GAVE_UP:
     r->end = UVSUP_END_GAVE_UP;
@@ -421,5 +432,32 @@ void uvsup__worker_run_finished(uvsup_run_t* run) {
     set_state(w, UVSUP_STATE_FINISHED);
     break;
   }
-  report(w); /* last: the worker may be released */
+}
+
+void uvsup__worker_run_finished(uvsup_run_t* run) {
+  uvsup_worker_t* w = run->worker;
+  uvsup_t* sup = w->sup;
+  hold(w);
+  live_unlink(w);
+  w->run = NULL;
+  if (run->shortage) {
+    free(run);
+    wait_for_descriptors(w);
+    settle(w);
+    return;
+  }
+  w->runs++;
+  sup->summary.runs++;
+  fill_result(w, run);
+  w->has_result = 1; /* before any callback: it has run */
+  free(run);
+  uvsup__queue_fd_returned(&sup->queue);
+  uv_update_time(sup->loop);
+  after_run(w, uv_now(sup->loop));
+  report(w);
+  settle(w); /* last: the worker may be released */
+}
+
+int uvsup__worker_busy(const uvsup_worker_t* w) {
+  return w->busy > 0;
 }

@@ -15,10 +15,11 @@
 /* Causes, as bits: what was asked of the worker, not where it is. */
 enum {
   WORKER_RESTART_ASKED = 1 << 0, /* start again once the run ends */
-  WORKER_RELEASE_ASKED = 1 << 1, /* released from inside its on_exit */
-  WORKER_IN_ON_EXIT = 1 << 2,    /* its on_exit is running */
-  WORKER_NAME_FREED = 1 << 3     /* released or about to be: the name is
+  WORKER_RELEASE_ASKED = 1 << 1, /* free it once its transition ends */
+  WORKER_NAME_FREED = 1 << 2,    /* released or about to be: the name is
                                     free for a new worker */
+  WORKER_STOP_ASKED = 1 << 3     /* uvsup_stop_worker(): no restart after
+                                    this run, however it ends */
 };
 
 struct uvsup_worker_s {
@@ -40,6 +41,7 @@ struct uvsup_worker_s {
   int has_result; /* result holds a reported run (or skip) */
   int counted;    /* counted in the summary as finished for good */
   int skip_error; /* why a worker could not start at all, or 0 */
+  int busy;       /* transitions under way that call out: no free */
   unsigned runs;
   unsigned restarts;
   uint64_t restart_due;     /* uv_now() at which an asked restart may start */
@@ -76,6 +78,9 @@ void uvsup__worker_due(uvsup_worker_t* worker);
 void uvsup__worker_strategy_stop(uvsup_worker_t* worker, uint64_t due);
 /* Finished for good: FINISHED, GAVE_UP, or SKIPPED and reported. */
 int uvsup__worker_finished(const uvsup_worker_t* worker);
+/* 1 while a transition of the worker is under way (callbacks running):
+ * a release must wait for it. */
+int uvsup__worker_busy(const uvsup_worker_t* worker);
 
 /* run.c: the worker's run is finished (every handle closed). */
 void uvsup__worker_run_finished(uvsup_run_t* run);

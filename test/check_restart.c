@@ -666,6 +666,190 @@ START_TEST(test_restart_bad_options) {
 }
 END_TEST
 
+/* Callbacks that act on the worker being reported, or on the supervisor,
+ * at each awkward moment: nothing is freed under uvsup, each run is
+ * reported once, and the counts add up. */
+static void free_in_done(uvsup_t* sup, const uvsup_summary_t* s) {
+  int* done = uvsup_get_data(sup);
+  (*done)++;
+  ck_assert_int_eq(uvsup_free(sup), 0); /* allowed from on_done */
+}
+
+START_TEST(test_restart_free_from_on_done) {
+  uv_loop_t loop;
+  ck_assert_int_eq(uv_loop_init(&loop), 0);
+  int done = 0;
+  uvsup_options_t opts;
+  uvsup_options_init(&opts);
+  opts.on_done = free_in_done;
+  opts.data = &done;
+  uvsup_t* sup;
+  ck_assert_int_eq(uvsup_new(&loop, &opts, &sup), 0);
+  ck_assert_int_eq(uvsup_start(sup), 0);
+  ck_assert_int_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ck_assert_int_eq(done, 1);
+  ck_assert_int_eq(uv_loop_close(&loop), 0);
+}
+END_TEST
+
+typedef enum {
+  ACT_RELEASE_WHEN_DONE,       /* on_state(-> finished/gave up): release */
+  ACT_STOP_IN_BACKOFF,         /* on_state(-> backoff): uvsup_stop() */
+  ACT_STOP_WORKER_IN_EXIT,     /* on_exit(next restart): uvsup_stop_worker() */
+  ACT_STOP_WORKER_WHEN_RUNNING /* on_state(-> running): uvsup_stop_worker() */
+} act_t;
+
+typedef struct {
+  act_t act;
+  int released;
+  int exits;
+} actor_t;
+
+static actor_t* actor;
+
+static void act_on_state(uvsup_t* sup,
+                         uvsup_worker_t* worker,
+                         uvsup_state_t from,
+                         uvsup_state_t to) {
+  if (actor->act == ACT_RELEASE_WHEN_DONE &&
+      (to == UVSUP_STATE_FINISHED || to == UVSUP_STATE_GAVE_UP)) {
+    ck_assert_int_eq(uvsup_release_worker(worker), 0);
+    actor->released++;
+  } else if (actor->act == ACT_STOP_IN_BACKOFF && to == UVSUP_STATE_BACKOFF) {
+    ck_assert_int_eq(uvsup_stop(sup, 0), 0);
+  } else if (actor->act == ACT_STOP_WORKER_WHEN_RUNNING &&
+             to == UVSUP_STATE_RUNNING) {
+    ck_assert_int_eq(uvsup_stop_worker(worker, 0), 0);
+  }
+}
+
+static void act_on_exit(uvsup_t* sup,
+                        uvsup_worker_t* worker,
+                        const uvsup_result_t* r) {
+  actor->exits++;
+  ck_assert_uint_eq(r->run, 1); /* each run reported once, never re-run */
+  if (actor->act == ACT_STOP_WORKER_IN_EXIT && r->next == UVSUP_NEXT_RESTART) {
+    ck_assert_int_eq(uvsup_stop_worker(worker, 0), 0);
+    ck_assert_int_eq(uvsup_worker_state(worker), UVSUP_STATE_FINISHED);
+  }
+}
+
+static void act_on_done(uvsup_t* sup, const uvsup_summary_t* s) {
+  uvsup_summary_t* out = uvsup_get_data(sup);
+  *out = *s;
+}
+
+static uvsup_summary_t run_actor(act_t act, int release_finished) {
+  actor_t a = { .act = act };
+  actor = &a;
+  uv_loop_t loop;
+  ck_assert_int_eq(uv_loop_init(&loop), 0);
+  uvsup_summary_t summary;
+  memset(&summary, 0, sizeof(summary));
+  uvsup_options_t opts;
+  uvsup_options_init(&opts);
+  opts.on_state = act_on_state;
+  opts.on_exit = act_on_exit;
+  opts.on_done = act_on_done;
+  opts.release_finished = release_finished;
+  opts.data = &summary;
+  uvsup_t* sup;
+  ck_assert_int_eq(uvsup_new(&loop, &opts, &sup), 0);
+  char* fail[] = { UVSUP_TEST_CHILD, "exit", "1", NULL };
+  uvsup_worker_options_t w = policy(UVSUP_RESTART_ON_FAILURE, 3600000, 0);
+  w.restart_delay_max_ms = 3600000;
+  w.name = "crash";
+  w.file = UVSUP_TEST_CHILD;
+  w.args = fail;
+  ck_assert_int_eq(uvsup_add(sup, &w, NULL), 0);
+  ck_assert_int_eq(uvsup_start(sup), 0);
+  ck_assert_int_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ck_assert_int_eq(uvsup_free(sup), 0);
+  ck_assert_int_eq(uv_loop_close(&loop), 0);
+  ck_assert_int_eq(a.exits, 1);
+  return summary;
+}
+
+START_TEST(test_restart_callbacks_act_on_their_worker) {
+  /* Each would use freed memory, report a run twice or miscount before. */
+  uvsup_summary_t s = run_actor(ACT_STOP_IN_BACKOFF, 0);
+  ck_assert_uint_eq(s.workers, 1);
+  ck_assert_uint_eq(s.failed, 1); /* it ran and failed: not "not started" */
+  ck_assert_uint_eq(s.stopped, 0);
+  s = run_actor(ACT_STOP_IN_BACKOFF, 1);
+  ck_assert_uint_eq(s.failed, 1);
+  s = run_actor(ACT_STOP_WORKER_IN_EXIT, 1);
+  ck_assert_uint_eq(s.failed, 1);
+  s = run_actor(ACT_STOP_WORKER_IN_EXIT, 0);
+  ck_assert_uint_eq(s.failed, 1);
+}
+END_TEST
+
+START_TEST(test_restart_release_from_on_state) {
+  actor_t a = { .act = ACT_RELEASE_WHEN_DONE };
+  actor = &a;
+  uv_loop_t loop;
+  ck_assert_int_eq(uv_loop_init(&loop), 0);
+  uvsup_summary_t summary;
+  uvsup_options_t opts;
+  uvsup_options_init(&opts);
+  opts.on_state = act_on_state;
+  opts.on_done = act_on_done;
+  opts.data = &summary;
+  uvsup_t* sup;
+  ck_assert_int_eq(uvsup_new(&loop, &opts, &sup), 0);
+  char* ok[] = { UVSUP_TEST_CHILD, "exit", "0", NULL };
+  char* bad[] = { UVSUP_TEST_CHILD, "exit", "2", NULL };
+  uvsup_worker_options_t w = policy(UVSUP_RESTART_ON_FAILURE, 5, 1);
+  w.file = UVSUP_TEST_CHILD;
+  w.name = "ok";
+  w.args = ok;
+  ck_assert_int_eq(uvsup_add(sup, &w, NULL), 0);
+  w.name = "bad";
+  w.args = bad;
+  ck_assert_int_eq(uvsup_add(sup, &w, NULL), 0);
+  ck_assert_int_eq(uvsup_start(sup), 0);
+  ck_assert_int_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ck_assert_int_eq(a.released, 2); /* one finished, one gave up */
+  ck_assert_uint_eq(summary.workers, 2);
+  ck_assert_uint_eq(summary.gave_up, 1);
+  ck_assert_ptr_null(uvsup_find_name(sup, "ok"));
+  ck_assert_int_eq(uvsup_free(sup), 0);
+  ck_assert_int_eq(uv_loop_close(&loop), 0);
+}
+END_TEST
+
+START_TEST(test_restart_stop_worker_while_its_run_ends) {
+  /* A spawn failure is a run that is already ending when on_state sees it
+   * running: a stop asked then still means no restart. */
+  actor_t a = { .act = ACT_STOP_WORKER_WHEN_RUNNING };
+  actor = &a;
+  uv_loop_t loop;
+  ck_assert_int_eq(uv_loop_init(&loop), 0);
+  uvsup_summary_t summary;
+  uvsup_options_t opts;
+  uvsup_options_init(&opts);
+  opts.on_state = act_on_state;
+  opts.on_exit = act_on_exit;
+  opts.on_done = act_on_done;
+  opts.data = &summary;
+  uvsup_t* sup;
+  ck_assert_int_eq(uvsup_new(&loop, &opts, &sup), 0);
+  uvsup_worker_options_t w = policy(UVSUP_RESTART_ON_FAILURE, 5, 2);
+  w.name = "missing";
+  w.file = "/nonexistent/uvsup-no-such-program";
+  ck_assert_int_eq(uvsup_add(sup, &w, NULL), 0);
+  ck_assert_int_eq(uvsup_start(sup), 0);
+  ck_assert_int_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ck_assert_int_eq(a.exits, 1);
+  ck_assert_uint_eq(summary.runs, 1);
+  ck_assert_uint_eq(summary.restarts, 0);
+  ck_assert_uint_eq(summary.failed, 1);
+  ck_assert_int_eq(uvsup_free(sup), 0);
+  ck_assert_int_eq(uv_loop_close(&loop), 0);
+}
+END_TEST
+
 #ifndef NDEBUG
 static void* add_from_thread(void* arg) {
   harness_t* h = arg;
@@ -705,6 +889,12 @@ static Suite* restart_suite(void) {
   tcase_add_test(service, test_restart_kept_open_takes_work_after_draining);
   tcase_add_test(service, test_restart_calls);
   tcase_add_test(service, test_restart_bad_options);
+  TCase* callbacks = tcase_create("callbacks");
+  tcase_add_test(callbacks, test_restart_free_from_on_done);
+  tcase_add_test(callbacks, test_restart_callbacks_act_on_their_worker);
+  tcase_add_test(callbacks, test_restart_release_from_on_state);
+  tcase_add_test(callbacks, test_restart_stop_worker_while_its_run_ends);
+  suite_add_tcase(s, callbacks);
 #ifndef NDEBUG
   /* Not under CK_FORK=no (valgrind): the abort would end the suite. */
   if (getenv("CK_FORK") == NULL || strcmp(getenv("CK_FORK"), "no") != 0) {

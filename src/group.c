@@ -135,7 +135,8 @@ static void scan(uvsup_group_scan_t* s) {
 int uvsup__group_alive(uvsup_group_scan_t* s,
                        uv_loop_t* loop,
                        int pgid,
-                       uint64_t born_ns) {
+                       uint64_t born_ns,
+                       int fresh) {
   /* EPERM: a member runs as another user (it changed its credentials), so
    * the group is not gone. */
   if (kill(-pgid, 0) != 0 && errno != EPERM) {
@@ -147,7 +148,8 @@ int uvsup__group_alive(uvsup_group_scan_t* s,
   uint64_t now = uv_now(loop);
   /* A walk from before the group was made knows nothing of it: its
    * members would be taken for gone and escape the stop sequence. */
-  if (!s->valid || now - s->at_ms >= SCAN_REUSE_MS || s->at_ns < born_ns) {
+  if (fresh || !s->valid || now - s->at_ms >= SCAN_REUSE_MS ||
+      s->at_ns < born_ns) {
     s->at_ns = uv_hrtime();
     scan(s);
     s->valid = 1;

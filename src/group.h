@@ -21,11 +21,12 @@ typedef struct {
 
 /* 1 while a member of process group pgid runs (not a zombie). born_ns:
  * uv_hrtime() when the group was made; a walk older than that cannot know
- * it. */
+ * it. fresh: walk /proc again whatever the age of the last walk. */
 int uvsup__group_alive(uvsup_group_scan_t* scan,
                        uv_loop_t* loop,
                        int pgid,
-                       uint64_t born_ns);
+                       uint64_t born_ns,
+                       int fresh);
 void uvsup__group_scan_free(uvsup_group_scan_t* scan);
 
 #endif

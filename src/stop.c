@@ -97,8 +97,8 @@ static void group_kill(uvsup_run_t* run, uint64_t now) {
 static void check_group(uvsup_run_t* run) {
   uvsup_t* sup = run->sup;
   /* The group is gone, or its id was reused by a new worker of ours. */
-  if (!uvsup__group_alive(&sup->group_scan, sup->loop, run->pid,
-                          run->start_ns) ||
+  if (!uvsup__group_alive(&sup->group_scan, sup->loop, run->pid, run->start_ns,
+                          0) ||
       uvsup_find_pid(sup, run->pid) != NULL) {
     uvsup__run_group_gone(run);
     return;
@@ -179,8 +179,12 @@ void uvsup__stop_exited(uvsup_run_t* run) {
    * (a background child, a daemon) and get the stop sequence too, so nothing
    * outlives its worker. The group id cannot have been reused while any
    * member is alive. */
-  if (!uvsup__group_alive(&sup->group_scan, sup->loop, run->pid,
-                          run->start_ns)) {
+  /* The first look after the exit walks /proc afresh: a walk taken
+   * earlier in this loop turn, with other workers' exits, was seen to miss
+   * the members of a group whose leader had just exited, and a member
+   * missed here is never signalled. */
+  if (!uvsup__group_alive(&sup->group_scan, sup->loop, run->pid, run->start_ns,
+                          1)) {
     uvsup__run_group_gone(run);
     return;
   }

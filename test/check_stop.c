@@ -146,6 +146,25 @@ START_TEST(test_stop_leftover_with_exited_main_thread) {
 }
 END_TEST
 
+START_TEST(test_stop_leftovers_of_many_workers) {
+  /* Forty workers each leave a grandchild that ignores SIGTERM and exit at
+   * once, their exits seen together: every grandchild is stopped. */
+  char* pids = pid_file();
+  fixture_t f;
+  fixture_init(&f, 0);
+  char name[16];
+  for (int i = 0; i < 40; i++) {
+    snprintf(name, sizeof(name), "w%d", i);
+    fixture_add(&f, name, 0, 100, "fork", "60000", pids, "exit", "0", NULL);
+  }
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(f.summary.succeeded, 40);
+  assert_all_gone(pids);
+  free(pids);
+}
+END_TEST
+
 START_TEST(test_stop_self_stopped_worker) {
   fixture_t f;
   fixture_init(&f, 0);
@@ -304,6 +323,7 @@ int main(void) {
   tcase_add_test(groups, test_stop_reaches_grandchildren);
   tcase_add_test(groups, test_stop_leftover_group_after_exit);
   tcase_add_test(groups, test_stop_leftover_with_exited_main_thread);
+  tcase_add_test(groups, test_stop_leftovers_of_many_workers);
   suite_add_tcase(s, groups);
 
   TCase* requests = tcase_create("requests");

@@ -52,6 +52,15 @@ static void copy_policy(uvsup_worker_t* w, const uvsup_worker_options_t* o) {
   }
 }
 
+/* A result that says nothing yet: no exit status, the worker's name. */
+static void reset_result(uvsup_worker_t* w) {
+  uvsup_result_t* r = &w->result;
+  memset(r, 0, sizeof(*r));
+  r->name = w->spec->name;
+  r->data = w->data;
+  r->exit_status = -1;
+}
+
 int uvsup__worker_new(uvsup_t* sup,
                       const uvsup_worker_options_t* opts,
                       uint64_t seq,
@@ -75,9 +84,7 @@ int uvsup__worker_new(uvsup_t* sup,
   w->output = opts->output;
   w->state = UVSUP_STATE_QUEUED;
   w->name_hash = uvsup__hash_str(w->spec->name);
-  w->result.name = w->spec->name;
-  w->result.data = w->data;
-  w->result.exit_status = -1;
+  reset_result(w);
   uvsup__sched_entry_init(&w->wake, seq);
   uvsup__list_init(&w->all);
   uvsup__list_init(&w->line);
@@ -287,10 +294,7 @@ int uvsup__worker_restart(uvsup_worker_t* w, int only_finished) {
 
 void uvsup__worker_report_skipped(uvsup_worker_t* w) {
   uvsup_result_t* r = &w->result;
-  memset(r, 0, sizeof(*r));
-  r->name = w->spec->name;
-  r->data = w->data;
-  r->exit_status = -1;
+  reset_result(w);
   r->error = w->skip_error;
   r->end = r->error != 0 ? UVSUP_END_SPAWN_FAILED : UVSUP_END_NOT_STARTED;
   hold(w);
@@ -328,9 +332,7 @@ static void wait_for_descriptors(uvsup_worker_t* w) {
 /* How the run ended, in the terms of the API. */
 static void fill_result(uvsup_worker_t* w, const uvsup_run_t* run) {
   uvsup_result_t* r = &w->result;
-  memset(r, 0, sizeof(*r));
-  r->name = w->spec->name;
-  r->data = w->data;
+  reset_result(w);
   r->pid = run->pid;
   r->exit_status = run->exit_status;
   r->term_signal = run->term_signal;

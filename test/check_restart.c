@@ -739,35 +739,61 @@ static void act_on_done(uvsup_t* sup, const uvsup_summary_t* s) {
   *out = *s;
 }
 
-static uvsup_summary_t run_actor(act_t act, int release_finished) {
-  actor_t a = { .act = act };
-  actor = &a;
+/* A supervisor on its own loop whose callbacks are the actor's. */
+typedef struct {
+  actor_t a;
   uv_loop_t loop;
-  ck_assert_int_eq(uv_loop_init(&loop), 0);
+  uvsup_t* sup;
   uvsup_summary_t summary;
-  memset(&summary, 0, sizeof(summary));
+} stage_t;
+
+static void stage_open(stage_t* st, act_t act, int on_exit, int release) {
+  memset(st, 0, sizeof(*st));
+  st->a.act = act;
+  actor = &st->a;
+  ck_assert_int_eq(uv_loop_init(&st->loop), 0);
   uvsup_options_t opts;
   uvsup_options_init(&opts);
   opts.on_state = act_on_state;
-  opts.on_exit = act_on_exit;
+  opts.on_exit = on_exit ? act_on_exit : NULL;
   opts.on_done = act_on_done;
-  opts.release_finished = release_finished;
-  opts.data = &summary;
-  uvsup_t* sup;
-  ck_assert_int_eq(uvsup_new(&loop, &opts, &sup), 0);
+  opts.release_finished = release;
+  opts.data = &st->summary;
+  ck_assert_int_eq(uvsup_new(&st->loop, &opts, &st->sup), 0);
+}
+
+static void stage_add(stage_t* st,
+                      const char* name,
+                      const char* file,
+                      char** args,
+                      uvsup_worker_options_t w) {
+  w.name = name;
+  w.file = file;
+  w.args = args;
+  ck_assert_int_eq(uvsup_add(st->sup, &w, NULL), 0);
+}
+
+static void stage_run(stage_t* st) {
+  ck_assert_int_eq(uvsup_start(st->sup), 0);
+  ck_assert_int_eq(uv_run(&st->loop, UV_RUN_DEFAULT), 0);
+}
+
+static void stage_close(stage_t* st) {
+  ck_assert_int_eq(uvsup_free(st->sup), 0);
+  ck_assert_int_eq(uv_loop_close(&st->loop), 0);
+}
+
+static uvsup_summary_t run_actor(act_t act, int release_finished) {
+  stage_t st;
+  stage_open(&st, act, 1, release_finished);
   char* fail[] = { UVSUP_TEST_CHILD, "exit", "1", NULL };
   uvsup_worker_options_t w = policy(UVSUP_RESTART_ON_FAILURE, 3600000, 0);
   w.restart_delay_max_ms = 3600000;
-  w.name = "crash";
-  w.file = UVSUP_TEST_CHILD;
-  w.args = fail;
-  ck_assert_int_eq(uvsup_add(sup, &w, NULL), 0);
-  ck_assert_int_eq(uvsup_start(sup), 0);
-  ck_assert_int_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
-  ck_assert_int_eq(uvsup_free(sup), 0);
-  ck_assert_int_eq(uv_loop_close(&loop), 0);
-  ck_assert_int_eq(a.exits, 1);
-  return summary;
+  stage_add(&st, "crash", UVSUP_TEST_CHILD, fail, w);
+  stage_run(&st);
+  stage_close(&st);
+  ck_assert_int_eq(st.a.exits, 1);
+  return st.summary;
 }
 
 START_TEST(test_restart_callbacks_act_on_their_worker) {
@@ -786,67 +812,35 @@ START_TEST(test_restart_callbacks_act_on_their_worker) {
 END_TEST
 
 START_TEST(test_restart_release_from_on_state) {
-  actor_t a = { .act = ACT_RELEASE_WHEN_DONE };
-  actor = &a;
-  uv_loop_t loop;
-  ck_assert_int_eq(uv_loop_init(&loop), 0);
-  uvsup_summary_t summary;
-  uvsup_options_t opts;
-  uvsup_options_init(&opts);
-  opts.on_state = act_on_state;
-  opts.on_done = act_on_done;
-  opts.data = &summary;
-  uvsup_t* sup;
-  ck_assert_int_eq(uvsup_new(&loop, &opts, &sup), 0);
+  stage_t st;
+  stage_open(&st, ACT_RELEASE_WHEN_DONE, 0, 0);
   char* ok[] = { UVSUP_TEST_CHILD, "exit", "0", NULL };
   char* bad[] = { UVSUP_TEST_CHILD, "exit", "2", NULL };
   uvsup_worker_options_t w = policy(UVSUP_RESTART_ON_FAILURE, 5, 1);
-  w.file = UVSUP_TEST_CHILD;
-  w.name = "ok";
-  w.args = ok;
-  ck_assert_int_eq(uvsup_add(sup, &w, NULL), 0);
-  w.name = "bad";
-  w.args = bad;
-  ck_assert_int_eq(uvsup_add(sup, &w, NULL), 0);
-  ck_assert_int_eq(uvsup_start(sup), 0);
-  ck_assert_int_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
-  ck_assert_int_eq(a.released, 2); /* one finished, one gave up */
-  ck_assert_uint_eq(summary.workers, 2);
-  ck_assert_uint_eq(summary.gave_up, 1);
-  ck_assert_ptr_null(uvsup_find_name(sup, "ok"));
-  ck_assert_int_eq(uvsup_free(sup), 0);
-  ck_assert_int_eq(uv_loop_close(&loop), 0);
+  stage_add(&st, "ok", UVSUP_TEST_CHILD, ok, w);
+  stage_add(&st, "bad", UVSUP_TEST_CHILD, bad, w);
+  stage_run(&st);
+  ck_assert_int_eq(st.a.released, 2); /* one finished, one gave up */
+  ck_assert_uint_eq(st.summary.workers, 2);
+  ck_assert_uint_eq(st.summary.gave_up, 1);
+  ck_assert_ptr_null(uvsup_find_name(st.sup, "ok"));
+  stage_close(&st);
 }
 END_TEST
 
 START_TEST(test_restart_stop_worker_while_its_run_ends) {
   /* A spawn failure is a run that is already ending when on_state sees it
    * running: a stop asked then still means no restart. */
-  actor_t a = { .act = ACT_STOP_WORKER_WHEN_RUNNING };
-  actor = &a;
-  uv_loop_t loop;
-  ck_assert_int_eq(uv_loop_init(&loop), 0);
-  uvsup_summary_t summary;
-  uvsup_options_t opts;
-  uvsup_options_init(&opts);
-  opts.on_state = act_on_state;
-  opts.on_exit = act_on_exit;
-  opts.on_done = act_on_done;
-  opts.data = &summary;
-  uvsup_t* sup;
-  ck_assert_int_eq(uvsup_new(&loop, &opts, &sup), 0);
-  uvsup_worker_options_t w = policy(UVSUP_RESTART_ON_FAILURE, 5, 2);
-  w.name = "missing";
-  w.file = "/nonexistent/uvsup-no-such-program";
-  ck_assert_int_eq(uvsup_add(sup, &w, NULL), 0);
-  ck_assert_int_eq(uvsup_start(sup), 0);
-  ck_assert_int_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
-  ck_assert_int_eq(a.exits, 1);
-  ck_assert_uint_eq(summary.runs, 1);
-  ck_assert_uint_eq(summary.restarts, 0);
-  ck_assert_uint_eq(summary.failed, 1);
-  ck_assert_int_eq(uvsup_free(sup), 0);
-  ck_assert_int_eq(uv_loop_close(&loop), 0);
+  stage_t st;
+  stage_open(&st, ACT_STOP_WORKER_WHEN_RUNNING, 1, 0);
+  stage_add(&st, "missing", "/nonexistent/uvsup-no-such-program", NULL,
+            policy(UVSUP_RESTART_ON_FAILURE, 5, 2));
+  stage_run(&st);
+  ck_assert_int_eq(st.a.exits, 1);
+  ck_assert_uint_eq(st.summary.runs, 1);
+  ck_assert_uint_eq(st.summary.restarts, 0);
+  ck_assert_uint_eq(st.summary.failed, 1);
+  stage_close(&st);
 }
 END_TEST
 

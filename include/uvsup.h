@@ -236,6 +236,13 @@ typedef struct {
    * restart_limit failures in a row); restart_limit 0: never give up. */
   unsigned restart_limit;
   uint64_t restart_period_ms;
+  /* Run as another user: with set_user 1, each run gets uid and gid
+   * (uv_spawn's setuid/setgid, which also drops supplementary groups).
+   * Only a privileged process may (root): otherwise each run ends as a
+   * spawn failure with UV_EPERM. Default 0: uvsup's own user. */
+  int set_user;
+  uv_uid_t uid;
+  uv_gid_t gid;
 } uvsup_worker_options_t;
 
 /* Fills opts with defaults: no concurrency limit, no callbacks. */

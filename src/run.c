@@ -104,6 +104,11 @@ static int spawn(uvsup_run_t* run, uv_stdio_container_t* stdio) {
   options.cwd = spec->cwd;
   /* Its own session and process group, so a stop reaches grandchildren. */
   options.flags = UV_PROCESS_DETACHED;
+  if (spec->set_user) {
+    options.flags |= UV_PROCESS_SETUID | UV_PROCESS_SETGID;
+    options.uid = spec->uid;
+    options.gid = spec->gid;
+  }
   options.stdio_count = 3;
   options.stdio = stdio;
   run->start_ns = uv_hrtime();

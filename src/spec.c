@@ -1,4 +1,5 @@
-/* Copies a worker's options (name, file, argv, env, cwd) into one block. */
+/* Copies a worker's options (name, file, argv, env, cwd, user) into one
+ * block. */
 #include "spec.h"
 
 #include <stdlib.h>
@@ -67,6 +68,9 @@ int uvsup__spec_new(const uvsup_worker_options_t* opts, uvsup_spec_t** spec) {
   s->name = copy_string(&cursor, name);
   s->file = copy_string(&cursor, opts->file);
   s->cwd = opts->cwd != NULL ? copy_string(&cursor, opts->cwd) : NULL;
+  s->set_user = opts->set_user;
+  s->uid = opts->uid;
+  s->gid = opts->gid;
   *spec = s;
   return 0;
 }

@@ -8,8 +8,11 @@ typedef struct {
   char* name;
   char* file;
   char** args;
-  char** env; /* NULL: inherit */
-  char* cwd;  /* NULL: inherit */
+  char** env;   /* NULL: inherit */
+  char* cwd;    /* NULL: inherit */
+  int set_user; /* 1: setuid/setgid to uid/gid */
+  uv_uid_t uid;
+  uv_gid_t gid;
 } uvsup_spec_t;
 
 /* Returns 0 or UV_ENOMEM; the caller frees *spec with free(). */

@@ -276,7 +276,7 @@ START_TEST(test_cli_procfile_runs_in_its_directory) {
   ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
   char* expected = tu_fmt("%s\n", sub);
   ck_assert_str_eq(r.out, expected);
-  assert_row(summary_of(&r), "where", "ok", 1);
+  assert_row(summary_of(&r), "where.1", "ok", 1);
   free(expected);
   tu_result_free(&r);
   free(procfile);
@@ -348,9 +348,9 @@ START_TEST(test_cli_procfile_comments_blank_lines_and_spaces) {
   ck_assert(has_line(r.out, "two"));
   ck_assert(has_line(r.out, "three"));
   const char* summary = summary_of(&r);
-  assert_row(summary, "web server", "ok", 1);
-  assert_row(summary, "worker", "ok", 1);
-  assert_row(summary, "padded name", "ok", 1);
+  assert_row(summary, "web server.1", "ok", 1);
+  assert_row(summary, "worker.1", "ok", 1);
+  assert_row(summary, "padded name.1", "ok", 1);
   /* Comments and blank lines are not workers. */
   ck_assert(has_line(summary, "3 workers: 3 ok, 0 failed"));
   tu_result_free(&r);
@@ -650,11 +650,11 @@ START_TEST(test_cli_text_summary_results) {
   tu_run_cli(&r, NULL, "-f", procfile, NULL);
   ck_assert_int_eq(r.status, 1);
   const char* summary = summary_of(&r);
-  assert_row(summary, "good", "ok", 1);
-  assert_row(summary, "three", "exit 3", 1);
-  assert_row(summary, "killed", "signal SIGKILL", 1);
+  assert_row(summary, "good.1", "ok", 1);
+  assert_row(summary, "three.1", "exit 3", 1);
+  assert_row(summary, "killed.1", "signal SIGKILL", 1);
   ck_assert(has_line(summary, "3 workers: 1 ok, 2 failed"));
-  ck_assert(has_line(summary, "warning: 2 failed: three, killed"));
+  ck_assert(has_line(summary, "warning: 2 failed: three.1, killed.1"));
   /* The summary is the last thing: header, 3 rows, 2 lines. */
   int lines = 0;
   for (const char* p = summary; *p != '\0'; p++) {
@@ -932,7 +932,7 @@ START_TEST(test_cli_exit_one_failed) {
   tu_run_cli(&r, NULL, "-f", procfile, NULL);
   /* 1, not the worker's own 7. */
   ck_assert_int_eq(r.status, 1);
-  ck_assert(has_line(summary_of(&r), "warning: 1 failed: b"));
+  ck_assert(has_line(summary_of(&r), "warning: 1 failed: b.1"));
   tu_result_free(&r);
   free(procfile);
   tu_tmpdir_free(dir);
@@ -1405,7 +1405,8 @@ START_TEST(test_cli_two_ways_of_giving_workers) {
   tu_run_cli(&r[1], NULL, "-f", procfile, CHILD, "pidfile", s.marker, NULL);
   tu_run_cli(&r[2], NULL, "-c", s.touch, CHILD, "pidfile", s.marker, NULL);
   assert_refused(&r[0], s.marker, "one way", "-f", "-c", NULL);
-  assert_refused(&r[1], s.marker, "one way", "-f", "PROGRAM", NULL);
+  /* After -f, words are process types (uvsup -f Procfile web). */
+  assert_refused(&r[1], s.marker, "no process type", NULL);
   assert_refused(&r[2], s.marker, "one way", "-c", "PROGRAM", NULL);
   for (int i = 0; i < 3; i++) {
     /* The ways given are listed tidily: no blank before the ')'. */
@@ -1563,16 +1564,19 @@ START_TEST(test_cli_demo_cities) {
   ck_assert_msg(r.status == 0 || r.status == 1, "status %d:\n%s", r.status,
                 r.err);
   const char* summary = summary_of(&r);
-  /* Each line is tagged with its city, padded to the longest name, so the
-   * bars line up: "New York | Begin: New York ...", "Paris    | ...". */
+  /* Each line is tagged with its city's instance, as foreman names it,
+   * padded to the longest name, so the bars line up:
+   * "New York.1 | Begin: New York ...", "Paris.1    | ...". */
   int width = 0;
   for (int i = 0; i < 5; i++) {
-    width = (int)strlen(cities[i]) > width ? (int)strlen(cities[i]) : width;
+    int len = (int)strlen(cities[i]) + 2;
+    width = len > width ? len : width;
   }
   int failed = 0;
   for (int i = 0; i < 5; i++) {
-    char* begin = tu_fmt("%-*s | Begin: %s ", width, cities[i], cities[i]);
-    char* end = tu_fmt("%-*s | End: %s ", width, cities[i], cities[i]);
+    char* tag = tu_fmt("%s.1", cities[i]);
+    char* begin = tu_fmt("%-*s | Begin: %s ", width, tag, cities[i]);
+    char* end = tu_fmt("%-*s | End: %s ", width, tag, cities[i]);
     char* line = line_starting(r.out, begin);
     ck_assert_msg(line != NULL, "no '%s' in:\n%s", begin, r.out);
     free(line);
@@ -1580,8 +1584,7 @@ START_TEST(test_cli_demo_cities) {
     ck_assert_msg(line != NULL, "no '%s' in:\n%s", end, r.out);
     free(line);
     row_t row;
-    ck_assert_msg(find_row(summary, cities[i], &row), "no row %s:\n%s",
-                  cities[i], summary);
+    ck_assert_msg(find_row(summary, tag, &row), "no row %s:\n%s", tag, summary);
     ck_assert_msg(is_number(row.pid), "pid '%s'", row.pid);
     ck_assert_msg(
         strcmp(row.result, "ok") == 0 || strcmp(row.result, "exit 1") == 0,
@@ -1589,12 +1592,13 @@ START_TEST(test_cli_demo_cities) {
     int ok = strcmp(row.result, "ok") == 0;
     failed += !ok;
     /* The worker printed its own exit status; the summary agrees. */
-    char* said = tu_fmt("%-*s | End: %s (exit %d)", width, cities[i], cities[i],
-                        ok ? 0 : 1);
+    char* said =
+        tu_fmt("%-*s | End: %s (exit %d)", width, tag, cities[i], ok ? 0 : 1);
     ck_assert_msg(has_line(r.out, said), "no '%s' in:\n%s", said, r.out);
     free(said);
     free(begin);
     free(end);
+    free(tag);
   }
   /* Nothing but those ten tagged lines on stdout. */
   int lines = 0;

@@ -26,13 +26,13 @@ START_TEST(test_jobs_procfile_runs_in_its_directory) {
   char err[512];
   ck_assert_int_eq(cli_jobs_build(&a, NULL, &jobs, err, sizeof(err)), 0);
   ck_assert_uint_eq(jobs.count, 2);
-  ck_assert_str_eq(jobs.jobs[0].name, "web");
+  ck_assert_str_eq(jobs.jobs[0].name, "web.1");
   ck_assert_str_eq(jobs.jobs[0].argv[0], "/bin/sh");
   ck_assert_str_eq(jobs.jobs[0].argv[1], "-c");
   ck_assert_str_eq(jobs.jobs[0].argv[2], "echo hi");
   ck_assert_ptr_null(jobs.jobs[0].argv[3]);
   ck_assert_str_eq(jobs.jobs[0].cwd, "/tmp");
-  ck_assert_str_eq(jobs.jobs[1].name, "New York");
+  ck_assert_str_eq(jobs.jobs[1].name, "New York.1");
   ck_assert_str_eq(jobs.jobs[1].argv[2], "./city.sh");
   cli_jobs_free(&jobs);
   unlink(path);

@@ -130,6 +130,9 @@ static int parse_halt(const char* s, cli_halt_t* halt) {
   } else if (strncmp(rest, "success=", 8) == 0) {
     halt->on_success = 1;
     rest += 8;
+  } else if (strncmp(rest, "done=", 5) == 0) {
+    halt->on_done = 1;
+    rest += 5;
   } else {
     return -1;
   }
@@ -287,7 +290,8 @@ typedef enum {
   OPT_QUIET,
   OPT_EVENTS,
   OPT_ARG_FILE,
-  OPT_SUPERVISE /* supervise.c: sup says which */
+  OPT_SUPERVISE, /* supervise.c: sub says which */
+  OPT_STACK      /* stackopts.c: sub says which */
 } option_id_t;
 
 typedef struct {
@@ -295,7 +299,7 @@ typedef struct {
   char short_name;
   int has_value;
   option_id_t id;
-  cli_supervise_option_t sup; /* with OPT_SUPERVISE */
+  int sub; /* with OPT_SUPERVISE and OPT_STACK: the module's option */
 } option_spec_t;
 
 static const option_spec_t options[] = {
@@ -326,6 +330,11 @@ static const option_spec_t options[] = {
   { "on-give-up", 0, 1, OPT_SUPERVISE, CLI_SUP_ON_GIVE_UP },
   { "retries", 0, 1, OPT_SUPERVISE, CLI_SUP_RETRIES },
   { "timestamps", 0, 0, OPT_TIMESTAMPS, 0 },
+  { "env", 'e', 1, OPT_STACK, CLI_STACK_ENV_FILE },
+  { "port", 'p', 1, OPT_STACK, CLI_STACK_PORT },
+  { "formation", 'm', 1, OPT_STACK, CLI_STACK_FORMATION },
+  { "check", 0, 0, OPT_STACK, CLI_STACK_CHECK },
+  { "config", 'C', 1, OPT_STACK, CLI_STACK_CONFIG },
   { "help", 'h', 0, OPT_HELP, 0 },
   { "version", 'V', 0, OPT_VERSION, 0 },
 };
@@ -462,7 +471,8 @@ static int apply_option(const option_spec_t* opt,
     if (parse_halt(value, &a->halt) != 0) {
       return cli_fail(err, errlen,
                       "%s '%s': use never, soon,fail=N, now,fail=N, "
-                      "soon,success=N or now,success=N (N >= 1)",
+                      "soon,success=N, now,success=N, soon,done=N or "
+                      "now,done=N (N >= 1)",
                       shown, value);
     }
     return 0;
@@ -525,8 +535,11 @@ static int apply_option(const option_spec_t* opt,
     return 0;
   }
   case OPT_SUPERVISE:
-    return cli_supervise_option(&a->supervise, opt->sup, shown, value, err,
-                                errlen);
+    return cli_supervise_option(&a->supervise, (cli_supervise_option_t)opt->sub,
+                                shown, value, err, errlen);
+  case OPT_STACK:
+    return cli_stack_option(&a->stack, (cli_stack_option_t)opt->sub, shown,
+                            value, err, errlen);
   }
   return 0;
 }
@@ -590,14 +603,35 @@ int cli_args_parse(
   }
 
   int has_program = i < argc;
+  if (has_program && (a->procfile != NULL || a->stack.config != NULL) &&
+      a->ncommands == 0 && a->nsources == 0) {
+    /* uvsup -f Procfile web worker: only those, as foreman start web. */
+    a->stack.types = argv + i;
+    a->stack.ntypes = (size_t)(argc - i);
+    has_program = 0;
+  }
   if (!has_program && a->nsources > 0) {
     return cli_fail(err, errlen, "-a '%s': no PROGRAM to give the values to",
                     a->sources[0].path);
   }
+  if (a->stack.config != NULL) {
+    if (a->procfile != NULL || a->ncommands > 0) {
+      return cli_fail(err, errlen,
+                      "give workers one way only: -C CONFIG, -f PROCFILE or "
+                      "-c COMMAND");
+    }
+    if (a->stack.port_set || a->stack.formation != NULL) {
+      return cli_fail(err, errlen, "%s is for -f PROCFILE only",
+                      a->stack.port_set ? "-p" : "-m");
+    }
+    a->mode = CLI_MODE_CONFIG;
+    return 0;
+  }
   int kinds = (a->procfile != NULL) + (a->ncommands > 0) + has_program;
   if (kinds == 0) {
     return cli_fail(err, errlen,
-                    "no workers: give -f PROCFILE, -c COMMAND or a PROGRAM");
+                    "no workers: give -f PROCFILE, -C CONFIG, -c COMMAND or "
+                    "a PROGRAM");
   }
   if (kinds > 1) {
     const char* got = kinds == 3            ? "-f, -c and a PROGRAM"
@@ -611,7 +645,16 @@ int cli_args_parse(
   }
   if (a->procfile != NULL) {
     a->mode = CLI_MODE_PROCFILE;
-  } else if (a->ncommands > 0) {
+    return 0;
+  }
+  if (a->stack.nenv_files > 0 || a->stack.port_set ||
+      a->stack.formation != NULL) {
+    return cli_fail(err, errlen, "%s is for -f PROCFILE only",
+                    a->stack.nenv_files > 0 ? "-e"
+                    : a->stack.port_set     ? "-p"
+                                            : "-m");
+  }
+  if (a->ncommands > 0) {
     a->mode = CLI_MODE_COMMANDS;
   } else if (parse_program(argc, argv, i, a, err, errlen) != 0) {
     return -1;
@@ -626,4 +669,5 @@ void cli_args_free(cli_args_t* a) {
   free(a->sources);
   a->sources = NULL;
   a->nsources = 0;
+  cli_stack_free(&a->stack);
 }

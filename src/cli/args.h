@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stackopts.h"
 #include "supervise.h"
 #include "tag.h"
 
@@ -15,7 +16,8 @@ typedef enum {
   CLI_MODE_PROCFILE, /* -f FILE */
   CLI_MODE_COMMANDS, /* -c CMD ... */
   CLI_MODE_VALUES,   /* PROGRAM [ARG]... with input sources (:::, ::::, -a) */
-  CLI_MODE_STDIN     /* PROGRAM [ARG]... with values on stdin */
+  CLI_MODE_STDIN,    /* PROGRAM [ARG]... with values on stdin */
+  CLI_MODE_CONFIG    /* -C FILE: a supervisord.conf */
 } cli_mode_t;
 
 typedef enum {
@@ -40,6 +42,7 @@ typedef enum {
 typedef struct {
   cli_halt_when_t when;
   int on_success; /* 0: count failures, 1: count successes */
+  int on_done;    /* 1: count every end (done=N, as foreman stops) */
   unsigned count; /* trigger after this many */
 } cli_halt_t;
 
@@ -87,6 +90,7 @@ typedef struct {
   int quiet;               /* no live lines on stderr */
   const char* events_file; /* NULL: none */
   cli_supervise_t supervise;
+  cli_stack_t stack; /* -e, -p, -m, --check, -C: stackopts.c */
   int help;
   int version;
 } cli_args_t;

@@ -4,16 +4,16 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "buf.h"
+#include "config.h"
 #include "fail.h"
+#include "foreman.h"
 #include "names.h"
-#include "procfile.h"
 #include "template.h"
 
 
-static cli_job_t* add_job(cli_jobs_t* jobs) {
+cli_job_t* cli_jobs_add(cli_jobs_t* jobs) {
   if (jobs->count == jobs->capacity) {
     /* Doubling keeps a million values from stdin linear. */
     size_t capacity = jobs->capacity ? jobs->capacity * 2 : 16;
@@ -30,7 +30,7 @@ static cli_job_t* add_job(cli_jobs_t* jobs) {
 }
 
 /* { "/bin/sh", "-c", command, NULL }, freed by cli_argv_free(). */
-static char** shell_argv(const char* command) {
+char** cli_shell_argv(const char* command) {
   const char* words[] = { "/bin/sh", "-c", command };
   char** argv = calloc(4, sizeof(*argv));
   for (size_t i = 0; argv != NULL && i < 3; i++) {
@@ -40,45 +40,6 @@ static char** shell_argv(const char* command) {
     }
   }
   return argv;
-}
-
-/* Workers of a Procfile run in its directory, as with foreman and honcho, so
- * its commands can name scripts beside it. A Procfile that is not a file
- * (-f /dev/stdin, -f <(...)) has no such directory: they run in ours, as
- * do those of a path without a slash. *has_dir says which. */
-static char* procfile_dir(const char* path, int* has_dir) {
-  const char* slash = strrchr(path, '/');
-  struct stat st;
-  *has_dir = slash != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode);
-  if (!*has_dir) {
-    return NULL;
-  }
-  size_t len = slash == path ? 1 : (size_t)(slash - path);
-  return strndup(path, len);
-}
-
-static int build_procfile(const cli_args_t* a,
-                          cli_jobs_t* out,
-                          char* err,
-                          size_t errlen) {
-  cli_procfile_t pf;
-  if (cli_procfile_load(a->procfile, &pf, err, errlen) != 0) {
-    return -1;
-  }
-  int has_dir;
-  char* dir = procfile_dir(a->procfile, &has_dir);
-  int rc = has_dir && dir == NULL ? cli_fail(err, errlen, "out of memory") : 0;
-  for (size_t i = 0; i < pf.count && rc == 0; i++) {
-    cli_job_t* job = add_job(out);
-    if (job == NULL || (job->name = strdup(pf.entries[i].name)) == NULL ||
-        (job->argv = shell_argv(pf.entries[i].command)) == NULL ||
-        (dir != NULL && (job->cwd = strdup(dir)) == NULL)) {
-      rc = cli_fail(err, errlen, "out of memory");
-    }
-  }
-  free(dir);
-  cli_procfile_free(&pf);
-  return rc;
 }
 
 static int build_commands(const cli_args_t* a,
@@ -98,9 +59,9 @@ static int build_commands(const cli_args_t* a,
                         a->commands[i].command, name, j + 1);
       }
     }
-    cli_job_t* job = add_job(out);
+    cli_job_t* job = cli_jobs_add(out);
     if (job == NULL || (job->name = strdup(name)) == NULL ||
-        (job->argv = shell_argv(a->commands[i].command)) == NULL) {
+        (job->argv = cli_shell_argv(a->commands[i].command)) == NULL) {
       return cli_fail(err, errlen, "out of memory");
     }
   }
@@ -135,7 +96,7 @@ static int build_values(const cli_args_t* a,
   for (size_t k = 0; rc == 0 && k < out->inputs.jobs; k++) {
     cli_inputs_tuple(&out->inputs, k, values);
     cli_subst_t subst = { values, out->inputs.count, k + 1, 0 };
-    cli_job_t* job = add_job(out);
+    cli_job_t* job = cli_jobs_add(out);
     if (job == NULL || job_name(&name, values, out->inputs.count) != 0 ||
         (job->name = cli_names_unique(names, name.data)) == NULL ||
         (job->argv = cli_template_expand_job(a->program, a->nprogram,
@@ -182,7 +143,10 @@ int cli_jobs_build(
   int rc = 0;
   switch (a->mode) {
   case CLI_MODE_PROCFILE:
-    rc = build_procfile(a, out, err, errlen);
+    rc = cli_foreman_build(a, out, err, errlen);
+    break;
+  case CLI_MODE_CONFIG:
+    rc = cli_config_build(a, out, err, errlen);
     break;
   case CLI_MODE_COMMANDS:
     rc = build_commands(a, out, err, errlen);
@@ -216,6 +180,11 @@ void cli_jobs_free(cli_jobs_t* jobs) {
     free(jobs->jobs[i].name);
     cli_argv_free(jobs->jobs[i].argv);
     free(jobs->jobs[i].cwd);
+    cli_argv_free(jobs->jobs[i].env);
+    if (jobs->jobs[i].opts != NULL) {
+      cli_job_opts_free(jobs->jobs[i].opts);
+      free(jobs->jobs[i].opts);
+    }
   }
   free(jobs->jobs);
   cli_inputs_free(&jobs->inputs);

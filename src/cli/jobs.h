@@ -7,11 +7,14 @@
 
 #include "args.h"
 #include "inputs.h"
+#include "jobopts.h"
 
 typedef struct {
   char* name;  /* unique among the jobs (a repeated value: "VALUE#2") */
   char** argv; /* NULL-terminated; argv[0] is the program */
   char* cwd;   /* NULL: uvsup's own */
+  char** env;  /* "K=V", NULL-terminated; NULL: uvsup's own */
+  cli_job_opts_t* opts; /* NULL: the command line's settings */
 } cli_job_t;
 
 typedef struct {
@@ -30,5 +33,11 @@ typedef struct {
 int cli_jobs_build(
     const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err, size_t errlen);
 void cli_jobs_free(cli_jobs_t* jobs);
+
+/* For the builders of other files: a new zeroed job at the end of jobs
+ * (NULL when out of memory), and { "/bin/sh", "-c", command, NULL }
+ * (free with cli_argv_free(); NULL when out of memory). */
+cli_job_t* cli_jobs_add(cli_jobs_t* jobs);
+char** cli_shell_argv(const char* command);
 
 #endif

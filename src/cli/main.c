@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "buf.h"
+#include "describe.h"
 #include "jobs.h"
 #include "run.h"
 #include "summary.h"
@@ -100,6 +101,26 @@ static void raise_fd_limit(void) {
   }
 }
 
+extern char** environ;
+
+/* --check: what would run, on stdout; nothing starts. */
+static int check_only(cli_args_t* args, cli_jobs_t* jobs) {
+  cli_buf_t b;
+  cli_buf_init(&b);
+  cli_check_describe(jobs, environ, &b);
+  char tail[64];
+  snprintf(tail, sizeof(tail), "%zu worker%s would start; nothing started\n",
+           jobs->count, jobs->count == 1 ? "" : "s");
+  cli_buf_puts(&b, tail);
+  int rc = b.failed || write_all(STDOUT_FILENO, b.data, b.len) != 0
+               ? EXIT_SOME_FAILED
+               : EXIT_ALL_OK;
+  cli_buf_free(&b);
+  cli_jobs_free(jobs);
+  cli_args_free(args);
+  return rc;
+}
+
 int main(int argc, char** argv) {
   char err[1024];
   cli_args_t args;
@@ -130,6 +151,9 @@ int main(int argc, char** argv) {
   if (cli_jobs_build(&args, stdin, &jobs, err, sizeof(err)) != 0) {
     cli_args_free(&args);
     return input_error(err);
+  }
+  if (args.stack.check) {
+    return check_only(&args, &jobs);
   }
   int summary_fd = STDERR_FILENO;
   if (args.summary_file != NULL && args.summary != CLI_SUMMARY_NONE) {

@@ -4,6 +4,7 @@
 #include "output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +27,11 @@ typedef struct {
   const char* name; /* the worker's own copy, valid until uvsup_free() */
   char* prefix[2];  /* "NAME<pad> | " per stream, made at the first line */
   size_t prefix_len[2];
-  cli_spool_t* spool[2]; /* group mode: stdout, stderr, made when needed */
-  int log_fd;            /* -1 until the first output, -2 once it failed */
-  int paused[2];         /* its stdout, stderr paused for a full writer */
+  cli_spool_t* spool[2];      /* group mode: stdout, stderr, made when needed */
+  int log_fd;                 /* -1 until the first output, -2 once it failed */
+  int paused[2];              /* its stdout, stderr paused for a full writer */
+  const cli_job_opts_t* opts; /* a config's log settings, or NULL */
+  int file_fd[2]; /* its stdout_logfile, stderr_logfile: as log_fd */
 } job_output_t;
 
 struct cli_output_s {
@@ -183,6 +186,8 @@ int cli_output_new(cli_output_t** outp,
   out->count = count;
   for (size_t i = 0; i < count; i++) {
     out->jobs[i].log_fd = -1;
+    out->jobs[i].file_fd[0] = -1;
+    out->jobs[i].file_fd[1] = -1;
   }
   if (a->log_dir != NULL && cli_logdir_create(a->log_dir, err, errlen) != 0) {
     cli_output_free(out);
@@ -211,6 +216,12 @@ int cli_output_set_name(cli_output_t* out, size_t job, const char* name) {
     out->pad = width;
   }
   return 0;
+}
+
+void cli_output_set_opts(cli_output_t* out,
+                         size_t job,
+                         const cli_job_opts_t* opts) {
+  out->jobs[job].opts = opts;
 }
 
 /* The tag of a job's lines on one stream, made once: every name is known
@@ -323,6 +334,59 @@ static void write_log(cli_output_t* out,
   }
 }
 
+/* A job whose streams are not all shown is captured for its files. */
+static int has_own_logs(const job_output_t* j) {
+  return j->opts != NULL && (j->opts->log_kind[0] != CLI_LOG_SHOWN ||
+                             j->opts->log_kind[1] != CLI_LOG_SHOWN);
+}
+
+/* The job's own log settings (stdout_logfile, ...): sets *s to the stream
+ * it is shown on and returns 0, or returns 1 when it went to its file or
+ * was discarded. */
+static int route_own(cli_output_t* out,
+                     job_output_t* j,
+                     int* s,
+                     const uvsup_output_t* o) {
+  if (j->opts == NULL) {
+    return 0;
+  }
+  if (j->opts->redirect_stderr) {
+    *s = 0;
+  }
+  switch (j->opts->log_kind[*s]) {
+  case CLI_LOG_SHOWN:
+    return 0;
+  case CLI_LOG_DISCARD:
+    return 1;
+  case CLI_LOG_FILE:
+    break;
+  }
+  int* fd = &j->file_fd[*s];
+  if (*fd == -1) {
+    *fd = open(j->opts->log_path[*s], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+               0644);
+    if (*fd < 0) {
+      say_lost(out, "log", j->name, strerror(errno));
+      *fd = -2; /* not again for this run */
+    }
+  }
+  if (*fd >= 0 && append_log(*fd, o) != 0) {
+    say_lost(out, "log", j->name, strerror(errno));
+    close(*fd);
+    *fd = -2;
+  }
+  return 1;
+}
+
+static void close_own(job_output_t* j) {
+  for (int s = 0; s < 2; s++) {
+    if (j->file_fd[s] >= 0) {
+      close(j->file_fd[s]);
+    }
+    j->file_fd[s] = -1;
+  }
+}
+
 /* Stops reading the worker's stream s (0: stdout, 1: stderr) while writer
  * s is full; its other stream, bound for the other writer, still flows. */
 static void pause_worker(cli_output_t* out,
@@ -376,7 +440,7 @@ void cli_output_chunk(cli_output_t* out,
   if (out->args->log_dir != NULL) {
     write_log(out, j, o);
   }
-  if (out->dropping) {
+  if (route_own(out, j, &s, o) || out->dropping) {
     return;
   }
   switch (out->args->output) {
@@ -398,7 +462,7 @@ void cli_output_chunk(cli_output_t* out,
     spool_backpressure(out, j, s, worker);
     return;
   case CLI_OUTPUT_INHERIT:
-    if (!passthrough(out)) {
+    if (!passthrough(out) && !has_own_logs(j)) {
       return;
     }
     cli_buf_append(cli_writer_buf(&out->writer[s]), o->data, o->len);
@@ -419,6 +483,7 @@ void cli_output_run_ended(cli_output_t* out, size_t job) {
     close(j->log_fd);
   }
   j->log_fd = -1; /* a next run tries again */
+  close_own(j);
   for (int s = 0; s < 2; s++) {
     if (j->spool[s] != NULL) {
       /* The writer takes the spool and writes it as one piece. */
@@ -493,6 +558,7 @@ void cli_output_free(cli_output_t* out) {
     if (out->jobs[i].log_fd >= 0) {
       close(out->jobs[i].log_fd);
     }
+    close_own(&out->jobs[i]);
   }
   free(out->jobs);
   free(out->paused[0]);

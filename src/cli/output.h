@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "args.h"
+#include "jobopts.h"
 
 typedef struct cli_output_s cli_output_t;
 typedef void (*cli_output_closed_cb)(void* data);
@@ -26,6 +27,13 @@ int cli_output_new(cli_output_t** out,
 /* The name job will be shown and logged under (after any renaming); it
  * must stay valid until cli_output_free() (the worker's own copy does). */
 int cli_output_set_name(cli_output_t* out, size_t job, const char* name);
+
+/* A config file's log settings of job (NULL: none): its streams may go
+ * to files, be discarded, or stderr go with stdout. opts must outlive
+ * out. */
+void cli_output_set_opts(cli_output_t* out,
+                         size_t job,
+                         const cli_job_opts_t* opts);
 
 /* How uvsup_add() should set the workers up. */
 uvsup_output_mode_t cli_output_worker_mode(const cli_output_t* out);

@@ -48,6 +48,19 @@ static void apply_supervise(const cli_supervise_t* s,
   w->success_exit_count = s->nsuccess;
 }
 
+/* A config file's settings of one program, over the command line's. */
+static void apply_job_opts(const cli_job_opts_t* o, uvsup_worker_options_t* w) {
+  apply_supervise(&o->supervise, w);
+  w->stop_signal = o->stop_signal;
+  w->kill_after_ms = o->kill_after_ms;
+  w->set_user = o->set_user;
+  w->uid = o->uid;
+  w->gid = o->gid;
+  if (o->log_kind[0] != CLI_LOG_SHOWN || o->log_kind[1] != CLI_LOG_SHOWN) {
+    w->output = UVSUP_OUTPUT_CAPTURE; /* uvsup writes its log files */
+  }
+}
+
 /* argv of job i; with {%} in the program, built again now that its slot
  * is known (*owned then says to free it). */
 static char** job_argv(cli_run_t* run,
@@ -93,7 +106,11 @@ static int add_job(cli_run_t* run, size_t i) {
   w.stop_signal = a->stop_signal;
   w.output = cli_output_worker_mode(run->output);
   w.data = (void*)(uintptr_t)i;
+  w.env = job->env;
   apply_supervise(&a->supervise, &w);
+  if (job->opts != NULL) {
+    apply_job_opts(job->opts, &w);
+  }
   int rc = uvsup_add(run->sup, &w, &run->workers[i]);
   cli_argv_free(owned);
   if (rc == 0) {
@@ -159,6 +176,7 @@ static int set_names(cli_run_t* run, char* err, size_t errlen) {
     if (cli_output_set_name(run->output, i, run->jobs->jobs[i].name) != 0) {
       return fail(err, errlen, "starting", UV_ENOMEM);
     }
+    cli_output_set_opts(run->output, i, run->jobs->jobs[i].opts);
   }
   return 0;
 }
@@ -173,11 +191,18 @@ static void check_halt(cli_run_t* run, const uvsup_result_t* r) {
   }
   int failed =
       !r->ok && r->end != UVSUP_END_STOPPED && r->end != UVSUP_END_NOT_STARTED;
-  if (!(halt->on_success ? r->ok : failed) || ++run->halt_seen < halt->count) {
+  int counted = halt->on_done      ? r->end != UVSUP_END_NOT_STARTED
+                : halt->on_success ? r->ok
+                                   : failed;
+  if (!counted || ++run->halt_seen < halt->count) {
     return;
   }
   run->stop_reason = CLI_STOP_HALT;
   run->halt_on_success = halt->on_success;
+  /* As foreman and honcho exit: with the status of the one that ended. */
+  run->halt_status = r->exit_status >= 0  ? (int)(r->exit_status & 0xff)
+                     : r->term_signal > 0 ? 128 + r->term_signal
+                                          : 1;
   if (halt->when == CLI_HALT_SOON) {
     uvsup_drain(run->sup);
   } else {
@@ -350,8 +375,8 @@ int cli_run(cli_run_t* run,
   run->args = a;
   run->jobs = jobs;
   run->count = jobs->count;
-  for (size_t i = 0; i < a->nprogram && a->mode != CLI_MODE_PROCFILE &&
-                     a->mode != CLI_MODE_COMMANDS;
+  for (size_t i = 0; i < a->nprogram &&
+                     (a->mode == CLI_MODE_VALUES || a->mode == CLI_MODE_STDIN);
        i++) {
     run->slot_in_program |= strstr(a->program[i], "{%}") != NULL;
   }
@@ -374,6 +399,7 @@ int cli_run(cli_run_t* run,
   run->live = a->quiet || json_on_stderr     ? CLI_LIVE_NONE
               : a->mode == CLI_MODE_PROCFILE ? CLI_LIVE_ALL
               : a->mode == CLI_MODE_COMMANDS ? CLI_LIVE_ALL
+              : a->mode == CLI_MODE_CONFIG   ? CLI_LIVE_ALL
                                              : CLI_LIVE_TROUBLE;
   if (cli_events_open(&run->events, a->events_file, err, errlen) != 0) {
     free_tables(run);
@@ -467,6 +493,9 @@ int cli_run_exit_status(const cli_run_t* run) {
   }
   if (run->stop_reason == CLI_STOP_HALT && run->halt_on_success) {
     return 0; /* what was asked for happened, as with GNU parallel */
+  }
+  if (run->stop_reason == CLI_STOP_HALT && run->args->halt.on_done) {
+    return run->halt_status;
   }
   return run->totals.failed > 0 ? 1 : 0;
 }

@@ -40,6 +40,7 @@ typedef struct {
   cli_stop_reason_t stop_reason;
   int stop_signal;     /* the first signal that stopped uvsup */
   int halt_on_success; /* the halt was triggered by successes */
+  int halt_status;     /* done=N: the exit status of the run that did */
   unsigned halt_seen;  /* results counted towards --halt */
   int done;            /* on_done has run: every worker has ended */
   cli_signals_t signals;

@@ -827,6 +827,8 @@ int cli_config_jobs(cli_svconf_t* conf,
   }
   if (rc == 0) {
     sort_jobs(out);
+  } else {
+    cli_jobs_free(out);
   }
   cli_envset_free(&c.base);
   free(c.directory);

@@ -86,7 +86,7 @@ int cli_formation_parse(const char* spec,
   int rc = flat == NULL || named == NULL
                ? cli_fail(err, errlen, "out of memory")
                : 0;
-  if (rc == 0 && flat[0] == '\0') {
+  if (rc == 0 && flat[strspn(flat, ",")] == '\0') {
     rc = cli_fail(err, errlen, "-m: the formation is empty");
   }
   char* save = NULL;

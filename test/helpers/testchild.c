@@ -25,6 +25,8 @@
  *   escape MS PATH  fork a grandchild that leaves the process group
  *                   (setsid) keeping stdout and stderr, and sleeps MS ms;
  *                   the parent appends its pid to PATH
+ *   env NAME        print "NAME=VALUE" (or "NAME unset") on stdout
+ *   ids X           print "uid=U gid=G" (real ids) on stdout; X is ignored
  *   threadfork MS PATH
  *                   fork a grandchild whose main thread exits
  *                   (pthread_exit) while another thread sleeps MS ms: its
@@ -145,6 +147,17 @@ int main(int argc, char** argv) {
       signal(atoi(arg), SIG_IGN);
     } else if (strcmp(step, "pidfile") == 0) {
       append_pid(arg, getpid());
+    } else if (strcmp(step, "env") == 0) {
+      const char* v = getenv(arg);
+      if (v != NULL) {
+        printf("%s=%s\n", arg, v);
+      } else {
+        printf("%s unset\n", arg);
+      }
+      fflush(stdout);
+    } else if (strcmp(step, "ids") == 0) {
+      printf("uid=%u gid=%u\n", (unsigned)getuid(), (unsigned)getgid());
+      fflush(stdout);
     } else if (strcmp(step, "noeol") == 0) {
       write_all(1, arg, strlen(arg));
     } else if (strcmp(step, "bytes") == 0) {

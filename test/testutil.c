@@ -413,3 +413,44 @@ int tu_run_suite(Suite* s) {
   srunner_free(sr);
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+char* tu_write_file(const char* dir, const char* name, const char* text) {
+  char* path = tu_fmt("%s/%s", dir, name);
+  FILE* f = fopen(path, "w");
+  ck_assert_msg(f != NULL, "cannot create %s", path);
+  ck_assert_int_ne(fputs(text, f), EOF);
+  ck_assert_int_eq(fclose(f), 0);
+  return path;
+}
+
+char* tu_read_file(const char* path) {
+  FILE* f = fopen(path, "r");
+  if (f == NULL) {
+    return NULL;
+  }
+  char* text = NULL;
+  size_t len = 0;
+  FILE* mem = open_memstream(&text, &len);
+  ck_assert_ptr_nonnull(mem);
+  char chunk[4096];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+    fwrite(chunk, 1, n, mem);
+  }
+  fclose(f);
+  fclose(mem);
+  return text;
+}
+
+int tu_has_line(const char* text, const char* line) {
+  size_t n = strlen(line);
+  for (const char* p = text; p != NULL && *p != '\0';) {
+    const char* nl = strchr(p, '\n');
+    size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+    if (len == n && memcmp(p, line, n) == 0) {
+      return 1;
+    }
+    p = nl != NULL ? nl + 1 : NULL;
+  }
+  return 0;
+}

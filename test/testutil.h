@@ -94,6 +94,17 @@ void tu_tmpdir_free(char* dir);
  * that nothing was left behind. */
 int tu_count_entries(const char* dir);
 
+/* Writes text to dir/name (made or emptied) and returns the malloc'd
+ * path. */
+char* tu_write_file(const char* dir, const char* name, const char* text);
+
+/* The whole file, malloc'd and NUL-terminated, or NULL when it cannot be
+ * read. */
+char* tu_read_file(const char* path);
+
+/* 1 when text has a line that is exactly line. */
+int tu_has_line(const char* text, const char* line);
+
 /* Writes text to a new temporary file and returns its malloc'd path. */
 char* tu_write_temp(const char* text, size_t len);
 

@@ -395,8 +395,10 @@ static int supervise_of(ctx_t* c, prog_t* p) {
     }
   }
   /* A run of startsecs forgives the failures before it; startretries
-   * failures in a row give up (supervisord's FATAL). */
-  sup->reset_ms = p->startsecs > 0 ? (uint64_t)p->startsecs * 1000 : 1;
+   * failures in a row give up (supervisord's FATAL). startsecs=0 keeps
+   * uvsup's forgiveness (restart-reset): with supervisord, it makes a
+   * crash loop restart forever. */
+  sup->reset_ms = (uint64_t)p->startsecs * 1000;
   sup->limit = (unsigned)(p->startretries > 0 ? p->startretries : 1);
   sup->limit_set = 1;
   p->o.kill_after_ms = (uint64_t)p->stopwaitsecs * 1000;

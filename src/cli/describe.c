@@ -56,7 +56,9 @@ static void put_opts(cli_buf_t* b, const cli_job_opts_t* o) {
            "ms forgives them\n  stop %s, SIGKILL after %llu ms\n"
            "  priority %ld\n",
            restarts[o->supervise.restart], o->supervise.limit,
-           (unsigned long long)o->supervise.reset_ms,
+           (unsigned long long)(o->supervise.reset_ms != 0
+                                    ? o->supervise.reset_ms
+                                    : 2 * o->supervise.delay_max_ms),
            cli_signal_name(o->stop_signal),
            (unsigned long long)o->kill_after_ms, o->priority);
   cli_buf_puts(b, line);

@@ -615,10 +615,10 @@ int cli_args_parse(
                     a->sources[0].path);
   }
   if (a->stack.config != NULL) {
-    if (a->procfile != NULL || a->ncommands > 0) {
+    if (a->procfile != NULL || a->ncommands > 0 || has_program) {
       return cli_fail(err, errlen,
-                      "give workers one way only: -C CONFIG, -f PROCFILE or "
-                      "-c COMMAND");
+                      "give workers one way only: -C CONFIG, -f PROCFILE, "
+                      "-c COMMAND or a PROGRAM");
     }
     if (a->stack.port_set || a->stack.formation != NULL) {
       return cli_fail(err, errlen, "%s is for -f PROCFILE only",

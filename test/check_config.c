@@ -453,6 +453,13 @@ static const bad_case_t bad_cases[] = {
   { "[program:a]\ncommand=/bin/true\nstdout_logfile=/nonexistent/x.log\n",
     "3: [program:a] stdout_logfile = /nonexistent/x.log: No such file or "
     "directory" },
+  { "[program:a]\ncommand=/bin/true\nstdout_logfile=/dev/null/x\n",
+    "3: [program:a] stdout_logfile = /dev/null/x: Not a directory" },
+  { "[program:a]\ncommand=/bin/true\nstderr_logfile=/tmp\n",
+    "3: [program:a] stderr_logfile = /tmp: Is a directory" },
+  { "[program:a]\ncommand=/bin/true\nstderr_logfile=/dev/zero\n",
+    "3: [program:a] stderr_logfile = /dev/zero: not a regular file (AUTO or "
+    "/dev/stdout shows the output)" },
   { "[program:a]\ncommand=/bin/true\nuser=no_such_user_here\n",
     "3: [program:a] user = no_such_user_here: no such user" },
   { "[program:a]\ncommand=/bin/true\nrestart=sometimes\n",

@@ -259,6 +259,10 @@ START_TEST(test_foreman_options_refused) {
   ck_assert_int_eq(r.status, 2);
   ck_assert(tu_has_line(r.err, "uvsup: -m is for -f PROCFILE only"));
   tu_result_free(&r);
+  tu_run_cli(&r, NULL, "-e", "x.env", "-C", "supervisord.conf", NULL);
+  ck_assert_int_eq(r.status, 2);
+  ck_assert(tu_has_line(r.err, "uvsup: -e is for -f PROCFILE only"));
+  tu_result_free(&r);
   tu_run_cli(&r, NULL, "--halt", "now,done=0", "-c", "true", NULL);
   ck_assert_int_eq(r.status, 2);
   tu_result_free(&r);

@@ -620,9 +620,12 @@ int cli_args_parse(
                       "give workers one way only: -C CONFIG, -f PROCFILE, "
                       "-c COMMAND or a PROGRAM");
     }
-    if (a->stack.port_set || a->stack.formation != NULL) {
+    if (a->stack.nenv_files > 0 || a->stack.port_set ||
+        a->stack.formation != NULL) {
       return cli_fail(err, errlen, "%s is for -f PROCFILE only",
-                      a->stack.port_set ? "-p" : "-m");
+                      a->stack.nenv_files > 0 ? "-e"
+                      : a->stack.port_set     ? "-p"
+                                              : "-m");
     }
     a->mode = CLI_MODE_CONFIG;
     return 0;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -215,12 +216,20 @@ static int parse_log(prog_t* p, int s, const char* v, const char** why) {
     p->o.log_kind[s] = CLI_LOG_DISCARD;
     return 0;
   }
-  int fd = open(v, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  /* O_NONBLOCK: a FIFO with no reader must not hang the start. */
+  int fd =
+      open(v, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
   if (fd < 0) {
     *why = strerror(errno);
     return -1;
   }
+  struct stat st;
+  int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   close(fd);
+  if (!regular) {
+    *why = "not a regular file (AUTO or /dev/stdout shows the output)";
+    return -1;
+  }
   p->o.log_kind[s] = CLI_LOG_FILE;
   p->o.log_path[s] = strdup(v);
   return p->o.log_path[s] == NULL ? -1 : 0;

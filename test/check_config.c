@@ -196,6 +196,13 @@ static void uvsup_keys(const cli_job_t* j) {
   ck_assert_uint_eq(j->opts->supervise.limit, 5);
   ck_assert_uint_eq(j->opts->supervise.period_ms, 60000);
 }
+static void uvsup_stop_keys(const cli_job_t* j) {
+  ck_assert_int_eq(j->opts->stop_signal, SIGINT);
+  ck_assert_uint_eq(j->opts->kill_after_ms, 1500); /* over stopwaitsecs */
+  ck_assert_uint_eq(j->opts->timeout_ms, 60000);
+  ck_assert_uint_eq(j->opts->supervise.nsuccess, 1);
+  ck_assert_int_eq(j->opts->supervise.success[0], 9);
+}
 static void group_on(const cli_job_t* j) {
   (void)j; /* accepted: always on */
 }
@@ -222,6 +229,9 @@ static const key_case_t key_cases[] = {
   { "stopasgroup = true", group_on },
   { "killasgroup = true", group_on },
   { "restart = always\nrestart-delay = 2s\nrestart-limit = 5/1m", uvsup_keys },
+  { "kill-after = 1.5s\nstopwaitsecs = 20\nstop-signal = INT\ntimeout = 1m\n"
+    "exitcodes = 0,3\nsuccess-exit = 9",
+    uvsup_stop_keys },
 };
 
 START_TEST(test_config_each_key) {
@@ -460,6 +470,9 @@ static const bad_case_t bad_cases[] = {
   { "[program:a]\ncommand=/bin/true\nstderr_logfile=/dev/zero\n",
     "3: [program:a] stderr_logfile = /dev/zero: not a regular file (AUTO or "
     "/dev/stdout shows the output)" },
+  { "[program:a]\ncommand=/bin/true\ntimeout=0\n",
+    "3: [program:a] timeout = 0: not a duration (e.g. 500ms, 2s, 1m) above "
+    "0" },
   { "[program:a]\ncommand=/bin/true\nuser=no_such_user_here\n",
     "3: [program:a] user = no_such_user_here: no such user" },
   { "[program:a]\ncommand=/bin/true\nrestart=sometimes\n",

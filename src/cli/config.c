@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "duration.h"
 #include "envset.h"
 #include "fail.h"
 #include "signame.h"
@@ -42,8 +43,10 @@ typedef enum {
   K_STDERR_LOGFILE,
   K_ENVIRONMENT,
   K_DIRECTORY,
-  K_UVSUP,  /* uvsup's own restart keys: sub is the supervise option */
-  K_IGNORED /* accepted with a warning: note says why */
+  K_KILL_AFTER, /* uvsup's kill-after: a duration, over stopwaitsecs */
+  K_TIMEOUT,    /* uvsup's timeout */
+  K_UVSUP,      /* uvsup's own restart keys: sub is the supervise option */
+  K_IGNORED     /* accepted with a warning: note says why */
 } key_id_t;
 
 typedef struct {
@@ -82,6 +85,10 @@ static const key_spec_t program_keys[] = {
   { "restart-delay-max", K_UVSUP, CLI_SUP_DELAY_MAX, NULL },
   { "restart-reset", K_UVSUP, CLI_SUP_RESET, NULL },
   { "restart-limit", K_UVSUP, CLI_SUP_LIMIT, NULL },
+  { "success-exit", K_UVSUP, CLI_SUP_SUCCESS, NULL },
+  { "stop-signal", K_STOPSIGNAL, 0, NULL },
+  { "kill-after", K_KILL_AFTER, 0, NULL },
+  { "timeout", K_TIMEOUT, 0, NULL },
   { "umask", K_IGNORED, 0, "workers keep uvsup's umask" },
   { "serverurl", K_IGNORED, 0, "uvsup has no control server" },
   { "stdout_logfile_maxbytes", K_IGNORED, 0, NOT_ROTATED },
@@ -115,6 +122,8 @@ typedef struct {
   long startsecs;
   long startretries;
   long stopwaitsecs;
+  uint64_t kill_after_ms; /* kill-after, when kill_after_set */
+  int kill_after_set;
   int autostart;
   int autorestart; /* 0 false, 1 true, 2 unexpected */
   int exitcodes[CLI_SUCCESS_MAX];
@@ -305,6 +314,21 @@ static int apply_key(prog_t* p, key_id_t id, const char* v, const char** why) {
     return parse_signal(p, v, why);
   case K_STOPWAITSECS:
     return parse_seconds(v, &p->stopwaitsecs, why);
+  case K_KILL_AFTER:
+  case K_TIMEOUT: {
+    uint64_t ms;
+    if (cli_duration_parse(v, &ms) != 0 || (id == K_TIMEOUT && ms == 0)) {
+      *why = "not a duration (e.g. 500ms, 2s, 1m) above 0";
+      return -1;
+    }
+    if (id == K_TIMEOUT) {
+      p->o.timeout_ms = ms;
+    } else {
+      p->kill_after_ms = ms;
+      p->kill_after_set = 1;
+    }
+    return 0;
+  }
   case K_USER:
     return parse_user(p, v, why);
   case K_REDIRECT_STDERR:
@@ -410,7 +434,8 @@ static int supervise_of(ctx_t* c, prog_t* p) {
   sup->reset_ms = (uint64_t)p->startsecs * 1000;
   sup->limit = (unsigned)(p->startretries > 0 ? p->startretries : 1);
   sup->limit_set = 1;
-  p->o.kill_after_ms = (uint64_t)p->stopwaitsecs * 1000;
+  p->o.kill_after_ms =
+      p->kill_after_set ? p->kill_after_ms : (uint64_t)p->stopwaitsecs * 1000;
   for (size_t i = 0; i < p->s->nkeys; i++) {
     const cli_svkey_t* k = &p->s->keys[i];
     const key_spec_t* spec = find_key(k->key);

@@ -20,7 +20,8 @@ typedef struct {
   cli_supervise_t supervise; /* restart policy, backoff, limit, codes */
   int stop_signal;
   uint64_t kill_after_ms;
-  int set_user; /* 1: spawn as uid/gid */
+  uint64_t timeout_ms; /* 0: the command line's --timeout */
+  int set_user;        /* 1: spawn as uid/gid */
   uid_t uid;
   gid_t gid;
   cli_log_kind_t log_kind[2]; /* stdout, stderr */

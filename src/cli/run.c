@@ -53,6 +53,9 @@ static void apply_job_opts(const cli_job_opts_t* o, uvsup_worker_options_t* w) {
   apply_supervise(&o->supervise, w);
   w->stop_signal = o->stop_signal;
   w->kill_after_ms = o->kill_after_ms;
+  if (o->timeout_ms != 0) {
+    w->timeout_ms = o->timeout_ms;
+  }
   w->set_user = o->set_user;
   w->uid = o->uid;
   w->gid = o->gid;

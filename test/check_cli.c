@@ -40,22 +40,7 @@ static char* write_text(const char* dir, const char* name, const char* text) {
 
 /* The whole file, NUL-terminated, or NULL when it cannot be read. */
 static char* read_text(const char* path) {
-  FILE* f = fopen(path, "r");
-  if (f == NULL) {
-    return NULL;
-  }
-  char* text = NULL;
-  size_t len = 0;
-  FILE* mem = open_memstream(&text, &len);
-  ck_assert_ptr_nonnull(mem);
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-    fwrite(chunk, 1, n, mem);
-  }
-  fclose(f);
-  fclose(mem);
-  return text;
+  return tu_read_file(path);
 }
 
 static int exists(const char* path) {
@@ -66,16 +51,7 @@ static int exists(const char* path) {
 
 /* 1 when text has a line that is exactly line. */
 static int has_line(const char* text, const char* line) {
-  size_t n = strlen(line);
-  for (const char* p = text; p != NULL && *p != '\0';) {
-    const char* nl = strchr(p, '\n');
-    size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-    if (len == n && memcmp(p, line, n) == 0) {
-      return 1;
-    }
-    p = nl != NULL ? nl + 1 : NULL;
-  }
-  return 0;
+  return tu_has_line(text, line);
 }
 
 /* How many lines of text are exactly line. */

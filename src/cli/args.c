@@ -614,18 +614,15 @@ int cli_args_parse(
     return cli_fail(err, errlen, "-a '%s': no PROGRAM to give the values to",
                     a->sources[0].path);
   }
+  if (a->procfile == NULL &&
+      cli_stack_procfile_only(&a->stack, err, errlen) != 0) {
+    return -1;
+  }
   if (a->stack.config != NULL) {
     if (a->procfile != NULL || a->ncommands > 0 || has_program) {
       return cli_fail(err, errlen,
                       "give workers one way only: -C CONFIG, -f PROCFILE, "
                       "-c COMMAND or a PROGRAM");
-    }
-    if (a->stack.nenv_files > 0 || a->stack.port_set ||
-        a->stack.formation != NULL) {
-      return cli_fail(err, errlen, "%s is for -f PROCFILE only",
-                      a->stack.nenv_files > 0 ? "-e"
-                      : a->stack.port_set     ? "-p"
-                                              : "-m");
     }
     a->mode = CLI_MODE_CONFIG;
     return 0;
@@ -649,13 +646,6 @@ int cli_args_parse(
   if (a->procfile != NULL) {
     a->mode = CLI_MODE_PROCFILE;
     return 0;
-  }
-  if (a->stack.nenv_files > 0 || a->stack.port_set ||
-      a->stack.formation != NULL) {
-    return cli_fail(err, errlen, "%s is for -f PROCFILE only",
-                    a->stack.nenv_files > 0 ? "-e"
-                    : a->stack.port_set     ? "-p"
-                                            : "-m");
   }
   if (a->ncommands > 0) {
     a->mode = CLI_MODE_COMMANDS;

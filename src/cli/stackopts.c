@@ -95,6 +95,16 @@ int cli_stack_option(cli_stack_t* s,
   return 0;
 }
 
+int cli_stack_procfile_only(const cli_stack_t* s, char* err, size_t errlen) {
+  const char* given = s->nenv_files > 0      ? "-e"
+                      : s->port_set          ? "-p"
+                      : s->formation != NULL ? "-m"
+                                             : NULL;
+  return given == NULL
+             ? 0
+             : cli_fail(err, errlen, "%s is for -f PROCFILE only", given);
+}
+
 void cli_stack_free(cli_stack_t* s) {
   for (size_t i = 0; i < s->nowned; i++) {
     free(s->owned[i]);

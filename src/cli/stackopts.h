@@ -39,6 +39,10 @@ int cli_stack_option(cli_stack_t* s,
                      char* err,
                      size_t errlen);
 
+/* Without -f: -e, -p and -m have nothing to apply to. Returns 0, or -1
+ * with a message in err naming the first of them given. */
+int cli_stack_procfile_only(const cli_stack_t* s, char* err, size_t errlen);
+
 void cli_stack_free(cli_stack_t* s);
 
 #endif

@@ -321,6 +321,51 @@ START_TEST(test_supervisord_user_drop) {
 }
 END_TEST
 
+START_TEST(test_supervisord_check_describes) {
+  char* dir = tu_tmpdir_new();
+  char* conf = tu_write_file(dir, "supervisord.conf",
+                             "[program:a]\n"
+                             "command=/bin/echo 'two words' x\n"
+                             "stdout_logfile=%(here)s/a.log\n"
+                             "redirect_stderr=true\n"
+                             "priority=5\n"
+                             "[program:b]\n"
+                             "command=/bin/true\n"
+                             "stdout_logfile=NONE\n"
+                             "stderr_logfile=%(here)s/b.err\n"
+                             "autorestart=false\n"
+                             "stopsignal=INT\n"
+                             "stopwaitsecs=2\n");
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "--check", "-C", conf, NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  char* log = tu_fmt("  stdout to %s/a.log", dir);
+  char* err = tu_fmt("  stderr to %s/b.err", dir);
+  const char* want[] = {
+    "a: /bin/echo 'two words' x",
+    log,
+    "  stderr with stdout",
+    "  priority 5",
+    "  restart on-failure, give up past 3 failures in a row, a run of 1000 "
+    "ms forgives them",
+    "b: /bin/true",
+    "  stdout discarded",
+    err,
+    "  stop SIGINT, SIGKILL after 2000 ms",
+    "2 workers would start; nothing started",
+  };
+  for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+    ck_assert_msg(tu_has_line(r.out, want[i]), "no '%s' in:\n%s", want[i],
+                  r.out);
+  }
+  free(log);
+  free(err);
+  tu_result_free(&r);
+  free(conf);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
 static Suite* supervisord_suite(void) {
   Suite* s = suite_create("supervisord");
   TCase* core = tu_tcase_new(s, "core", 30);
@@ -330,6 +375,7 @@ static Suite* supervisord_suite(void) {
   tcase_add_test(core, test_supervisord_priority_start_and_reverse_stop);
   tcase_add_test(core, test_supervisord_include_and_log_files);
   tcase_add_test(core, test_supervisord_user_drop);
+  tcase_add_test(core, test_supervisord_check_describes);
   TCase* errors = tu_tcase_new(s, "errors", 30);
   tcase_add_test(errors, test_supervisord_warnings_and_bad_value);
   return s;

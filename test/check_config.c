@@ -471,8 +471,6 @@ static const bad_case_t bad_cases[] = {
   { "[program:a]\ncommand=/bin/true\nrestart=sometimes\n",
     "3: [program:a] restart = sometimes: restart 'sometimes': use no, "
     "on-failure, on-abnormal or always" },
-  { "[program:a]\ncommand=/bin/true\ncommand=/bin/false\n",
-    "3: 'command' given twice in [program:a] (first on line 2)" },
   { "command=/bin/true\n", "1: 'command' before any [section]" },
   { "[program:a]\nthis line has no equals\n",
     "2: not a [section] or a 'key = value' line" },
@@ -487,6 +485,32 @@ START_TEST(test_config_bad_values) {
   built_t b;
   build(&b, bad_cases[_i].text, NULL);
   assert_error(&b, bad_cases[_i].error);
+  built_free(&b);
+}
+END_TEST
+
+START_TEST(test_config_comments_and_repeats) {
+  built_t b;
+  build(&b,
+        "; a comment\n"
+        "# another\n"
+        "[program:a]\n"
+        "command=/bin/echo one ; two\n"
+        "priority=5 # five\n"
+        "environment=A=\"x#y\",B=z #not a value\n"
+        "priority=7\n",
+        NULL);
+  ck_assert_msg(b.rc == 0, "%s", b.err);
+  const cli_job_t* j = &b.jobs.jobs[0];
+  ck_assert_str_eq(j->argv[1], "one");
+  ck_assert_ptr_null(j->argv[2]);
+  ck_assert_int_eq(j->opts->priority, 7); /* the later one, as supervisord */
+  ck_assert_str_eq(env_of(j, "A"), "x#y");
+  ck_assert_str_eq(env_of(j, "B"), "z");
+  ck_assert_uint_eq(b.conf.nwarnings, 1);
+  ck_assert(has_warning(&b,
+                        "7: [program:a] priority: given again (first on line "
+                        "5); the later value is used"));
   built_free(&b);
 }
 END_TEST
@@ -578,6 +602,7 @@ static Suite* config_suite(void) {
   tcase_add_test(core, test_config_supervisord_and_groups);
   tcase_add_test(core, test_config_user);
   tcase_add_test(core, test_config_log_files);
+  tcase_add_test(core, test_config_comments_and_repeats);
   TCase* warnings = tu_tcase_new(s, "warnings", 0);
   tcase_add_test(warnings, test_config_warnings_name_file_line_key);
   TCase* errors = tu_tcase_new(s, "errors", 0);

@@ -100,38 +100,73 @@ static int continue_key(cli_svkey_t* k, const char* value) {
   return 0;
 }
 
+/* configparser's inline comments as supervisord sets it up: a '#' (or a
+ * ';', which libinih strips itself) after a blank ends the value. */
+static void strip_comment(char* v) {
+  for (char* p = v; *p != '\0'; p++) {
+    if (*p == '#' && p > v && (p[-1] == ' ' || p[-1] == '\t')) {
+      while (p > v && (p[-1] == ' ' || p[-1] == '\t')) {
+        p--;
+      }
+      *p = '\0';
+      return;
+    }
+  }
+}
+
+/* A key given again in its section: the later value wins, as in
+ * supervisord (configparser with strict=False), and the user is told. */
+static int replace_key(reader_t* r,
+                       cli_svsection_t* s,
+                       cli_svkey_t* k,
+                       char* value) {
+  cli_svconf_warn(r->conf,
+                  "%s:%u: [%s] %s: given again (first on line %u); the "
+                  "later value is used",
+                  r->path, r->line, s->name, k->key, k->line);
+  free(k->value);
+  k->value = value;
+  k->line = r->line;
+  return 0;
+}
+
 static int add_key(reader_t* r,
                    cli_svsection_t* s,
                    const char* name,
-                   const char* value) {
+                   const char* raw) {
   char lower[128];
   snprintf(lower, sizeof(lower), "%s", name);
   for (char* p = lower; *p != '\0'; p++) {
     *p = (char)tolower((unsigned char)*p);
   }
+  char* value = strdup(raw);
+  if (value == NULL) {
+    return -1;
+  }
+  strip_comment(value);
   for (size_t i = 0; i < s->nkeys; i++) {
     if (strcmp(s->keys[i].key, lower) != 0) {
       continue;
     }
-    if (r->continued) {
-      return continue_key(&s->keys[i], value);
+    if (!r->continued) {
+      return replace_key(r, s, &s->keys[i], value);
     }
-    return cli_fail(r->err, r->errlen,
-                    "%s:%u: '%s' given twice in [%s] (first on line %u)",
-                    r->path, r->line, lower, s->name, s->keys[i].line);
+    int rc = continue_key(&s->keys[i], value);
+    free(value);
+    return rc;
   }
   cli_svkey_t* grown = realloc(s->keys, (s->nkeys + 1) * sizeof(*grown));
   if (grown == NULL) {
+    free(value);
     return -1;
   }
   s->keys = grown;
   cli_svkey_t* k = &s->keys[s->nkeys];
   k->key = strdup(lower);
-  k->value = strdup(value);
+  k->value = value;
   k->line = r->line;
-  if (k->key == NULL || k->value == NULL) {
-    free(k->key);
-    free(k->value);
+  if (k->key == NULL) {
+    free(value);
     return -1;
   }
   s->nkeys++;

@@ -35,11 +35,12 @@ typedef struct {
 
 /* Parses text read from path (for messages and %(here)s) and appends its
  * sections to conf. Keys before any section, a line that is neither
- * "[section]" nor "key = value" (or "key: value"), a duplicate key in a
- * section, a duplicate section, or a line of more than 198 bytes
- * (libinih's limit as Debian builds it) are errors: returns -1 with
- * "PATH:LINE: what" in err. An indented line continues the key before it
- * (joined with a newline, as configparser does). Returns 0. */
+ * "[section]" nor "key = value" (or "key: value"), a section already read
+ * from another file, or a line of more than 198 bytes (libinih's limit as
+ * Debian builds it) are errors: returns -1 with "PATH:LINE: what" in err.
+ * As supervisord reads it: an indented line continues the key before it
+ * (joined with a newline); " ;" and " #" start a comment inside a line; a
+ * key given again replaces its value (with a warning). Returns 0. */
 int cli_svconf_parse(cli_svconf_t* conf,
                      const char* path,
                      const char* text,

@@ -270,65 +270,91 @@ static int parse_seconds(const char* v, long* out, const char** why) {
   return 0;
 }
 
-/* Applies one key's expanded value to p. Returns 0, or -1 with *why (NULL
- * when out of memory). */
-static int apply_key(prog_t* p, key_id_t id, const char* v, const char** why) {
-  *why = NULL;
+/* The keys whose value is a whole number. */
+static int apply_number(prog_t* p,
+                        key_id_t id,
+                        const char* v,
+                        const char** why) {
   switch (id) {
-  case K_COMMAND:
-    cli_argv_free(p->argv);
-    return cli_sv_split(v, &p->argv, why);
   case K_PRIORITY:
     if (parse_long(v, -1000000000L, 1000000000L, &p->o.priority) != 0) {
       *why = "not a whole number";
       return -1;
     }
     return 0;
-  case K_AUTOSTART:
-    return parse_bool(v, &p->autostart, why);
-  case K_AUTORESTART:
-    if (strcasecmp(v, "unexpected") == 0) {
-      p->autorestart = 2;
-      return 0;
-    }
-    if (cli_sv_bool(v, &p->autorestart) != 0) {
-      *why = "use true, false or unexpected";
-      return -1;
-    }
-    return 0;
-  case K_EXITCODES:
-    if (parse_exitcodes(p, v) != 0) {
-      *why = "use exit codes 0-255, comma-separated (e.g. 0,2)";
-      return -1;
-    }
-    return 0;
-  case K_STARTSECS:
-    return parse_seconds(v, &p->startsecs, why);
   case K_STARTRETRIES:
     if (parse_long(v, 0, 1000000, &p->startretries) != 0) {
       *why = "not a whole number from 0";
       return -1;
     }
     return 0;
-  case K_STOPSIGNAL:
-    return parse_signal(p, v, why);
-  case K_STOPWAITSECS:
+  case K_STARTSECS:
+    return parse_seconds(v, &p->startsecs, why);
+  default: /* K_STOPWAITSECS */
     return parse_seconds(v, &p->stopwaitsecs, why);
-  case K_KILL_AFTER:
-  case K_TIMEOUT: {
-    uint64_t ms;
-    if (cli_duration_parse(v, &ms) != 0 || (id == K_TIMEOUT && ms == 0)) {
-      *why = "not a duration (e.g. 500ms, 2s, 1m) above 0";
-      return -1;
-    }
-    if (id == K_TIMEOUT) {
-      p->o.timeout_ms = ms;
-    } else {
-      p->kill_after_ms = ms;
-      p->kill_after_set = 1;
-    }
+  }
+}
+
+/* uvsup's kill-after and timeout: durations. */
+static int apply_duration(prog_t* p,
+                          key_id_t id,
+                          const char* v,
+                          const char** why) {
+  uint64_t ms;
+  if (cli_duration_parse(v, &ms) != 0 || (id == K_TIMEOUT && ms == 0)) {
+    *why = "not a duration (e.g. 500ms, 2s, 1m) above 0";
+    return -1;
+  }
+  if (id == K_TIMEOUT) {
+    p->o.timeout_ms = ms;
+  } else {
+    p->kill_after_ms = ms;
+    p->kill_after_set = 1;
+  }
+  return 0;
+}
+
+static int apply_autorestart(prog_t* p, const char* v, const char** why) {
+  if (strcasecmp(v, "unexpected") == 0) {
+    p->autorestart = 2;
     return 0;
   }
+  if (cli_sv_bool(v, &p->autorestart) != 0) {
+    *why = "use true, false or unexpected";
+    return -1;
+  }
+  return 0;
+}
+
+/* Applies one key's expanded value to p. Returns 0, or -1 with *why (NULL
+ * when out of memory). */
+static int apply_key(prog_t* p, key_id_t id, const char* v, const char** why) {
+  int on;
+  *why = NULL;
+  switch (id) {
+  case K_COMMAND:
+    cli_argv_free(p->argv);
+    return cli_sv_split(v, &p->argv, why);
+  case K_PRIORITY:
+  case K_STARTSECS:
+  case K_STARTRETRIES:
+  case K_STOPWAITSECS:
+    return apply_number(p, id, v, why);
+  case K_KILL_AFTER:
+  case K_TIMEOUT:
+    return apply_duration(p, id, v, why);
+  case K_AUTOSTART:
+    return parse_bool(v, &p->autostart, why);
+  case K_AUTORESTART:
+    return apply_autorestart(p, v, why);
+  case K_EXITCODES:
+    if (parse_exitcodes(p, v) != 0) {
+      *why = "use exit codes 0-255, comma-separated (e.g. 0,2)";
+      return -1;
+    }
+    return 0;
+  case K_STOPSIGNAL:
+    return parse_signal(p, v, why);
   case K_USER:
     return parse_user(p, v, why);
   case K_REDIRECT_STDERR:
@@ -342,10 +368,8 @@ static int apply_key(prog_t* p, key_id_t id, const char* v, const char** why) {
     free(p->directory);
     p->directory = strdup(v);
     return p->directory == NULL ? -1 : 0;
-  case K_ASGROUP: {
-    int on;
+  case K_ASGROUP:
     return parse_bool(v, &on, why); /* always on: see apply_keys */
-  }
   case K_PROCESS_NAME:
   case K_NUMPROCS:
   case K_NUMPROCS_START:

@@ -552,7 +552,7 @@ static int apply_option(const option_spec_t* opt,
     return cli_supervise_option(&a->supervise, (cli_supervise_option_t)opt->sub,
                                 shown, value, err, errlen);
   case OPT_STACK:
-    return cli_stack_option(&a->stack, (cli_stack_option_t)opt->sub, shown,
+    return cli_stack_option(&a->stackopts, (cli_stack_option_t)opt->sub, shown,
                             value, err, errlen);
   }
   return 0;
@@ -617,11 +617,11 @@ int cli_args_parse(
   }
 
   int has_program = i < argc;
-  if (has_program && (a->procfile != NULL || a->stack.config != NULL) &&
+  if (has_program && (a->procfile != NULL || a->stackopts.config != NULL) &&
       a->ncommands == 0 && a->nsources == 0) {
     /* uvsup -f Procfile web worker: only those, as foreman start web. */
-    a->stack.types = argv + i;
-    a->stack.ntypes = (size_t)(argc - i);
+    a->stackopts.types = argv + i;
+    a->stackopts.ntypes = (size_t)(argc - i);
     has_program = 0;
   }
   if (!has_program && a->nsources > 0) {
@@ -629,10 +629,10 @@ int cli_args_parse(
                     a->sources[0].path);
   }
   if (a->procfile == NULL &&
-      cli_stack_procfile_only(&a->stack, err, errlen) != 0) {
+      cli_stack_procfile_only(&a->stackopts, err, errlen) != 0) {
     return -1;
   }
-  if (a->stack.config != NULL) {
+  if (a->stackopts.config != NULL) {
     if (a->procfile != NULL || a->ncommands > 0 || has_program) {
       return cli_fail(err, errlen,
                       "give workers one way only: -C CONFIG, -f PROCFILE, "
@@ -676,5 +676,5 @@ void cli_args_free(cli_args_t* a) {
   free(a->sources);
   a->sources = NULL;
   a->nsources = 0;
-  cli_stack_free(&a->stack);
+  cli_stack_free(&a->stackopts);
 }

@@ -90,7 +90,7 @@ typedef struct {
   int quiet;               /* no live lines on stderr */
   const char* events_file; /* NULL: none */
   cli_supervise_t supervise;
-  cli_stack_t stack; /* -e, -p, -m, --check, -C: stackopts.c */
+  cli_stack_t stackopts; /* -e, -p, -m, --check, -C: stackopts.c */
   int help;
   int version;
 } cli_args_t;

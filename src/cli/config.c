@@ -900,11 +900,11 @@ int cli_config_build(const cli_args_t* a,
                      char* err,
                      size_t errlen) {
   cli_svconf_t conf;
-  if (cli_svconf_load(a->stack.config, &conf, err, errlen) != 0) {
+  if (cli_svconf_load(a->stackopts.config, &conf, err, errlen) != 0) {
     return -1;
   }
-  int rc =
-      cli_config_jobs(&conf, a->stack.types, a->stack.ntypes, out, err, errlen);
+  int rc = cli_config_jobs(&conf, a->stackopts.types, a->stackopts.ntypes, out,
+                           err, errlen);
   for (size_t i = 0; rc == 0 && i < conf.nwarnings; i++) {
     fprintf(stderr, "uvsup: warning: %s\n", conf.warnings[i]);
   }

@@ -22,7 +22,7 @@ int cli_config_jobs(cli_svconf_t* conf,
                     char* err,
                     size_t errlen);
 
-/* Reads a->stack.config and builds its jobs; prints the warnings on
+/* Reads a->stackopts.config and builds its jobs; prints the warnings on
  * stderr. */
 int cli_config_build(const cli_args_t* a,
                      cli_jobs_t* out,

@@ -156,16 +156,16 @@ static int add_instances(const cli_args_t* a,
   unsigned base;
   int rc = types == NULL || counts == NULL
                ? cli_fail(err, errlen, "out of memory")
-               : base_port(&a->stack, env, &base, err, errlen);
+               : base_port(&a->stackopts, env, &base, err, errlen);
   for (size_t k = 0; rc == 0 && k < pf->count; k++) {
     types[k] = pf->entries[k].name;
   }
   if (rc == 0) {
-    rc = cli_formation_parse(a->stack.formation, types, pf->count, a->procfile,
-                             counts, err, errlen);
+    rc = cli_formation_parse(a->stackopts.formation, types, pf->count,
+                             a->procfile, counts, err, errlen);
   }
   if (rc == 0) {
-    rc = select_types(&a->stack, pf, a->procfile, counts, err, errlen);
+    rc = select_types(&a->stackopts, pf, a->procfile, counts, err, errlen);
   }
   for (size_t k = 0; rc == 0 && k < pf->count; k++) {
     for (unsigned n = 1; rc == 0 && n <= counts[k]; n++) {
@@ -177,7 +177,7 @@ static int add_instances(const cli_args_t* a,
   }
   if (rc == 0 && out->count == 0) {
     rc = cli_fail(err, errlen, "no workers: the formation '%s' runs none",
-                  a->stack.formation);
+                  a->stackopts.formation);
   }
   free(types);
   free(counts);
@@ -198,7 +198,7 @@ int cli_foreman_build(const cli_args_t* a,
   cli_envset_init(&env);
   int rc = (has_dir && dir == NULL) || cli_envset_add_all(&env, environ) != 0
                ? cli_fail(err, errlen, "out of memory")
-               : load_env(&a->stack, dir, &env, err, errlen);
+               : load_env(&a->stackopts, dir, &env, err, errlen);
   if (rc == 0) {
     rc = add_instances(a, &pf, dir, &env, out, err, errlen);
   }

@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
     cli_args_free(&args);
     return input_error(err);
   }
-  if (args.stack.check) {
+  if (args.stackopts.check) {
     return check_only(&args, &jobs);
   }
   int summary_fd = STDERR_FILENO;

@@ -67,25 +67,25 @@ static void check_valid(const cli_args_t* a, int argc, char** argv) {
     }
     break;
   case CLI_MODE_CONFIG:
-    FUZZ_CHECK(a->stack.config[0] != '\0' &&
-               in_argv(a->stack.config, argc, argv));
+    FUZZ_CHECK(a->stackopts.config[0] != '\0' &&
+               in_argv(a->stackopts.config, argc, argv));
     break;
   case CLI_MODE_NONE:
     FUZZ_CHECK(!"a parse that succeeds has workers");
     break;
   }
   /* Process types follow -f or -C only, and are argv's own words. */
-  FUZZ_CHECK(a->stack.ntypes == 0 || a->mode == CLI_MODE_PROCFILE ||
+  FUZZ_CHECK(a->stackopts.ntypes == 0 || a->mode == CLI_MODE_PROCFILE ||
              a->mode == CLI_MODE_CONFIG);
-  FUZZ_CHECK(a->stack.ntypes == 0 ||
-             (a->stack.types >= argv &&
-              a->stack.types + a->stack.ntypes <= argv + argc));
-  for (size_t i = 0; i < a->stack.nenv_files; i++) {
-    FUZZ_CHECK(a->stack.env_files[i][0] != '\0' &&
-               strchr(a->stack.env_files[i], ',') == NULL);
+  FUZZ_CHECK(a->stackopts.ntypes == 0 ||
+             (a->stackopts.types >= argv &&
+              a->stackopts.types + a->stackopts.ntypes <= argv + argc));
+  for (size_t i = 0; i < a->stackopts.nenv_files; i++) {
+    FUZZ_CHECK(a->stackopts.env_files[i][0] != '\0' &&
+               strchr(a->stackopts.env_files[i], ',') == NULL);
   }
-  FUZZ_CHECK(!a->stack.port_set ||
-             (a->stack.port >= 1 && a->stack.port <= CLI_PORT_MAX));
+  FUZZ_CHECK(!a->stackopts.port_set ||
+             (a->stackopts.port >= 1 && a->stackopts.port <= CLI_PORT_MAX));
 }
 
 /* Adds one argument to the canonical command line. */
@@ -146,36 +146,37 @@ static int canonical(const cli_args_t* a, char** argv) {
   if (a->timestamps) {
     opt(argv, &argc, "timestamps", NULL);
   }
-  if (a->stack.nenv_files > 0) {
+  if (a->stackopts.nenv_files > 0) {
     /* One -e with the list, foreman's way: the files never hold a ','. */
     cli_buf_t files;
     cli_buf_init(&files);
-    for (size_t i = 0; i < a->stack.nenv_files; i++) {
-      cli_buf_printf(&files, "%s%s", i > 0 ? "," : "", a->stack.env_files[i]);
+    for (size_t i = 0; i < a->stackopts.nenv_files; i++) {
+      cli_buf_printf(&files, "%s%s", i > 0 ? "," : "",
+                     a->stackopts.env_files[i]);
     }
     FUZZ_CHECK(!files.failed);
     opt(argv, &argc, "env", files.data);
     cli_buf_free(&files);
   }
-  if (a->stack.port_set) {
-    opt_u(argv, &argc, "port", a->stack.port, "");
+  if (a->stackopts.port_set) {
+    opt_u(argv, &argc, "port", a->stackopts.port, "");
   }
-  if (a->stack.formation != NULL) {
-    opt(argv, &argc, "formation", a->stack.formation);
+  if (a->stackopts.formation != NULL) {
+    opt(argv, &argc, "formation", a->stackopts.formation);
   }
-  if (a->stack.check) {
+  if (a->stackopts.check) {
     opt(argv, &argc, "check", NULL);
   }
-  if (a->stack.config != NULL) {
-    opt(argv, &argc, "config", a->stack.config);
+  if (a->stackopts.config != NULL) {
+    opt(argv, &argc, "config", a->stackopts.config);
   }
   if (a->mode == CLI_MODE_PROCFILE) {
     opt(argv, &argc, "procfile", a->procfile);
   }
-  if (a->stack.ntypes > 0) {
+  if (a->stackopts.ntypes > 0) {
     argv[argc++] = strdup("--");
-    for (size_t i = 0; i < a->stack.ntypes; i++) {
-      argv[argc++] = strdup(a->stack.types[i]);
+    for (size_t i = 0; i < a->stackopts.ntypes; i++) {
+      argv[argc++] = strdup(a->stackopts.types[i]);
     }
   }
   for (size_t i = 0; i < a->ncommands; i++) {
@@ -231,18 +232,19 @@ static void check_same(const cli_args_t* a, const cli_args_t* b) {
              (a->halt.on_success == b->halt.on_success &&
               a->halt.on_done == b->halt.on_done &&
               a->halt.count == b->halt.count));
-  FUZZ_CHECK(a->stack.nenv_files == b->stack.nenv_files);
-  for (size_t i = 0; i < a->stack.nenv_files; i++) {
-    FUZZ_CHECK(strcmp(a->stack.env_files[i], b->stack.env_files[i]) == 0);
+  FUZZ_CHECK(a->stackopts.nenv_files == b->stackopts.nenv_files);
+  for (size_t i = 0; i < a->stackopts.nenv_files; i++) {
+    FUZZ_CHECK(strcmp(a->stackopts.env_files[i], b->stackopts.env_files[i]) ==
+               0);
   }
-  FUZZ_CHECK(a->stack.port_set == b->stack.port_set &&
-             a->stack.port == b->stack.port);
-  FUZZ_CHECK(same_str(a->stack.formation, b->stack.formation));
-  FUZZ_CHECK(a->stack.check == b->stack.check);
-  FUZZ_CHECK(same_str(a->stack.config, b->stack.config));
-  FUZZ_CHECK(a->stack.ntypes == b->stack.ntypes);
-  for (size_t i = 0; i < a->stack.ntypes; i++) {
-    FUZZ_CHECK(strcmp(a->stack.types[i], b->stack.types[i]) == 0);
+  FUZZ_CHECK(a->stackopts.port_set == b->stackopts.port_set &&
+             a->stackopts.port == b->stackopts.port);
+  FUZZ_CHECK(same_str(a->stackopts.formation, b->stackopts.formation));
+  FUZZ_CHECK(a->stackopts.check == b->stackopts.check);
+  FUZZ_CHECK(same_str(a->stackopts.config, b->stackopts.config));
+  FUZZ_CHECK(a->stackopts.ntypes == b->stackopts.ntypes);
+  for (size_t i = 0; i < a->stackopts.ntypes; i++) {
+    FUZZ_CHECK(strcmp(a->stackopts.types[i], b->stackopts.types[i]) == 0);
   }
   FUZZ_CHECK(same_str(a->summary_file, b->summary_file));
   FUZZ_CHECK(same_str(a->log_dir, b->log_dir));

@@ -171,6 +171,14 @@ static char* names_of(const char* events, const char* event) {
   return names;
 }
 
+/* Where the event of name is in an --events file (the end when absent). */
+static size_t at(const char* events, const char* event, const char* name) {
+  char* key = tu_fmt("\"event\":\"%s\",\"name\":\"%s\"", event, name);
+  const char* p = strstr(events, key);
+  free(key);
+  return p != NULL ? (size_t)(p - events) : strlen(events);
+}
+
 START_TEST(test_supervisord_priority_start_and_reverse_stop) {
   char* dir = tu_tmpdir_new();
   char* conf = tu_write_file(dir, "supervisord.conf",
@@ -201,6 +209,10 @@ START_TEST(test_supervisord_priority_start_and_reverse_stop) {
   char* stopping = names_of(text, "stopping");
   ck_assert_str_eq(started, "first middle last ");
   ck_assert_str_eq(stopping, "last middle first ");
+  /* As supervisord: a level stops only once the one above has ended. */
+  ck_assert_msg(at(text, "exit", "last") < at(text, "stopping", "middle") &&
+                    at(text, "exit", "middle") < at(text, "stopping", "first"),
+                "%s", text);
   free(started);
   free(stopping);
   free(text);

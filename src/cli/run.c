@@ -240,6 +240,7 @@ static void on_exit_cb(uvsup_t* sup,
   }
   check_halt(run, result);
   if (result->next != UVSUP_NEXT_RESTART) {
+    cli_stoporder_next(&run->order, run->next_job);
     run->free_slots[run->nfree_slots++] = run->slot_of[job];
     run->in_flight--;
     feed_more(run);
@@ -356,7 +357,10 @@ static void on_signal(int signum, void* data) {
                    "them now)",
                    cli_signal_name(signum), uvsup_running(run->sup),
                    again_name(signum));
-    uvsup_stop(run->sup, signum);
+    if (cli_stoporder_begin(&run->order, run->sup, run->jobs, run->workers,
+                            run->next_job, signum) != 0) {
+      uvsup_stop(run->sup, signum);
+    }
   } else if (signum != SIGHUP) {
     /* "Stop now": a reader that never comes must not hold uvsup either.
      * Dropped first, so the message is not queued behind that output. */

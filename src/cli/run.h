@@ -13,6 +13,7 @@
 #include "live.h"
 #include "output.h"
 #include "signals.h"
+#include "stoporder.h"
 #include "summary.h"
 
 typedef struct {
@@ -44,6 +45,7 @@ typedef struct {
   unsigned halt_seen;  /* results counted towards --halt */
   int done;            /* on_done has run: every worker has ended */
   cli_signals_t signals;
+  cli_stoporder_t order; /* a config's stop by priority */
   cli_output_t* output;
 } cli_run_t;
 

@@ -1,0 +1,78 @@
+/* Stopping a config's programs by priority, highest first, a level at a
+ * time, as supervisord does, so a program stops before those it was
+ * started after. A config holds tens of programs: each end scans them. */
+#include "stoporder.h"
+
+#include <limits.h>
+
+/* Whether the worker's process still runs (or its run is ending). */
+static int alive(const uvsup_worker_t* w) {
+  switch (uvsup_worker_state(w)) {
+  case UVSUP_STATE_QUEUED:
+  case UVSUP_STATE_BACKOFF:
+  case UVSUP_STATE_FINISHED:
+  case UVSUP_STATE_GAVE_UP:
+  case UVSUP_STATE_SKIPPED:
+    return 0;
+  case UVSUP_STATE_RUNNING:
+  case UVSUP_STATE_STOPPING:
+    return 1;
+  }
+  return 1; /* a state of a later version: a process may run */
+}
+
+/* The highest priority among the live workers below ceiling, or
+ * LONG_MIN when none lives there. */
+static long top_level(const cli_stoporder_t* s, size_t nadded, long ceiling) {
+  long top = LONG_MIN;
+  for (size_t i = 0; i < nadded; i++) {
+    long p = s->jobs->jobs[i].opts->priority;
+    if (p < ceiling && p > top && alive(s->workers[i])) {
+      top = p;
+    }
+  }
+  return top;
+}
+
+/* Stops the live workers of the highest level below ceiling. */
+static void stop_level(cli_stoporder_t* s, size_t nadded, long ceiling) {
+  s->level = top_level(s, nadded, ceiling);
+  for (size_t i = 0; s->level != LONG_MIN && i < nadded; i++) {
+    if (s->jobs->jobs[i].opts->priority == s->level &&
+        uvsup_worker_state(s->workers[i]) == UVSUP_STATE_RUNNING) {
+      uvsup_stop_worker(s->workers[i], s->signum);
+    }
+  }
+}
+
+int cli_stoporder_begin(cli_stoporder_t* s,
+                        uvsup_t* sup,
+                        const cli_jobs_t* jobs,
+                        uvsup_worker_t* const* workers,
+                        size_t nadded,
+                        int signum) {
+  for (size_t i = 0; i < jobs->count; i++) {
+    if (jobs->jobs[i].opts == NULL) {
+      return -1;
+    }
+  }
+  s->active = 1;
+  s->signum = signum;
+  s->jobs = jobs;
+  s->workers = workers;
+  uvsup_drain(sup);
+  stop_level(s, nadded, LONG_MAX);
+  return 0;
+}
+
+void cli_stoporder_next(cli_stoporder_t* s, size_t nadded) {
+  if (!s->active || s->level == LONG_MIN) {
+    return;
+  }
+  for (size_t i = 0; i < nadded; i++) {
+    if (s->jobs->jobs[i].opts->priority >= s->level && alive(s->workers[i])) {
+      return; /* this level is still ending */
+    }
+  }
+  stop_level(s, nadded, s->level);
+}

@@ -1,0 +1,35 @@
+/* supervisord's order at a stop: the programs with the highest priority
+ * stop first, and each lower priority only once the ones above it have
+ * ended. For jobs with a config's priorities; others stop all at once. */
+#ifndef UVSUP_CLI_STOPORDER_H
+#define UVSUP_CLI_STOPORDER_H
+
+#include <stddef.h>
+#include <uvsup.h>
+
+#include "jobs.h"
+
+typedef struct {
+  int active; /* an ordered stop is under way */
+  int signum; /* what each level gets */
+  long level; /* the priority being stopped */
+  const cli_jobs_t* jobs;
+  uvsup_worker_t* const* workers; /* by job index; the first nadded */
+} cli_stoporder_t;
+
+/* Begins an ordered stop of the first nadded jobs' workers with signum
+ * (0: each one's own): no new start or restart (uvsup_drain), then the
+ * highest priority level is stopped. Returns 0, or -1 when the jobs have
+ * no priorities (not a config's) and the caller stops them all at once. */
+int cli_stoporder_begin(cli_stoporder_t* s,
+                        uvsup_t* sup,
+                        const cli_jobs_t* jobs,
+                        uvsup_worker_t* const* workers,
+                        size_t nadded,
+                        int signum);
+
+/* A worker has finished for good: once its level has ended, the next one
+ * down is stopped. Does nothing unless an ordered stop is under way. */
+void cli_stoporder_next(cli_stoporder_t* s, size_t nadded);
+
+#endif

@@ -210,8 +210,43 @@ static int parse_user(prog_t* p, const char* v, const char** why) {
   return 0;
 }
 
+/* A log file that can be written: an existing regular file (opened with
+ * O_NONBLOCK, so a FIFO with no reader cannot hang the start), or a new
+ * one in a directory we may write. Nothing is created here (--check must
+ * leave no trace): the first output does. */
+static int check_log_path(const char* path, const char** why) {
+  int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0 && errno == ENOENT) {
+    char* dir = strdup(path);
+    if (dir == NULL) {
+      return -1;
+    }
+    char* slash = strrchr(dir, '/');
+    const char* where = slash == NULL ? "." : slash == dir ? "/" : dir;
+    if (slash != NULL && slash != dir) {
+      *slash = '\0';
+    }
+    int ok = access(where, W_OK | X_OK) == 0;
+    *why = ok ? NULL : strerror(errno);
+    free(dir);
+    return ok ? 0 : -1;
+  }
+  if (fd < 0) {
+    *why = strerror(errno);
+    return -1;
+  }
+  struct stat st;
+  int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  close(fd);
+  if (!regular) {
+    *why = "not a regular file (AUTO or /dev/stdout shows the output)";
+    return -1;
+  }
+  return 0;
+}
+
 /* stdout_logfile / stderr_logfile: AUTO, NONE, a console or a file that
- * can be opened now (a bad path starts nothing). */
+ * can be written (a bad path starts nothing). */
 static int parse_log(prog_t* p, int s, const char* v, const char** why) {
   free(p->o.log_path[s]);
   p->o.log_path[s] = NULL;
@@ -225,18 +260,7 @@ static int parse_log(prog_t* p, int s, const char* v, const char** why) {
     p->o.log_kind[s] = CLI_LOG_DISCARD;
     return 0;
   }
-  /* O_NONBLOCK: a FIFO with no reader must not hang the start. */
-  int fd =
-      open(v, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
-  if (fd < 0) {
-    *why = strerror(errno);
-    return -1;
-  }
-  struct stat st;
-  int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  close(fd);
-  if (!regular) {
-    *why = "not a regular file (AUTO or /dev/stdout shows the output)";
+  if (check_log_path(v, why) != 0) {
     return -1;
   }
   p->o.log_kind[s] = CLI_LOG_FILE;

@@ -378,6 +378,94 @@ START_TEST(test_supervisord_check_describes) {
 }
 END_TEST
 
+START_TEST(test_supervisord_every_key) {
+  char* dir = tu_tmpdir_new();
+  char* text = tu_fmt(
+      "[supervisord]\n"
+      "environment = TOP=\"t\"\n"
+      "directory = %%(here)s\n"
+      "[group:g]\n"
+      "programs = all\n"
+      "[program:all]\n"
+      "command = " CHILD
+      " env TOP env OWN env SUPERVISOR_GROUP_NAME"
+      " err to-stderr exit 3\n"
+      "process_name = %%(program_name)s-%%(process_num)d\n"
+      "numprocs = 2\n"
+      "numprocs_start = 1\n"
+      "priority = 10\n"
+      "autostart = true\n"
+      "autorestart = unexpected\n"
+      "exitcodes = 0,3\n"
+      "startsecs = 0\n"
+      "startretries = 1\n"
+      "stopsignal = INT\n"
+      "stopwaitsecs = 2\n"
+      "stopasgroup = true\n"
+      "killasgroup = true\n"
+      "user = %u\n"
+      "redirect_stderr = true\n"
+      "stdout_logfile = %%(here)s/%%(process_num)d.log\n"
+      "stderr_logfile = NONE\n"
+      "environment = OWN=\"o,1\"\n"
+      "directory = %%(here)s\n"
+      "restart-delay = 10ms\n"
+      "kill-after = 1s\n"
+      "timeout = 30s\n"
+      "[program:off]\n"
+      "command = " CHILD
+      " out never\n"
+      "autostart = false\n",
+      (unsigned)getuid());
+  char* conf = tu_write_file(dir, "supervisord.conf", text);
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "-C", conf, NULL);
+  /* 3 is an expected exit: ok, and not restarted. */
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  ASSERT_ROW(&r, "all-1", "ok");
+  ASSERT_ROW(&r, "all-2", "ok");
+  ck_assert_msg(row_of(r.err, "off") == NULL, "%s", r.err);
+  ck_assert_msg(strstr(r.out, "never") == NULL, "%s", r.out);
+  for (int n = 1; n <= 2; n++) {
+    char* path = tu_fmt("%s/%d.log", dir, n);
+    char* log = tu_read_file(path);
+    ck_assert_msg(log != NULL, "no %s", path);
+    ck_assert_str_eq(log,
+                     "TOP=t\nOWN=o,1\nSUPERVISOR_GROUP_NAME=g\nto-stderr\n");
+    free(log);
+    free(path);
+  }
+  ck_assert_msg(strstr(r.err, "to-stderr") == NULL, "%s", r.err);
+  tu_result_free(&r);
+  free(conf);
+  free(text);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
+START_TEST(test_supervisord_stopsignal_at_shutdown) {
+  char* dir = tu_tmpdir_new();
+  char* conf = tu_write_file(dir, "supervisord.conf",
+                             "[program:quits_on_int]\n"
+                             "command=" CHILD
+                             " out up pause\n"
+                             "stopsignal=INT\n");
+  char* argv[] = { UVSUP_TEST_CLI, "-C", conf, NULL };
+  tu_proc_t p;
+  tu_start(argv, NULL, &p);
+  tu_wait_for_count(&p, "| up", 1);
+  kill(p.pid, SIGTERM);
+  tu_result_t r;
+  tu_finish(&p, &r);
+  ck_assert_msg(r.status == 128 + SIGTERM, "status %d:\n%s", r.status, r.err);
+  /* As supervisord: the program's stopsignal, not the one uvsup got. */
+  ASSERT_ROW(&r, "quits_on_int", "stopped (SIGINT)");
+  tu_result_free(&r);
+  free(conf);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
 static Suite* supervisord_suite(void) {
   Suite* s = suite_create("supervisord");
   TCase* core = tu_tcase_new(s, "core", 30);
@@ -388,6 +476,8 @@ static Suite* supervisord_suite(void) {
   tcase_add_test(core, test_supervisord_include_and_log_files);
   tcase_add_test(core, test_supervisord_user_drop);
   tcase_add_test(core, test_supervisord_check_describes);
+  tcase_add_test(core, test_supervisord_every_key);
+  tcase_add_test(core, test_supervisord_stopsignal_at_shutdown);
   TCase* errors = tu_tcase_new(s, "errors", 30);
   tcase_add_test(errors, test_supervisord_warnings_and_bad_value);
   return s;

@@ -57,7 +57,10 @@ int cli_stoporder_begin(cli_stoporder_t* s,
     }
   }
   s->active = 1;
-  s->signum = signum;
+  /* As supervisord: each program gets its own stopsignal, whatever
+   * stopped uvsup. */
+  (void)signum;
+  s->signum = 0;
   s->jobs = jobs;
   s->workers = workers;
   uvsup_drain(sup);

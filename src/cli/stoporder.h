@@ -11,16 +11,17 @@
 
 typedef struct {
   int active; /* an ordered stop is under way */
-  int signum; /* what each level gets */
+  int signum; /* what each level gets (0: each one's own) */
   long level; /* the priority being stopped */
   const cli_jobs_t* jobs;
   uvsup_worker_t* const* workers; /* by job index; the first nadded */
 } cli_stoporder_t;
 
-/* Begins an ordered stop of the first nadded jobs' workers with signum
- * (0: each one's own): no new start or restart (uvsup_drain), then the
- * highest priority level is stopped. Returns 0, or -1 when the jobs have
- * no priorities (not a config's) and the caller stops them all at once. */
+/* Begins an ordered stop of the first nadded jobs' workers: no new start
+ * or restart (uvsup_drain), then the highest priority level is stopped,
+ * each worker with its own stop signal (supervisord's stopsignal), not
+ * signum. Returns 0, or -1 when the jobs have no priorities (not a
+ * config's) and the caller stops them all at once with signum. */
 int cli_stoporder_begin(cli_stoporder_t* s,
                         uvsup_t* sup,
                         const cli_jobs_t* jobs,

@@ -39,9 +39,12 @@ typedef enum {
   UVSUP_END_STOPPED,      /* stopped by uvsup_stop() or uvsup_stop_worker() */
   UVSUP_END_SPAWN_FAILED, /* uv_spawn failed; see error */
   UVSUP_END_NOT_STARTED,  /* stopped before it was ever spawned */
-  UVSUP_END_GAVE_UP       /* failed past its restart limit: exit_status,
+  UVSUP_END_GAVE_UP,      /* failed past its restart limit: exit_status,
                              term_signal and error tell how the last run
                              ended */
+  UVSUP_END_LOST          /* the spawn helper died while the run was live:
+                             how it ended is unknown; its process group was
+                             sent SIGKILL */
 } uvsup_end_t;
 
 /* What comes after a run, as on_exit reports it. */

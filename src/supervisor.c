@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run.h"
 #include "worker.h"
 
 static void on_idle(uv_idle_t* idle);
@@ -237,16 +238,25 @@ static void on_idle_close(uv_handle_t* handle) {
   }
 }
 
+/* The spawner is closed first (the helper may take a moment to exit), and
+ * the supervisor's own handles once it is. */
+static void on_spawner_closed(uvsup_spawner_t* spawner, void* arg) {
+  uvsup_t* sup = arg;
+  sup->spawner = NULL;
+  /* libuv runs close callbacks newest first: the idle handle, whose
+   * callback fires on_done (which may free the supervisor), is closed
+   * first so its callback comes after those of the others. */
+  uv_close((uv_handle_t*)&sup->idle, on_idle_close);
+  uvsup__queue_close(&sup->queue);
+  uvsup__sched_close(&sup->sched);
+}
+
 static void check_done(uvsup_t* sup) {
   if (sup->state == SUP_STARTED && sup->unfinished == 0 &&
       (!sup->opts.keep_open || sup->stopping)) {
     sup->state = SUP_CLOSING;
-    /* libuv runs close callbacks newest first: the idle handle, whose
-     * callback fires on_done (which may free the supervisor), is closed
-     * first so its callback comes after those of the others. */
-    uv_close((uv_handle_t*)&sup->idle, on_idle_close);
-    uvsup__queue_close(&sup->queue);
-    uvsup__sched_close(&sup->sched);
+    uv_idle_stop(&sup->idle);
+    uvsup__spawner_close(sup->spawner, on_spawner_closed, sup);
   }
 }
 
@@ -297,8 +307,15 @@ int uvsup_start(uvsup_t* sup) {
   if (sup->state != SUP_IDLE) {
     return UVSUP_ESTATE;
   }
-  int err = uv_idle_init(sup->loop, &sup->idle);
+  int err =
+      uvsup__spawner_inproc_new(sup->loop, &uvsup__run_events, &sup->spawner);
   if (err != 0) {
+    return err;
+  }
+  err = uv_idle_init(sup->loop, &sup->idle);
+  if (err != 0) {
+    uvsup__spawner_close(sup->spawner, NULL, NULL);
+    sup->spawner = NULL;
     return err;
   }
   sup->idle.data = sup;
@@ -319,8 +336,8 @@ static void stop_all(uvsup_t* sup, int signum, int drain_only) {
   while (l != &sup->all) {
     uvsup_worker_t* w = WORKER_OF(l, all);
     l = l->prev; /* w may be released */
-    int live =
-        w->state == UVSUP_STATE_RUNNING || w->state == UVSUP_STATE_STOPPING;
+    int live = w->state == UVSUP_STATE_RUNNING ||
+               w->state == UVSUP_STATE_STOPPING || w->run != NULL;
     if (!uvsup__worker_finished(w) && !(drain_only && live)) {
       uvsup__worker_stop(w, signum);
     }
@@ -456,7 +473,6 @@ int uvsup_free(uvsup_t* sup) {
   uvsup__table_free(&sup->by_name);
   uvsup__sched_free(&sup->sched);
   uvsup__output_sink_free(&sup->sink);
-  uvsup__group_scan_free(&sup->group_scan);
   free(sup);
   return 0;
 }

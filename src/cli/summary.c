@@ -119,6 +119,9 @@ void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r) {
   case UVSUP_END_NOT_STARTED:
     cli_buf_puts(b, "not started");
     break;
+  case UVSUP_END_LOST:
+    cli_buf_puts(b, "lost (the spawn helper died)");
+    break;
   case UVSUP_END_GAVE_UP:
     /* With how its last run ended, which is what the user will debug. */
     cli_buf_puts(b, "gave up");
@@ -300,6 +303,8 @@ static const char* end_name(uvsup_end_t end) {
     return "not_started";
   case UVSUP_END_GAVE_UP:
     return "gave_up";
+  case UVSUP_END_LOST:
+    return "lost";
   }
   return "unknown";
 }

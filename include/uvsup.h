@@ -203,6 +203,17 @@ typedef struct {
   uvsup_give_up_t on_give_up; /* default UVSUP_GIVE_UP_CONTINUE */
   uint64_t seed; /* seeds the restart jitter, for reproducible delays;
                     0: from the clock */
+  /* Spawning. By default workers are spawned by the spawn helper, a small
+   * program (uvsup-spawn) that uvsup_start() starts with posix_spawn: the
+   * host is never forked, so a spawn costs the host the same at any size,
+   * and when the host dies, even by SIGKILL, the helper stops every
+   * worker's process group. */
+  const char* spawn_helper; /* the helper program; NULL: the environment
+                               variable UVSUP_SPAWN_HELPER, else the one
+                               installed with the library */
+  int spawn_in_process;     /* 1: uv_spawn from the host's own loop (each
+                               spawn forks the host; workers outlive a
+                               host that is killed) */
 } uvsup_options_t;
 
 /* Worker options. Call uvsup_worker_options_init() first. uvsup_add() copies

@@ -947,7 +947,7 @@ START_TEST(test_cli_exit_stopped_by_signal) {
   char* dir = tu_tmpdir_new();
   char* fifo = tu_fmt("%s/started", dir);
   ck_assert_int_eq(mkfifo(fifo, 0600), 0);
-  char* sender = tu_fmt("read x < %s; kill -TERM $PPID", fifo);
+  char* sender = tu_fmt("read x < %s; exec '%s' signalsup 15", fifo, CHILD);
   char* sleeper = tu_fmt("echo up > %s; exec '%s' sleep 30000", fifo, CHILD);
   tu_result_t r;
   tu_run_cli(&r, NULL, "-n", "sender", "-c", sender, "-n", "sleeper", "-c",

@@ -14,6 +14,7 @@
 #include <check.h>
 #include <uv.h>
 
+#include "fixture.h"
 #include "testutil.h"
 
 #define MAX_EVENTS 128
@@ -121,6 +122,7 @@ static void harness_init(harness_t* h, uvsup_options_t* opts) {
   uvsup_options_t defaults;
   if (opts == NULL) {
     uvsup_options_init(&defaults);
+    fixture_spawn_options(&defaults);
     opts = &defaults;
   }
   opts->on_start = on_start;
@@ -370,6 +372,7 @@ static const uvsup_result_t* exit_of(const harness_t* h,
 static void run_strategy(harness_t* h, uvsup_strategy_t strategy, int stop_at) {
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts);
   opts.strategy = strategy;
   harness_init(h, &opts);
   h->stop_at_starts = stop_at;
@@ -446,6 +449,7 @@ END_TEST
 START_TEST(test_restart_give_up_stops_all) {
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts);
   opts.on_give_up = UVSUP_GIVE_UP_STOP;
   harness_t h;
   harness_init(&h, &opts);
@@ -512,6 +516,7 @@ static void next_job(harness_t* h,
 START_TEST(test_restart_kept_open_releases_workers) {
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts);
   opts.keep_open = 1;
   opts.release_finished = 1;
   harness_t h;
@@ -557,6 +562,7 @@ static void stop_after_late(harness_t* h,
 START_TEST(test_restart_kept_open_takes_work_after_draining) {
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts);
   opts.keep_open = 1;
   harness_t h;
   harness_init(&h, &opts);
@@ -681,6 +687,7 @@ START_TEST(test_restart_free_from_on_done) {
   int done = 0;
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts);
   opts.on_done = free_in_done;
   opts.data = &done;
   uvsup_t* sup;
@@ -754,6 +761,7 @@ static void stage_open(stage_t* st, act_t act, int on_exit, int release) {
   ck_assert_int_eq(uv_loop_init(&st->loop), 0);
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts);
   opts.on_state = act_on_state;
   opts.on_exit = on_exit ? act_on_exit : NULL;
   opts.on_done = act_on_done;

@@ -11,6 +11,7 @@
 #include "duration.h"
 #include "output.h"
 #include "signame.h"
+#include "spawnmode.h"
 #include "template.h"
 
 static void free_tables(cli_run_t* run) {
@@ -411,6 +412,10 @@ int cli_run(cli_run_t* run,
   opts.on_give_up =
       a->supervise.give_up_stop ? UVSUP_GIVE_UP_STOP : UVSUP_GIVE_UP_CONTINUE;
   opts.data = run;
+  char helper[4096];
+  if (cli_spawn_setup(&opts, helper, sizeof(helper), err, errlen) != 0) {
+    goto fail;
+  }
   rc = uvsup_new(&run->loop, &opts, &run->sup);
   if (rc != 0) {
     fail(err, errlen, "starting", rc);
@@ -437,7 +442,8 @@ int cli_run(cli_run_t* run,
   rc = uvsup_start(run->sup);
   if (rc != 0) {
     cli_signals_close(&run->signals);
-    fail(err, errlen, "starting", rc);
+    fail(err, errlen,
+         opts.spawn_in_process ? "starting" : "starting the spawn helper", rc);
     goto fail;
   }
   uv_run(&run->loop, UV_RUN_DEFAULT);

@@ -10,6 +10,8 @@
 
 #include <uv.h>
 
+#include "../list.h"
+
 typedef struct uvsup_spawner_s uvsup_spawner_t;
 typedef struct uvsup_proc_s uvsup_proc_t;
 
@@ -47,14 +49,25 @@ typedef struct {
   void (*closed)(uvsup_proc_t* proc);
 } uvsup_spawner_events_t;
 
+/* Where a proc of the helper is, as the host knows it. */
+typedef enum {
+  PROC_ASKED = 0, /* the spawn is sent; no answer yet */
+  PROC_RUNNING,   /* spawned; no exit yet */
+  PROC_EXITED     /* reaped; its group may still be asked about */
+} uvsup_proc_phase_t;
+
 /* A process as the spawner sees it; embedded in its owner. */
 struct uvsup_proc_s {
   uvsup_spawner_t* spawner;
   int pid;              /* also its process group id; 0 until spawned */
   uint64_t start_ns;    /* uv_hrtime() at the spawn request */
-  uint64_t id;          /* helper: the key of the messages about it */
   uv_process_t process; /* in-process */
-  int in_table;         /* helper: reachable by id */
+  /* The helper's: */
+  uint64_t id;  /* the key of the messages about it */
+  void* helper; /* the helper process it was asked of */
+  uvsup_proc_phase_t phase;
+  uvsup_link_t link; /* in its helper's procs until released, or in the
+                        spawner's list of closes to report */
 };
 
 typedef struct {
@@ -85,6 +98,14 @@ struct uvsup_spawner_s {
   void (*on_closed)(uvsup_spawner_t* s, void* arg);
   void* closed_arg;
 };
+
+/* The helper spawner: starts the helper program at path now (a host
+ * that cannot start it learns it here), and again after it dies. Returns
+ * 0, UV_ENOMEM, or the error of starting the helper (UV_ENOENT, ...). */
+int uvsup__spawner_helper_new(uv_loop_t* loop,
+                              const uvsup_spawner_events_t* events,
+                              const char* path,
+                              uvsup_spawner_t** out);
 
 /* The in-process spawner: uv_spawn on the caller's loop. Returns 0 or
  * UV_ENOMEM. */

@@ -12,8 +12,9 @@
  *   fork MS PATH    fork a grandchild that ignores SIGTERM and sleeps MS
  *                   ms; the parent appends its pid to PATH and goes on
  *   pause           wait for a signal that is not ignored
- *   ready           send SIGUSR2 to the parent (uvsup), so a test can act
- *                   once the steps before it are done, without sleeping
+ *   ready           send SIGUSR2 to the supervisor (uvsup), so a test can
+ *                   act once the steps before it are done, without sleeping
+ *   signalsup SIG   send signal number SIG to the supervisor
  *   lines N TEXT    print "TEXT 1" ... "TEXT N", one per line, on stdout
  *   errlines N TEXT the same on stderr
  *   errblocks N TEXT the same on stderr, written in 64 KiB blocks (lines
@@ -113,6 +114,37 @@ static void usage(const char* step) {
   exit(125);
 }
 
+/* The process that supervises us: the parent, or the parent's parent when
+ * the parent is the spawn helper. */
+static pid_t supervisor_pid(void) {
+  pid_t parent = getppid();
+  char path[64], text[512];
+  snprintf(path, sizeof(path), "/proc/%d/comm", (int)parent);
+  FILE* f = fopen(path, "r");
+  int helper = f != NULL && fgets(text, sizeof(text), f) != NULL &&
+               strcmp(text, "uvsup-spawn\n") == 0;
+  if (f != NULL) {
+    fclose(f);
+  }
+  if (!helper) {
+    return parent;
+  }
+  snprintf(path, sizeof(path), "/proc/%d/stat", (int)parent);
+  f = fopen(path, "r");
+  int ppid = 0;
+  if (f != NULL && fgets(text, sizeof(text), f) != NULL) {
+    const char* p = strrchr(text, ')');
+    char state;
+    if (p == NULL || sscanf(p + 1, " %c %d", &state, &ppid) != 2) {
+      ppid = 0;
+    }
+  }
+  if (f != NULL) {
+    fclose(f);
+  }
+  return ppid > 0 ? ppid : parent;
+}
+
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; i++) {
     const char* step = argv[i];
@@ -122,7 +154,7 @@ int main(int argc, char** argv) {
       continue;
     }
     if (strcmp(step, "ready") == 0) {
-      kill(getppid(), SIGUSR2);
+      kill(supervisor_pid(), SIGUSR2);
       continue;
     }
     if (arg == NULL) {
@@ -141,6 +173,8 @@ int main(int argc, char** argv) {
     } else if (strcmp(step, "raise") == 0) {
       signal(atoi(arg), SIG_DFL);
       raise(atoi(arg));
+    } else if (strcmp(step, "signalsup") == 0) {
+      kill(supervisor_pid(), atoi(arg));
     } else if (strcmp(step, "ignore") == 0) {
       signal(atoi(arg), SIG_IGN);
     } else if (strcmp(step, "pidfile") == 0) {

@@ -110,6 +110,8 @@ START_TEST(test_summary_describe_each_end) {
   check_describe(&r, "spawn error: EACCES: permission denied");
   r = not_started("w");
   check_describe(&r, "not started");
+  r = ended("w", 10, UVSUP_END_LOST, 0, MS);
+  check_describe(&r, "lost (the spawn helper died)");
 }
 END_TEST
 
@@ -356,6 +358,20 @@ START_TEST(test_summary_json_ok_only_when_exited) {
 }
 END_TEST
 
+START_TEST(test_summary_json_lost) {
+  /* The spawn helper died under it: a failure, its end "lost". */
+  uvsup_result_t rs[] = { ended("a", 7, UVSUP_END_LOST, 0, 0) };
+  check_summary(
+      1, rs, 1, CLI_STOP_NONE, 0, 0,
+      "{\"workers\":[{\"name\":\"a\",\"pid\":7,\"ok\":false,"
+      "\"exit_code\":null,\"signal\":null,\"error\":null,"
+      "\"timed_out\":false,\"end\":\"lost\","
+      "\"duration_ms\":0,\"runs\":0,\"restarts\":0}],\"total\":1,"
+      "\"succeeded\":0,\"failed\":1,\"stopped\":0,\"not_started\":0,"
+      "\"duration_ms\":0,\"stopped_by\":null,\"stop_signal\":null}\n");
+}
+END_TEST
+
 START_TEST(test_summary_json_uvsup_error_code) {
   uvsup_result_t rs[] = { spawn_failed("x", UVSUP_EDUPNAME) };
   check_summary(
@@ -408,6 +424,7 @@ static Suite* summary_suite(void) {
   tcase_add_test(tc, test_summary_json_unnamed_signal_and_rounding);
   tcase_add_test(tc, test_summary_json_ok_only_when_exited);
   tcase_add_test(tc, test_summary_json_uvsup_error_code);
+  tcase_add_test(tc, test_summary_json_lost);
   suite_add_tcase(s, tc);
   tc = tcase_create("errors");
   tcase_add_test(tc, test_summary_failed_buffer_reports_error);

@@ -1,6 +1,7 @@
 /* Supervision with real processes: restart policies, backoff delays read off
  * the loop clock, giving up, the strategies, a supervisor kept open,
  * released workers, restart and start calls, and the state callback. */
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uvsup.h>
 
@@ -366,9 +368,17 @@ static const uvsup_result_t* exit_of(const harness_t* h,
   return NULL;
 }
 
+/* Once all four have started, b may fail: a line in its FIFO. */
+static void release_b(harness_t* h, uvsup_worker_t* worker) {
+  if (h->nstarts == 4) {
+    ck_assert_int_eq(write(*(int*)h->data, "go\n", 3), 3);
+  }
+}
+
 /* a, b, c (restart) and temp (no restart), with the given strategy; b
- * fails at its first run only (a flag file tells). Stops once stop_at
- * starts have happened. */
+ * fails at its first run only (a flag file tells), once all four run (a
+ * FIFO: they may start in different loop turns, or answers of the spawn
+ * helper). Stops once stop_at starts have happened. */
 static void run_strategy(harness_t* h, uvsup_strategy_t strategy, int stop_at) {
   uvsup_options_t opts;
   uvsup_options_init(&opts);
@@ -378,8 +388,15 @@ static void run_strategy(harness_t* h, uvsup_strategy_t strategy, int stop_at) {
   h->stop_at_starts = stop_at;
   char* flag = tu_write_temp("", 0);
   unlink(flag);
-  char* script = tu_fmt("test -e %s && exec %s pause; touch %s; exit 1", flag,
-                        UVSUP_TEST_CHILD, flag);
+  char* fifo = tu_fmt("%s.fifo", flag);
+  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+  int go = open(fifo, O_RDWR); /* never blocks, never at end of file */
+  ck_assert_int_ge(go, 0);
+  h->data = &go;
+  h->on_start_hook = release_b;
+  char* script =
+      tu_fmt("test -e %s && exec %s pause; touch %s; read x < %s; exit 1", flag,
+             UVSUP_TEST_CHILD, flag, fifo);
   uvsup_worker_options_t w = policy(UVSUP_RESTART_ALWAYS, 300, 0);
   add_worker(h, "a", w, "pause", NULL);
   char* args[] = { "/bin/sh", "-c", script, NULL };
@@ -392,7 +409,10 @@ static void run_strategy(harness_t* h, uvsup_strategy_t strategy, int stop_at) {
   add_worker(h, "temp", policy(UVSUP_RESTART_NO, 300, 0), "pause", NULL);
   ck_assert_int_eq(uvsup_start(h->sup), 0);
   harness_run(h);
+  close(go);
+  unlink(fifo);
   unlink(flag);
+  free(fifo);
   free(flag);
   free(script);
 }

@@ -168,7 +168,9 @@ int uvsup__chan_send(uvsup_chan_t* chan,
   m->next = NULL;
   m->nfds = nfds;
   m->owned = 0;
-  memcpy(m->fds, fds, sizeof(int) * (size_t)nfds);
+  if (nfds > 0) {
+    memcpy(m->fds, fds, sizeof(int) * (size_t)nfds);
+  }
   if (chan->out_head == NULL) {
     /* Most often the socket takes it at once, with the caller's own
      * descriptors: no copies, which a host short of them cannot spare. */

@@ -1,6 +1,8 @@
 /* The in-process spawner: uv_spawn on the caller's loop, kill() to the
- * group, libuv's exit callback, and the /proc walk for leftover groups. For
- * hosts that cannot run the spawn helper; each spawn forks the host. */
+ * group, libuv's exit callback, and the /proc walk for leftover groups,
+ * which runs on libuv's thread pool, never on the loop. For hosts that
+ * cannot run the spawn helper; each spawn forks the host. */
+#include <assert.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -9,9 +11,18 @@
 #include "group.h"
 #include "spawner.h"
 
+/* A walk of /proc answers for every group checked within this long after
+ * it began: with many leftover groups, the walks do not multiply. */
+#define WALK_REUSE_MS 20
+
 typedef struct {
   uvsup_spawner_t base;
-  uvsup_group_scan_t scan; /* the last walk of /proc, shared by the procs */
+  uvsup_group_scan_t done;    /* the last finished walk; the loop's */
+  uvsup_group_scan_t walking; /* the walk under way; the thread pool's */
+  uv_work_t work;
+  int busy;              /* a walk is under way */
+  uvsup_link_t answered; /* procs asked before it began: it answers them */
+  uvsup_link_t next;     /* procs asked since: the next walk's */
 } inproc_t;
 
 static uvsup_proc_t* proc_of(uv_handle_t* handle) {
@@ -60,11 +71,73 @@ static int inproc_signal(uvsup_proc_t* proc, int signum) {
   return kill(-proc->pid, signum) == 0 ? 0 : -errno;
 }
 
+static void walk_start(inproc_t* s);
+
+static void on_walk(uv_work_t* work) {
+  inproc_t* s = work->data;
+  uvsup__group_walk(&s->walking);
+}
+
+static int alive_in(const uvsup_group_scan_t* walk, const uvsup_proc_t* p) {
+  return uvsup__group_exists(p->pid) && uvsup__group_in_walk(walk, p->pid);
+}
+
+static void on_walked(uv_work_t* work, int status) {
+  inproc_t* s = work->data;
+  uvsup_group_scan_t swap = s->done;
+  s->done = s->walking;
+  s->walking = swap; /* its buffer serves the next walk */
+  s->done.valid = 1;
+  s->busy = 0;
+  uvsup_link_t answered;
+  uvsup__list_init(&answered);
+  uvsup__list_splice_back(&answered, &s->answered);
+  if (!uvsup__list_empty(&s->next)) {
+    uvsup__list_splice_back(&s->answered, &s->next);
+    walk_start(s);
+  }
+  while (!uvsup__list_empty(&answered)) {
+    uvsup_proc_t* p = uvsup__list_entry(answered.next, uvsup_proc_t, link);
+    uvsup__list_remove(&p->link);
+    s->base.events->group(p, alive_in(&s->done, p));
+  }
+}
+
+static void walk_start(inproc_t* s) {
+  s->busy = 1;
+  s->walking.at_ns = uv_hrtime();
+  s->walking.at_ms = uv_now(s->base.loop);
+  s->work.data = s;
+  if (uv_queue_work(s->base.loop, &s->work, on_walk, on_walked) != 0) {
+    on_walk(&s->work); /* cannot happen with these callbacks; still: */
+    on_walked(&s->work, 0);
+  }
+}
+
+/* kill() says at once when nothing of the group is left (zombies aside);
+ * only then does it take a walk of /proc, off the loop, to tell zombies
+ * (orphans waiting for a slow or missing init) from the living. */
 static void inproc_query(uvsup_proc_t* proc, int fresh) {
   inproc_t* s = (inproc_t*)proc->spawner;
-  int alive = uvsup__group_alive(&s->scan, s->base.loop, proc->pid,
-                                 proc->start_ns, fresh);
-  s->base.events->group(proc, alive);
+  if (!uvsup__group_exists(proc->pid)) {
+    s->base.events->group(proc, 0);
+    return;
+  }
+  /* A walk from before the group was made knows nothing of it, and the
+   * first look after an exit is fresh: a walk that began earlier missed
+   * members of groups whose leaders had just exited. */
+  uv_loop_t* loop = s->base.loop;
+  if (!fresh && s->done.valid && uv_now(loop) - s->done.at_ms < WALK_REUSE_MS &&
+      s->done.at_ns >= proc->start_ns) {
+    s->base.events->group(proc, alive_in(&s->done, proc));
+    return;
+  }
+  if (s->busy) {
+    uvsup__list_push_back(&s->next, &proc->link);
+    return;
+  }
+  uvsup__list_push_back(&s->answered, &proc->link);
+  walk_start(s);
 }
 
 static void inproc_release(uvsup_proc_t* proc) {
@@ -73,10 +146,12 @@ static void inproc_release(uvsup_proc_t* proc) {
 
 static void inproc_close(uvsup_spawner_t* base) {
   inproc_t* s = (inproc_t*)base;
+  assert(!s->busy); /* a walk answers a run, which is not finished yet */
   base->phase = SPAWNER_CLOSED;
   void (*on_closed)(uvsup_spawner_t*, void*) = base->on_closed;
   void* arg = base->closed_arg;
-  uvsup__group_scan_free(&s->scan);
+  uvsup__group_scan_free(&s->done);
+  uvsup__group_scan_free(&s->walking);
   free(s);
   if (on_closed != NULL) {
     on_closed(NULL, arg);
@@ -104,6 +179,8 @@ int uvsup__spawner_inproc_new(uv_loop_t* loop,
   s->base.ops = &inproc_ops;
   s->base.events = events;
   s->base.loop = loop;
+  uvsup__list_init(&s->answered);
+  uvsup__list_init(&s->next);
   *out = &s->base;
   return 0;
 }

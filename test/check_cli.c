@@ -1503,6 +1503,36 @@ START_TEST(test_cli_bad_summary_format) {
 }
 END_TEST
 
+START_TEST(test_cli_bad_spawn_mode) {
+  /* UVSUP_SPAWN is helper or in-process: anything else is refused before
+   * anything starts (each test runs in its own process). */
+  scratch_t s;
+  scratch_init(&s);
+  setenv("UVSUP_SPAWN", "fork", 1);
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "-c", s.touch, NULL);
+  assert_refused(&r, s.marker, "UVSUP_SPAWN: 'fork'", NULL);
+  tu_result_free(&r);
+  scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_cli_missing_spawn_helper) {
+  /* A helper that cannot be started: exit 2, said so, nothing started. */
+  scratch_t s;
+  scratch_init(&s);
+  if (getenv("UVSUP_SPAWN") != NULL) {
+    unsetenv("UVSUP_SPAWN");
+  }
+  setenv("UVSUP_SPAWN_HELPER", "/nonexistent/uvsup-spawn", 1);
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "-c", s.touch, NULL);
+  assert_refused(&r, s.marker, "starting the spawn helper: no such file", NULL);
+  tu_result_free(&r);
+  scratch_free(&s);
+}
+END_TEST
+
 START_TEST(test_cli_bad_timeout) {
   scratch_t s;
   scratch_init(&s);
@@ -1666,6 +1696,8 @@ static Suite* cli_suite(void) {
 
   TCase* errors = tu_tcase_new(s, "errors", 30);
   tcase_add_test(errors, test_cli_missing_procfile);
+  tcase_add_test(errors, test_cli_bad_spawn_mode);
+  tcase_add_test(errors, test_cli_missing_spawn_helper);
   tcase_add_test(errors, test_cli_procfile_is_directory);
   tcase_add_test(errors, test_cli_empty_procfile);
   tcase_add_test(errors, test_cli_procfile_only_comments);

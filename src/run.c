@@ -63,12 +63,13 @@ static void forget_pid(uvsup_run_t* run) {
 
 static void proc_exited(uvsup_proc_t* proc,
                         int64_t exit_status,
-                        int term_signal) {
+                        int term_signal,
+                        int gone) {
   uvsup_run_t* run = run_of(proc);
   forget_pid(run);
   run->exit_status = term_signal != 0 ? -1 : exit_status;
   run->term_signal = term_signal;
-  uvsup__stop_exited(run);
+  uvsup__stop_exited(run, gone);
 }
 
 int uvsup__run_live_pid(const uvsup_run_t* run) {

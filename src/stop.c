@@ -180,7 +180,7 @@ void uvsup__stop_request(uvsup_run_t* run, int signum) {
   }
 }
 
-void uvsup__stop_exited(uvsup_run_t* run) {
+void uvsup__stop_exited(uvsup_run_t* run, int gone) {
   uvsup_t* sup = run->sup;
   uint64_t grace = run->kill_after_ms;
   if (run->phase == RUN_STOPPING) {
@@ -202,6 +202,10 @@ void uvsup__stop_exited(uvsup_run_t* run) {
     run->stop_leftovers = run->phase == RUN_RUNNING;
     run->phase = RUN_GROUP_STOPPING;
     run->group_deadline = now + grace;
+  }
+  if (gone) {
+    uvsup__run_group_gone(run); /* seen empty by the spawner at the reap */
+    return;
   }
   /* The first look after the exit is fresh: a look taken earlier in this
    * loop turn, with other workers' exits, was seen to miss the members of

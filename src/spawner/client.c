@@ -182,12 +182,13 @@ static void on_spawned(helper_t* h, uvsup_proc_t* p, uvsup_rbuf_t* in) {
 static void on_exited(helper_t* h, uvsup_proc_t* p, uvsup_rbuf_t* in) {
   int64_t status = (int64_t)uvsup__get_u64(in);
   int signum = uvsup__get_i32(in);
+  int gone = uvsup__get_u8(in);
   if (in->failed || p->phase != PROC_RUNNING) {
     return;
   }
   const uvsup_spawner_events_t* events = h->client->base.events;
   p->phase = PROC_EXITED;
-  events->exited(p, status, signum);
+  events->exited(p, status, signum, gone);
   events->closed(p);
 }
 

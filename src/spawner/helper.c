@@ -115,6 +115,9 @@ static void on_exit_cb(uv_process_t* process, int64_t status, int signum) {
   uvsup__put_u64(&w, r->id);
   uvsup__put_u64(&w, (uint64_t)status);
   uvsup__put_i32(&w, signum);
+  /* Most groups end with their leader: say so now, and the host needs no
+   * question (a round trip per run) before the run is finished. */
+  uvsup__put_u8(&w, !uvsup__group_exists(r->pid));
   reply(&w);
 }
 

@@ -40,7 +40,7 @@ static void on_exit_cb(uv_process_t* process,
   uvsup_proc_t* proc = proc_of((uv_handle_t*)process);
   const uvsup_spawner_events_t* events = proc->spawner->events;
   uv_close((uv_handle_t*)process, on_close);
-  events->exited(proc, exit_status, term_signal);
+  events->exited(proc, exit_status, term_signal, 0);
 }
 
 static int inproc_spawn(uvsup_spawner_t* s,

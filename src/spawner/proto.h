@@ -17,7 +17,7 @@ typedef enum {
   PROTO_FORGET,    /* id: the host is done with it */
   /* helper -> host */
   PROTO_SPAWNED, /* id, pid, error */
-  PROTO_EXIT,    /* id, exit status, signal */
+  PROTO_EXIT,    /* id, exit status, signal, group seen empty */
   PROTO_GROUP    /* id, alive */
 } uvsup_proto_type_t;
 

@@ -37,8 +37,13 @@ typedef struct {
    * proc->pid set, or a negative libuv code (then exited never follows). */
   void (*spawned)(uvsup_proc_t* proc, int err);
   /* The process was reaped: its pid may belong to someone else from now on
-   * (its group id is still the proc's to signal until release). */
-  void (*exited)(uvsup_proc_t* proc, int64_t exit_status, int term_signal);
+   * (its group id is still the proc's to signal until release). gone: its
+   * group was seen empty right after the reap (the helper looks at once,
+   * sparing a question); 0: not known. */
+  void (*exited)(uvsup_proc_t* proc,
+                 int64_t exit_status,
+                 int term_signal,
+                 int gone);
   /* The answer to uvsup__proc_query(). */
   void (*group)(uvsup_proc_t* proc, int alive);
   /* The helper died: the process's fate is unknown. Its group was sent

@@ -219,6 +219,28 @@ START_TEST(test_spawner_helper_killed_is_reported_and_replaced) {
 }
 END_TEST
 
+static void keep_line(fixture_t* f,
+                      uvsup_worker_t* worker,
+                      const uvsup_output_t* out) {
+  snprintf(f->data, 256, "%.*s", (int)out->len, out->data);
+}
+
+START_TEST(test_spawner_worker_gets_only_its_stdio) {
+  /* The helper's socket is close-on-exec (a worker holding it could speak
+   * for the helper), and descriptors its host leaked are not passed on. */
+  int leaked = open("/dev/null", O_RDONLY); /* not close-on-exec */
+  ck_assert_int_ge(leaked, 3);
+  char line[256] = "";
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, keep_line, line);
+  fixture_add(&f, "w", 0, 0, "openfds", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_str_eq(line, "fds:");
+  close(leaked);
+}
+END_TEST
+
 START_TEST(test_spawner_missing_helper) {
   /* A helper that cannot be started is uvsup_start()'s error, and nothing
    * is left open on the loop once it has run. */
@@ -289,6 +311,7 @@ static Suite* spawner_suite(void) {
   tcase_add_test(helper, test_spawner_cli_killed_leaves_nothing);
   tcase_add_test(helper, test_spawner_helper_killed_is_reported_and_replaced);
   tcase_add_test(helper, test_spawner_missing_helper);
+  tcase_add_test(helper, test_spawner_worker_gets_only_its_stdio);
   return s;
 }
 

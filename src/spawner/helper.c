@@ -8,6 +8,7 @@
  * and exits.
  * Usage (by the library only): uvsup-spawn FD HOST_PID */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -365,6 +366,10 @@ int main(int argc, char** argv) {
   /* Descriptors the host left open by mistake (not close-on-exec) are not
    * ours to hold: a pipe whose end someone waits for would never end. */
   syscall(SYS_close_range, (unsigned)fd + 1, ~0u, 0);
+  /* dup2() gave us the socket without close-on-exec: a worker holding it
+   * could speak for the helper, and would keep the host from seeing the
+   * helper's end. */
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
   helper.loop = uv_default_loop();
   uvsup__table_init(&helper.by_id);
   uvsup__list_init(&helper.records);

@@ -15,6 +15,7 @@
  *   ready           send SIGUSR2 to the supervisor (uvsup), so a test can
  *                   act once the steps before it are done, without sleeping
  *   signalsup SIG   send signal number SIG to the supervisor
+ *   openfds         print "fds:" and each open descriptor above 2 on stdout
  *   lines N TEXT    print "TEXT 1" ... "TEXT N", one per line, on stdout
  *   errlines N TEXT the same on stderr
  *   errblocks N TEXT the same on stderr, written in 64 KiB blocks (lines
@@ -33,6 +34,7 @@
  *                   appends its pid to PATH
  *
  * With no "exit" step it exits 0 after the last step. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -114,6 +116,24 @@ static void usage(const char* step) {
   exit(125);
 }
 
+/* What a worker was given beyond stdin, stdout and stderr. */
+static void print_open_fds(void) {
+  DIR* d = opendir("/proc/self/fd");
+  printf("fds:");
+  struct dirent* e;
+  while (d != NULL && (e = readdir(d)) != NULL) {
+    int fd = atoi(e->d_name);
+    if (e->d_name[0] != '.' && fd > 2 && fd != dirfd(d)) {
+      printf(" %d", fd);
+    }
+  }
+  printf("\n");
+  fflush(stdout);
+  if (d != NULL) {
+    closedir(d);
+  }
+}
+
 /* The process that supervises us: the parent, or the parent's parent when
  * the parent is the spawn helper. */
 static pid_t supervisor_pid(void) {
@@ -151,6 +171,10 @@ int main(int argc, char** argv) {
     const char* arg = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(step, "pause") == 0) {
       pause();
+      continue;
+    }
+    if (strcmp(step, "openfds") == 0) {
+      print_open_fds();
       continue;
     }
     if (strcmp(step, "ready") == 0) {

@@ -241,6 +241,54 @@ START_TEST(test_spawner_worker_gets_only_its_stdio) {
 }
 END_TEST
 
+static void count_big(fixture_t* f,
+                      uvsup_worker_t* worker,
+                      const uvsup_output_t* out) {
+  ck_assert_int_eq((int)out->len, 6);
+  ck_assert_int_eq(memcmp(out->data, "100000", 6), 0);
+  (*(int*)f->data)++;
+}
+
+START_TEST(test_spawner_big_requests_queue) {
+  /* Requests far larger than a packet (a 300 KB environment: three
+   * variables, as one string may not pass 128 KiB), more of them than the
+   * socket holds: split, queued with their descriptors, and every worker
+   * gets its whole environment. */
+  size_t big = 100000;
+  char* vars[3];
+  for (int i = 0; i < 3; i++) {
+    vars[i] = malloc(big + 5);
+    memcpy(vars[i], i == 0 ? "BIG=" : i == 1 ? "BAG=" : "BUG=", 4);
+    memset(vars[i] + 4, 'x', big);
+    vars[i][big + 4] = '\0';
+  }
+  char* env[] = { vars[0], vars[1], vars[2], NULL };
+  char* args[] = { UVSUP_TEST_CHILD, "envlen", "BUG", NULL };
+  int seen = 0;
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, count_big, &seen);
+  for (int i = 0; i < 20; i++) {
+    char name[16];
+    snprintf(name, sizeof(name), "w%d", i);
+    uvsup_worker_options_t w;
+    uvsup_worker_options_init(&w);
+    w.name = name;
+    w.file = UVSUP_TEST_CHILD;
+    w.args = args;
+    w.env = env;
+    w.output = UVSUP_OUTPUT_CAPTURE;
+    ck_assert_int_eq(uvsup_add(f.sup, &w, NULL), 0);
+  }
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(seen, 20);
+  ck_assert_uint_eq(f.summary.succeeded, 20);
+  for (int i = 0; i < 3; i++) {
+    free(vars[i]);
+  }
+}
+END_TEST
+
 START_TEST(test_spawner_missing_helper) {
   /* A helper that cannot be started is uvsup_start()'s error, and nothing
    * is left open on the loop once it has run. */
@@ -312,6 +360,7 @@ static Suite* spawner_suite(void) {
   tcase_add_test(helper, test_spawner_helper_killed_is_reported_and_replaced);
   tcase_add_test(helper, test_spawner_missing_helper);
   tcase_add_test(helper, test_spawner_worker_gets_only_its_stdio);
+  tcase_add_test(helper, test_spawner_big_requests_queue);
   return s;
 }
 

@@ -16,6 +16,7 @@
  *                   act once the steps before it are done, without sleeping
  *   signalsup SIG   send signal number SIG to the supervisor
  *   openfds         print "fds:" and each open descriptor above 2 on stdout
+ *   envlen NAME     print the length of environment variable NAME (-1: unset)
  *   lines N TEXT    print "TEXT 1" ... "TEXT N", one per line, on stdout
  *   errlines N TEXT the same on stderr
  *   errblocks N TEXT the same on stderr, written in 64 KiB blocks (lines
@@ -197,6 +198,10 @@ int main(int argc, char** argv) {
     } else if (strcmp(step, "raise") == 0) {
       signal(atoi(arg), SIG_DFL);
       raise(atoi(arg));
+    } else if (strcmp(step, "envlen") == 0) {
+      const char* v = getenv(arg);
+      printf("%ld\n", v != NULL ? (long)strlen(v) : -1L);
+      fflush(stdout);
     } else if (strcmp(step, "signalsup") == 0) {
       kill(supervisor_pid(), atoi(arg));
     } else if (strcmp(step, "ignore") == 0) {

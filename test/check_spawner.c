@@ -98,8 +98,10 @@ static void wait_lines(int fd, int count) {
 }
 
 /* The host: a supervisor with two workers, each with a grandchild that
- * ignores SIGTERM, all told in pids; never returns. */
-static void run_host(const char* pids, const char* fifo) {
+ * ignores SIGTERM, all told in pids; never returns. With holder, a child
+ * forked once the helper runs keeps a copy of the host's end of the
+ * socket (a host that forks without exec): its pid goes to holder. */
+static void run_host(const char* pids, const char* fifo, const char* holder) {
   fixture_t f;
   fixture_init(&f, 0);
   fixture_add(&f, "a", 0, GRACE_MS, "fork", "60000", pids, "pidfile", pids,
@@ -107,22 +109,33 @@ static void run_host(const char* pids, const char* fifo) {
   fixture_add(&f, "b", 0, GRACE_MS, "fork", "60000", pids, "pidfile", pids,
               "pidfile", fifo, "pause", NULL);
   uvsup_start(f.sup);
+  if (holder != NULL) {
+    pid_t child = fork();
+    if (child == 0) {
+      pause();
+      _exit(0);
+    }
+    FILE* out = fopen(holder, "w");
+    fprintf(out, "%d\n", (int)child);
+    fclose(out);
+  }
   uv_run(&f.loop, UV_RUN_DEFAULT);
   _exit(3);
 }
 
-START_TEST(test_spawner_host_killed_leaves_nothing) {
-  /* kill -9 of an embedding host: its helper sees the socket close, runs
-   * the stop sequence on every group (SIGTERM, the grace, SIGKILL for the
-   * grandchildren that ignore SIGTERM) and exits. */
+/* kill -9 of an embedding host (with holder: while a child of it holds
+ * its socket open); returns how many of its workers, their grandchildren
+ * and its helper are left once the grace is over. */
+static int kill_host(int hold) {
   char* dir = tu_tmpdir_new();
   char* pids = tu_fmt("%s/pids", dir);
   char* fifo = tu_fmt("%s/up", dir);
+  char* holder = tu_fmt("%s/holder", dir);
   ck_assert_int_eq(mkfifo(fifo, 0600), 0);
   pid_t host = fork();
   ck_assert_int_ge(host, 0);
   if (host == 0) {
-    run_host(pids, fifo);
+    run_host(pids, fifo, hold ? holder : NULL);
   }
   int up = open(fifo, O_RDWR); /* never at end of file */
   wait_lines(up, 2);
@@ -131,13 +144,36 @@ START_TEST(test_spawner_host_killed_leaves_nothing) {
   ck_assert_int_eq(n, 4);
   all[n++] = parent_of(all[1]); /* the helper */
   ck_assert_int_ne(all[n - 1], host);
+  int held = 0;
+  if (hold) {
+    ck_assert_int_eq(read_pids(holder, &held), 1);
+  }
   ck_assert_int_eq(kill(host, SIGKILL), 0);
   ck_assert_int_eq(waitpid(host, NULL, 0), host);
-  ck_assert_int_eq(wait_gone(all, n, GRACE_MS + 3000), 0);
+  int left = wait_gone(all, n, GRACE_MS + 3000);
+  if (held > 0) {
+    kill(held, SIGKILL);
+  }
   close(up);
+  free(holder);
   free(pids);
   free(fifo);
   tu_tmpdir_free(dir);
+  return left;
+}
+
+START_TEST(test_spawner_host_killed_leaves_nothing) {
+  /* Its helper sees the socket close, runs the stop sequence on every
+   * group (SIGTERM, the grace, SIGKILL for the grandchildren that ignore
+   * SIGTERM) and exits. */
+  ck_assert_int_eq(kill_host(0), 0);
+}
+END_TEST
+
+START_TEST(test_spawner_host_killed_socket_held) {
+  /* No end of file (a child of the host holds the socket): the parent-death
+   * signal tells the helper instead. */
+  ck_assert_int_eq(kill_host(1), 0);
 }
 END_TEST
 
@@ -356,6 +392,7 @@ static Suite* spawner_suite(void) {
   }
   TCase* helper = tu_tcase_new(s, "helper", 0);
   tcase_add_test(helper, test_spawner_host_killed_leaves_nothing);
+  tcase_add_test(helper, test_spawner_host_killed_socket_held);
   tcase_add_test(helper, test_spawner_cli_killed_leaves_nothing);
   tcase_add_test(helper, test_spawner_helper_killed_is_reported_and_replaced);
   tcase_add_test(helper, test_spawner_missing_helper);

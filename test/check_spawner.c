@@ -207,6 +207,7 @@ END_TEST
 typedef struct {
   int helper; /* the helper killed */
   int worker; /* its worker */
+  int steal;  /* the test reaps the helper before uvsup can */
   uvsup_worker_t* later;
 } killed_t;
 
@@ -219,6 +220,9 @@ static void kill_helper(fixture_t* f, uvsup_worker_t* worker) {
   k->helper = parent_of(k->worker);
   ck_assert_int_ne(k->helper, getpid());
   ck_assert_int_eq(kill(k->helper, SIGKILL), 0);
+  if (k->steal) {
+    ck_assert_int_eq(waitpid(k->helper, NULL, 0), k->helper);
+  }
 }
 
 static void add_later(fixture_t* f, uvsup_worker_t* worker) {
@@ -228,11 +232,10 @@ static void add_later(fixture_t* f, uvsup_worker_t* worker) {
   }
 }
 
-START_TEST(test_spawner_helper_killed_is_reported_and_replaced) {
-  /* The helper dies (SIGKILL): its running worker is reported lost and its
-   * group killed; a worker added afterwards runs with a new helper. */
+static void helper_killed(int steal) {
   killed_t k;
   memset(&k, 0, sizeof(k));
+  k.steal = steal;
   fixture_t f;
   fixture_init(&f, 0);
   f.data = &k;
@@ -252,6 +255,19 @@ START_TEST(test_spawner_helper_killed_is_reported_and_replaced) {
   /* Reaped by us (a pidfd, never a blind waitpid), and its worker killed. */
   ck_assert_int_eq(tu_pid_alive(k.helper), 0);
   ck_assert_int_eq(wait_gone(&k.worker, 1, 3000), 0);
+}
+
+START_TEST(test_spawner_helper_killed_is_reported_and_replaced) {
+  /* The helper dies (SIGKILL): its running worker is reported lost and its
+   * group killed; a worker added afterwards runs with a new helper. */
+  helper_killed(0);
+}
+END_TEST
+
+START_TEST(test_spawner_helper_reaped_by_another) {
+  /* The same when something else in the host reaped the helper first
+   * (ECHILD): uvsup still learns it is gone, and on_done comes. */
+  helper_killed(1);
 }
 END_TEST
 
@@ -395,6 +411,7 @@ static Suite* spawner_suite(void) {
   tcase_add_test(helper, test_spawner_host_killed_socket_held);
   tcase_add_test(helper, test_spawner_cli_killed_leaves_nothing);
   tcase_add_test(helper, test_spawner_helper_killed_is_reported_and_replaced);
+  tcase_add_test(helper, test_spawner_helper_reaped_by_another);
   tcase_add_test(helper, test_spawner_missing_helper);
   tcase_add_test(helper, test_spawner_worker_gets_only_its_stdio);
   tcase_add_test(helper, test_spawner_big_requests_queue);

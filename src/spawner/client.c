@@ -145,10 +145,16 @@ static void reaped(helper_t* h) {
   uv_close((uv_handle_t*)&h->exit_watch, on_watch_closed);
 }
 
-/* Reaps this helper only, and only once it has exited. */
+/* Reaps this helper only, and only once it has exited. ECHILD: a reaper
+ * of orphans in this process (uvsup_owns_pid() exists to prevent it) took
+ * it first; it is gone all the same. */
 static void try_reap(helper_t* h) {
   int status;
-  if (!h->reaped && waitpid(h->pid, &status, WNOHANG) == h->pid) {
+  if (h->reaped) {
+    return;
+  }
+  pid_t got = waitpid(h->pid, &status, WNOHANG);
+  if (got == h->pid || (got < 0 && errno == ECHILD)) {
     reaped(h);
   }
 }

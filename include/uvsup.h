@@ -286,14 +286,19 @@ UVSUP_EXTERN int uvsup_add(uvsup_t* sup,
                            const uvsup_worker_options_t* opts,
                            uvsup_worker_t** worker);
 
-/* Starts the workers, up to the concurrency limit. Spawning happens from the
- * loop, never inside this call, in slices of about 5 ms per loop turn (at
- * least one spawn each), so a long queue never stalls the caller's loop;
- * on_start is called for each spawn. A worker that finds no file
- * descriptor (EMFILE, ENFILE) or process slot (EAGAIN) left while others
- * run waits for one of them to end.
+/* Starts the workers, up to the concurrency limit, and the spawn helper
+ * (unless spawn_in_process). Spawning happens from the loop, never inside
+ * this call, in slices of about 1 ms per loop turn through the helper (5 ms
+ * in-process; at least one spawn each), so a long queue never stalls the
+ * caller's loop; on_start is called for each spawn, with the helper once
+ * it has answered. A worker that finds no file descriptor (EMFILE,
+ * ENFILE) or process slot (EAGAIN) left while others run waits for one of
+ * them to end.
  * Returns 0, UVSUP_ESTATE when already started, or a libuv error when the
- * supervisor's own handle cannot be made. Spawn failures are not errors of
+ * supervisor's own handle cannot be made or the spawn helper cannot be
+ * started (UV_ENOENT: not where options.spawn_helper, UVSUP_SPAWN_HELPER
+ * or the install put it); then nothing was spawned, and the handles it
+ * opened close on the next loop turn. Spawn failures are not errors of
  * this call: they are reported per worker in on_exit. With no worker
  * added, on_done follows on the next loop iteration. */
 UVSUP_EXTERN int uvsup_start(uvsup_t* sup);

@@ -338,7 +338,7 @@ int uvsup_start(uvsup_t* sup) {
     return err;
   }
   sup->idle.data = sup;
-  uvsup__queue_open(&sup->queue, sup->loop);
+  uvsup__queue_open(&sup->queue, sup->loop, !sup->opts.spawn_in_process);
   uvsup__sched_open(&sup->sched, sup->loop);
   sup->state = SUP_STARTED;
   sup->start_ns = uv_hrtime();

@@ -15,6 +15,9 @@
 #define PACKET_MAX (32 * 1024)
 #define PIECE_MAX  (PACKET_MAX - 1)
 #define MORE       1
+/* Packets read per wakeup: the loop has other work, and each answer may
+ * call out (on_start, on_exit). */
+#define READ_BURST 32
 
 struct uvsup_chan_out_s {
   uvsup_chan_out_t* next;
@@ -324,7 +327,6 @@ static void on_poll(uv_poll_t* poll, int status, int events) {
     }
     watch(chan);
   }
-  /* A bounded number of packets per wakeup: the loop has other work. */
   for (int i = 0;
        i < 256 && (events & UV_READABLE) && chan->open && !chan->ended; i++) {
     int r = read_packet(chan);

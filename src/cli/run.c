@@ -479,6 +479,7 @@ void cli_run_summary(const cli_run_t* run, cli_summary_t* s) {
   s->duration_ns = run->totals.duration_ns;
   s->stop_reason = run->stop_reason;
   s->stop_signal = run->stop_signal;
+  s->rows_max = run->args->batch.summary_all ? 0 : CLI_SUMMARY_ROWS;
 }
 
 void cli_run_dispose(cli_run_t* run) {

@@ -23,7 +23,14 @@ typedef struct {
   cli_stop_reason_t stop_reason;
   int stop_signal;          /* with CLI_STOP_SIGNAL */
   const unsigned* restarts; /* per job, or NULL: none */
+  size_t rows_max; /* text: past this many workers, list only those that
+                      did not succeed (at most this many); 0: all */
 } cli_summary_t;
+
+/* The default of rows_max for the CLI (--summary-all lifts it). */
+#define CLI_SUMMARY_ROWS  100
+/* Past this many failed names, the warning line ends in "and N more". */
+#define CLI_SUMMARY_NAMES 20
 
 /* One line for a result: "ok", "exit 3", "signal SIGKILL", "spawn error:
  * ENOENT: no such file or directory", "timed out (SIGTERM)", "stopped
@@ -35,8 +42,11 @@ void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r);
  * (and ", Z stopped" / ", W not started" parts when non-zero), then
  * "interrupted by SIGINT" or "halted by --halt" when the run was cut short,
  * (a RUNS column after PID when any worker ran more than once),
- * then, when any failed, "warning: N failed: name1, name2, ...". Returns 0
- * or -1 (ENOMEM). */
+ * then, when any failed, "warning: N failed: name1, name2, ...". Past
+ * rows_max workers the table lists only those that did not succeed (the
+ * first rows_max of them), a line "(N ok [and M more] not listed:
+ * --summary-all lists every worker)" follows it, and the warning names the
+ * first CLI_SUMMARY_NAMES and "and N more". Returns 0 or -1 (ENOMEM). */
 int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);
 
 /* One JSON object and a newline:

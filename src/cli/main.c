@@ -53,7 +53,7 @@ static int write_all(int fd, const char* p, size_t n) {
   return 0;
 }
 
-static int print_summary(const cli_args_t* a, const cli_run_t* run, int fd) {
+static int print_summary(const cli_args_t* a, cli_run_t* run, int fd) {
   if (a->summary == CLI_SUMMARY_NONE) {
     return 0;
   }
@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
   }
 
   cli_jobs_t jobs;
-  if (cli_jobs_build(&args, stdin, &jobs, err, sizeof(err)) != 0) {
+  if (cli_jobs_open(&args, stdin, &jobs, err, sizeof(err)) != 0) {
     cli_args_free(&args);
     return input_error(err);
   }
@@ -147,7 +147,8 @@ int main(int argc, char** argv) {
     status = input_error(err);
   } else {
     status = cli_run_exit_status(&run);
-    if (print_summary(&args, &run, summary_fd) != 0 && status == 0) {
+    if (!cli_run_nothing_started(&run) &&
+        print_summary(&args, &run, summary_fd) != 0 && status == 0) {
       status = EXIT_SOME_FAILED;
     }
     cli_run_dispose(&run);

@@ -39,7 +39,7 @@ struct cli_output_s {
   int color[2]; /* colour the tags on stdout, stderr */
   size_t pad;   /* the widest name */
   job_output_t* jobs;
-  size_t count;
+  size_t count; /* jobs room was made for */
   /* Per writer, the workers whose stream to it is paused: a full stdout
    * holds only the workers' stdout, never their stderr. */
   uvsup_worker_t** paused[2];
@@ -164,26 +164,51 @@ void cli_output_on_hold(cli_output_t* out, cli_output_hold_cb cb, void* data) {
   out->hold_data = data;
 }
 
+int cli_output_reserve(cli_output_t* out, size_t count) {
+  if (count <= out->count) {
+    return 0;
+  }
+  job_output_t* jobs = realloc(out->jobs, count * sizeof(*jobs));
+  if (jobs == NULL) {
+    return -1;
+  }
+  out->jobs = jobs;
+  memset(jobs + out->count, 0, (count - out->count) * sizeof(*jobs));
+  /* A worker is paused at most once per stream: as many as jobs. */
+  for (int s = 0; s < 2; s++) {
+    uvsup_worker_t** paused = realloc(out->paused[s], count * sizeof(*paused));
+    if (paused == NULL) {
+      return -1;
+    }
+    out->paused[s] = paused;
+  }
+  for (size_t i = out->count; i < count; i++) {
+    jobs[i].log_fd = -1;
+  }
+  out->count = count;
+  return 0;
+}
+
+void cli_output_set_pad(cli_output_t* out, size_t width) {
+  out->pad = width > out->pad ? width : out->pad;
+}
+
+void cli_output_skip(cli_output_t* out, size_t job) {
+  (void)out;
+  (void)job;
+}
+
 int cli_output_new(cli_output_t** outp,
                    uv_loop_t* loop,
                    const cli_args_t* a,
-                   size_t count,
                    char* err,
                    size_t errlen) {
   cli_output_t* out = calloc(1, sizeof(*out));
-  if (out == NULL ||
-      (out->jobs = calloc(count + 1, sizeof(job_output_t))) == NULL ||
-      (out->paused[0] = calloc(count + 1, sizeof(*out->paused[0]))) == NULL ||
-      (out->paused[1] = calloc(count + 1, sizeof(*out->paused[1]))) == NULL) {
-    cli_output_free(out);
+  if (out == NULL) {
     snprintf(err, errlen, "out of memory");
     return -1;
   }
   out->args = a;
-  out->count = count;
-  for (size_t i = 0; i < count; i++) {
-    out->jobs[i].log_fd = -1;
-  }
   if (a->log_dir != NULL && cli_logdir_create(a->log_dir, err, errlen) != 0) {
     cli_output_free(out);
     return -1;
@@ -204,17 +229,17 @@ int cli_output_new(cli_output_t** outp,
   return 0;
 }
 
-int cli_output_set_name(cli_output_t* out, size_t job, const char* name) {
+void cli_output_set_name(cli_output_t* out, size_t job, const char* name) {
   out->jobs[job].name = name;
   size_t width = cli_tag_name_width(name);
   if (width > out->pad) {
     out->pad = width;
   }
-  return 0;
 }
 
-/* The tag of a job's lines on one stream, made once: every name is known
- * (and so the padding) before the first line arrives. */
+/* The tag of a job's lines on one stream, made once: a job is named when
+ * it is added, so the padding is that of the widest name so far (with
+ * -f, -c and ::: jobs added at once, every name). */
 static const char* prefix_of(
     cli_output_t* out, job_output_t* j, size_t job, int s, size_t* len) {
   if (j->prefix[s] == NULL) {

@@ -13,27 +13,39 @@
 #include "live.h"
 #include "output.h"
 #include "signals.h"
+#include "stream.h"
 #include "summary.h"
+
+/* What the run knows of one job, by its index (job number - 1). */
+typedef struct {
+  const uvsup_result_t* result; /* once it ended for good */
+  uvsup_worker_t* worker;       /* once added */
+  uint64_t first_start_ns;      /* its first run's start */
+  uint64_t received;            /* bytes on stdout in its last run */
+  unsigned long slot;           /* {%} */
+  unsigned restarts;            /* for the summary */
+  int skipped;                  /* not run: --resume or --shard */
+} cli_job_run_t;
 
 typedef struct {
   uv_loop_t loop;
   uvsup_t* sup;
   const cli_args_t* args;
-  const uvsup_result_t** results; /* by job index, filled as runs end */
-  uvsup_worker_t** workers;       /* by job index */
-  uint64_t* first_start_ns;       /* by job index: its first run's start */
-  unsigned* restarts;             /* by job index, for the summary */
-  size_t count;
-  const cli_jobs_t* jobs;
-  size_t next_job;           /* jobs before it have been added */
+  cli_jobs_t* jobs;
+  cli_job_run_t* job; /* by job index, as many as jobs known */
+  size_t capacity;
+  size_t next_job;           /* jobs before it have been added or skipped */
   size_t in_flight;          /* added, not yet finished for good */
   unsigned limit;            /* at most this many in flight; 0: no limit */
-  unsigned long* slot_of;    /* by job index: its slot ({%}) */
   unsigned long* free_slots; /* slots given back, reused first */
   size_t nfree_slots;
   unsigned long slots_made;    /* slots 1..slots_made exist */
-  int slot_in_program;         /* {%}: each job's argv is built when added */
   uvsup_result_t* not_started; /* for jobs never added (halt, signal) */
+  char** not_started_names;
+  size_t nnot_started;
+  const uvsup_result_t** summary_results; /* made for the summary */
+  unsigned* summary_restarts;
+  cli_stream_t* stream; /* source 0 as it arrives; NULL once closed */
   cli_live_level_t live;
   cli_events_t events;
   uvsup_summary_t totals;
@@ -46,22 +58,27 @@ typedef struct {
   cli_output_t* output;
 } cli_run_t;
 
-/* Adds the jobs as slots free up (-j), runs them all to the end and
- * writes out their output. Returns 0 when the run happened (see results), or -1
- * with a message in err when it could not start; then no worker was started.
- * After 0, uvsup's signals are still watched (a signal is held, not
- * acted on by default) until cli_run_dispose(). */
+/* Adds the jobs as slots free up (-j) and as a streamed source makes
+ * them known, runs them all to the end and writes out their output. Returns 0
+ * when the run happened (see results), or -1 with a message in err when it
+ * could not start; then no worker was started. After 0, uvsup's signals are
+ * still watched (a signal is held, not acted on by default) until
+ * cli_run_dispose(). */
 int cli_run(cli_run_t* run,
             const cli_args_t* a,
-            const cli_jobs_t* jobs,
+            cli_jobs_t* jobs,
             char* err,
             size_t errlen);
+
+/* 1 when bad input stopped the run before any job was added: like an
+ * error found before the start, it gets no summary. */
+int cli_run_nothing_started(const cli_run_t* run);
 
 /* The exit status for the finished run (see the README's table). */
 int cli_run_exit_status(const cli_run_t* run);
 
 /* Fills s for the summary formatters; valid until cli_run_dispose(). */
-void cli_run_summary(const cli_run_t* run, cli_summary_t* s);
+void cli_run_summary(cli_run_t* run, cli_summary_t* s);
 
 void cli_run_dispose(cli_run_t* run);
 

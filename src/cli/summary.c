@@ -301,6 +301,8 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
                    signal_text(tmp, sizeof(tmp), s->stop_signal));
   } else if (s->stop_reason == CLI_STOP_HALT) {
     cli_buf_puts(b, "halted by --halt\n");
+  } else if (s->stop_reason == CLI_STOP_INPUT) {
+    cli_buf_puts(b, "stopped by bad input\n");
   }
   if (n.failed > 0) {
     put_failed(b, s, n.failed);
@@ -415,6 +417,9 @@ int cli_summary_json(cli_buf_t* b, const cli_summary_t* s) {
   }
   case CLI_STOP_HALT:
     cli_buf_puts(b, "\"halt\",\"stop_signal\":null");
+    break;
+  case CLI_STOP_INPUT:
+    cli_buf_puts(b, "\"input\",\"stop_signal\":null");
     break;
   case CLI_STOP_NONE:
   default:

@@ -13,7 +13,8 @@
 typedef enum {
   CLI_STOP_NONE = 0,
   CLI_STOP_SIGNAL, /* uvsup got SIGINT/SIGTERM/SIGHUP (signum says which) */
-  CLI_STOP_HALT    /* --halt triggered */
+  CLI_STOP_HALT,   /* --halt triggered */
+  CLI_STOP_INPUT   /* a streamed input source went bad: said on stderr */
 } cli_stop_reason_t;
 
 typedef struct {
@@ -40,7 +41,8 @@ void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r);
 /* A table on its own lines: header NAME PID RESULT DURATION, one row per
  * result (pid "-" when never started), then "N workers: X ok, Y failed"
  * (and ", Z stopped" / ", W not started" parts when non-zero), then
- * "interrupted by SIGINT" or "halted by --halt" when the run was cut short,
+ * "interrupted by SIGINT", "halted by --halt" or "stopped by bad input"
+ * when the run was cut short,
  * (a RUNS column after PID when any worker ran more than once),
  * then, when any failed, "warning: N failed: name1, name2, ...". Past
  * rows_max workers the table lists only those that did not succeed (the
@@ -57,7 +59,7 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);
  *   "restarts":N}, ...],
  *  "total":N,"succeeded":N,"failed":N,"stopped":N,"not_started":N,
  *  "duration_ms":N,
- *  "stopped_by":null|"signal"|"halt","stop_signal":"SIGINT"|null}
+ *  "stopped_by":null|"signal"|"halt"|"input","stop_signal":"SIGINT"|null}
  * exit_code is set whenever the process exited by itself, also when that
  * was its answer to a stop or a timeout. Returns 0 or -1 (ENOMEM). */
 int cli_summary_json(cli_buf_t* b, const cli_summary_t* s);

@@ -135,6 +135,14 @@ START_TEST(test_jobs_stdin_values) {
   ck_assert_str_eq(js[2].argv[1], "three"); /* appended, no {} */
   free_all(&jobs);
 
+  /* Only one CR goes with the newline (a CR of the value stays). */
+  in = text_stream("x\r\r\n");
+  ck_assert_int_eq(cli_jobs_build(&a, in, &jobs, err, sizeof(err)), 0);
+  make_all(&jobs);
+  fclose(in);
+  ck_assert_str_eq(js[0].name, "x\r");
+  free_all(&jobs);
+
   in = text_stream("\n\n");
   ck_assert_int_eq(cli_jobs_build(&a, in, &jobs, err, sizeof(err)), -1);
   fclose(in);

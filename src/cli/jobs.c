@@ -276,7 +276,22 @@ int cli_jobs_end(cli_jobs_t* jobs, char* err, size_t errlen) {
   return 0;
 }
 
-/* Reads the whole stream from in, or from its file. */
+/* One raw line of f into buf (up to max + 1 bytes: a longer one is
+ * refused anyway), without its newline. Returns 0 at the end. */
+static int raw_line(FILE* f, char* buf, size_t max, size_t* len) {
+  size_t n = 0;
+  int c = EOF;
+  while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+    if (n <= max) {
+      buf[n++] = (char)c;
+    }
+  }
+  *len = n;
+  return c != EOF || n > 0;
+}
+
+/* Reads the whole stream from in, or from its file, line by line as the
+ * loop's reader would (cli_jobs_take_line() checks each). */
 static int read_stream(cli_jobs_t* jobs, FILE* in, char* err, size_t errlen) {
   int is_stdin = strcmp(jobs->stream, "-") == 0;
   FILE* f = is_stdin ? in : fopen(jobs->stream, "re");
@@ -286,12 +301,8 @@ static int read_stream(cli_jobs_t* jobs, FILE* in, char* err, size_t errlen) {
   char* line = malloc(CLI_MAX_VALUE + 2);
   int rc = line == NULL ? cli_fail(err, errlen, "out of memory") : 0;
   size_t len;
-  cli_value_read_t got;
-  while (rc == 0 && (got = cli_value_read(f, line, &len)) != CLI_VALUE_END) {
-    /* cli_value_read() took the CR; too long stays too long. */
-    rc = cli_jobs_take_line(jobs, line,
-                            got == CLI_VALUE_TOO_LONG ? CLI_MAX_VALUE : len,
-                            err, errlen);
+  while (rc == 0 && raw_line(f, line, CLI_MAX_VALUE, &len)) {
+    rc = cli_jobs_take_line(jobs, line, len, err, errlen);
   }
   if (rc == 0 && ferror(f)) {
     rc = cli_fail(err, errlen, "%s: read error", jobs->stream_shown);

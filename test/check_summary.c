@@ -77,7 +77,7 @@ static void check_summary(int json,
   for (size_t i = 0; i < n; i++) {
     ptrs[i] = &rs[i];
   }
-  cli_summary_t s = { ptrs, n, ns, why, sig, NULL, 0 };
+  cli_summary_t s = { ptrs, n, ns, why, sig, NULL, 0, 0 };
   cli_buf_t b;
   cli_buf_init(&b);
   int rc = json ? cli_summary_json(&b, &s) : cli_summary_text(&b, &s);
@@ -259,16 +259,17 @@ START_TEST(test_summary_json_one_of_each) {
       "\"end\":\"not_started\",\"duration_ms\":0,\"runs\":0,\"restarts\":0}"
       "],\"total\":7,\"succeeded\":1,\"failed\":4,\"stopped\":1,\"not_"
       "started\":1,"
-      "\"duration_ms\":70000,\"stopped_by\":null,\"stop_signal\":null}\n");
+      "\"duration_ms\":70000,\"skipped\":0,\"stopped_by\":null,\"stop_signal\":"
+      "null}\n");
 }
 END_TEST
 
 START_TEST(test_summary_json_no_workers) {
-  check_summary(
-      1, NULL, 0, CLI_STOP_NONE, 0, 0,
-      "{\"workers\":[],\"total\":0,\"succeeded\":0,\"failed\":0,"
-      "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,\"stopped_by\":null,"
-      "\"stop_signal\":null}\n");
+  check_summary(1, NULL, 0, CLI_STOP_NONE, 0, 0,
+                "{\"workers\":[],\"total\":0,\"succeeded\":0,\"failed\":0,"
+                "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,\"skipped\":"
+                "0,\"stopped_by\":null,"
+                "\"stop_signal\":null}\n");
 }
 END_TEST
 
@@ -282,11 +283,12 @@ START_TEST(test_summary_json_stopped_by_signal_and_halt) {
       "\"duration_ms\":0,\"runs\":0,\"restarts\":0}],\"total\":1,\"succeeded\":"
       "0,"
       "\"failed\":0,\"stopped\":0,\"not_started\":1,\"duration_ms\":0,"
+      "\"skipped\":0,"
       "\"stopped_by\":\"signal\",\"stop_signal\":\"SIGINT\"}\n");
   check_summary(1, NULL, 0, CLI_STOP_HALT, 0, 0,
                 "{\"workers\":[],\"total\":0,\"succeeded\":0,\"failed\":0,"
-                "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,\"stopped_"
-                "by\":\"halt\","
+                "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,"
+                "\"skipped\":0,\"stopped_by\":\"halt\","
                 "\"stop_signal\":null}\n");
 }
 END_TEST
@@ -316,7 +318,8 @@ START_TEST(test_summary_json_escapes_names) {
       "\"restarts\":0}"
       "],\"total\":4,\"succeeded\":4,\"failed\":0,\"stopped\":0,\"not_"
       "started\":0,"
-      "\"duration_ms\":0,\"stopped_by\":null,\"stop_signal\":null}\n");
+      "\"duration_ms\":0,\"skipped\":0,\"stopped_by\":null,\"stop_signal\":"
+      "null}\n");
 }
 END_TEST
 
@@ -334,6 +337,7 @@ START_TEST(test_summary_json_unnamed_signal_and_rounding) {
       "\"duration_ms\":1,\"runs\":0,\"restarts\":0}],\"total\":1,\"succeeded\":"
       "0,"
       "\"failed\":1,\"stopped\":0,\"not_started\":0,\"duration_ms\":3,"
+      "\"skipped\":0,"
       "\"stopped_by\":\"signal\",\"stop_signal\":\"50\"}\n");
 }
 END_TEST
@@ -352,6 +356,7 @@ START_TEST(test_summary_json_ok_only_when_exited) {
       "\"duration_ms\":0,\"runs\":0,\"restarts\":0}],\"total\":1,\"succeeded\":"
       "0,"
       "\"failed\":0,\"stopped\":1,\"not_started\":0,\"duration_ms\":0,"
+      "\"skipped\":0,"
       "\"stopped_by\":null,\"stop_signal\":null}\n");
 }
 END_TEST
@@ -367,6 +372,7 @@ START_TEST(test_summary_json_uvsup_error_code) {
       "\"duration_ms\":0,\"runs\":0,\"restarts\":0}],\"total\":1,\"succeeded\":"
       "0,"
       "\"failed\":1,\"stopped\":0,\"not_started\":0,\"duration_ms\":0,"
+      "\"skipped\":0,"
       "\"stopped_by\":null,\"stop_signal\":null}\n");
 }
 END_TEST
@@ -374,7 +380,7 @@ END_TEST
 START_TEST(test_summary_failed_buffer_reports_error) {
   uvsup_result_t rs[] = { exited("a", 1, 0, 0) };
   const uvsup_result_t* ptrs[] = { &rs[0] };
-  cli_summary_t s = { ptrs, 1, 0, CLI_STOP_NONE, 0, NULL, 0 };
+  cli_summary_t s = { ptrs, 1, 0, CLI_STOP_NONE, 0, NULL, 0, 0 };
   cli_buf_t b;
   cli_buf_init(&b);
   b.failed = 1;
@@ -396,7 +402,7 @@ static char* big_text(size_t rows_max, size_t nfailed_every) {
     rs[i] = exited(names[i], (int)i + 2, (i + 1) % nfailed_every == 0, 1000);
     ptrs[i] = &rs[i];
   }
-  cli_summary_t s = { ptrs, N, 0, CLI_STOP_NONE, 0, NULL, rows_max };
+  cli_summary_t s = { ptrs, N, 0, CLI_STOP_NONE, 0, NULL, 0, rows_max };
   cli_buf_t b;
   cli_buf_init(&b);
   ck_assert_int_eq(cli_summary_text(&b, &s), 0);

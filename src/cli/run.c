@@ -122,17 +122,20 @@ static int add_job(cli_run_t* run, size_t i) {
   return rc;
 }
 
-/* 1 when job i is not to run: outside --shard. Its name is still made,
- * so the names of the others do not depend on what was skipped. */
+/* 1 when job i is not to run (--shard, --resume): its name is still
+ * made, so the names of the others do not depend on what was skipped.
+ * -1: the joblog holds another command for it (said). */
 static int skip_job(cli_run_t* run, size_t i) {
-  if (cli_batch_in_shard(&run->args->batch, i + 1)) {
-    return 0;
+  int skip = cli_runlog_skip(run, i);
+  if (skip != 1) {
+    return skip;
   }
   cli_job_t job;
   if (cli_jobs_make(run->jobs, i, 0, &job, NULL, 0) == 0) {
     cli_job_free(&job);
   }
   run->job[i].skipped = 1;
+  run->skipped++;
   cli_output_skip(run->output, i);
   return 1;
 }
@@ -154,8 +157,10 @@ static int feed(cli_run_t* run) {
   while (rc == 0 && run->stop_reason == CLI_STOP_NONE &&
          run->next_job < run->jobs->count &&
          (run->limit == 0 || run->in_flight < run->limit)) {
-    if (skip_job(run, run->next_job) ||
-        (rc = add_job(run, run->next_job)) == 0) {
+    int skip = skip_job(run, run->next_job);
+    if (skip < 0) {
+      rc = UV_EINVAL; /* another batch than the joblog's: bad input */
+    } else if (skip || (rc = add_job(run, run->next_job)) == 0) {
       run->next_job++;
     }
   }
@@ -295,8 +300,11 @@ static void on_output(uvsup_t* sup,
                       uvsup_worker_t* worker,
                       const uvsup_output_t* output) {
   cli_run_t* run = uvsup_get_data(sup);
-  cli_output_chunk(run->output, worker, (uintptr_t)uvsup_worker_data(worker),
-                   output);
+  size_t job = (uintptr_t)uvsup_worker_data(worker);
+  if (output->stream == 1) {
+    run->job[job].received += output->len + (output->newline ? 1 : 0);
+  }
+  cli_output_chunk(run->output, worker, job, output);
 }
 
 static void on_exit_cb(uvsup_t* sup,
@@ -307,6 +315,7 @@ static void on_exit_cb(uvsup_t* sup,
   cli_output_run_ended(run->output, job);
   if (result->next != UVSUP_NEXT_RESTART) {
     run->job[job].result = result;
+    cli_runlog_ended(run, job, result);
   }
   if (cli_live_wanted(run->live, result)) {
     cli_buf_t line;
@@ -333,6 +342,7 @@ static void on_start(uvsup_t* sup, uvsup_worker_t* worker, int pid) {
   if (run->job[job].first_start_ns == 0) {
     run->job[job].first_start_ns = uvsup_worker_start_ns(worker);
   }
+  run->job[job].received = 0; /* the joblog counts the last run's */
 }
 
 static void on_state(uvsup_t* sup,
@@ -510,6 +520,9 @@ int cli_run(cli_run_t* run,
   }
   cli_output_on_hold(run->output, hold_starts, run);
   cli_output_on_gone(run->output, reader_gone, run);
+  if (cli_runlog_open(run, err, errlen) != 0) {
+    goto fail;
+  }
   size_t width;
   if (a->output == CLI_OUTPUT_TAG && cli_jobs_widest(jobs, &width) == 0) {
     cli_output_set_pad(run->output, width);
@@ -559,6 +572,7 @@ fail:
   cli_output_free(run->output);
   run->output = NULL;
   cli_events_close(&run->events);
+  cli_runlog_close(run);
   free_tables(run);
   return -1;
 }
@@ -571,7 +585,8 @@ int cli_run_exit_status(const cli_run_t* run) {
   if (run->stop_reason == CLI_STOP_SIGNAL) {
     return 128 + run->stop_signal;
   }
-  if (cli_output_lost(run->output) || run->events.failed) {
+  if (cli_output_lost(run->output) || run->events.failed ||
+      run->joblog.failed) {
     return 1; /* the user did not get what the workers wrote */
   }
   if (run->stop_reason == CLI_STOP_INPUT) {
@@ -603,6 +618,7 @@ void cli_run_summary(cli_run_t* run, cli_summary_t* s) {
   s->results = run->summary_results;
   s->restarts = run->summary_restarts;
   s->count = n;
+  s->skipped = run->skipped;
   s->duration_ns = run->totals.duration_ns;
   s->stop_reason = run->stop_reason;
   s->stop_signal = run->stop_signal;
@@ -622,5 +638,6 @@ void cli_run_dispose(cli_run_t* run) {
     uv_loop_close(&run->loop);
   }
   cli_events_close(&run->events);
+  cli_runlog_close(run);
   free_tables(run);
 }

@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "events.h"
+#include "joblog.h"
 #include "jobs.h"
 #include "live.h"
 #include "output.h"
@@ -56,6 +57,12 @@ typedef struct {
   int done;            /* on_done has run: every worker has ended */
   cli_signals_t signals;
   cli_output_t* output;
+  cli_joblog_t joblog;      /* --joblog */
+  cli_joblog_done_t logged; /* what the joblog held, for a resume */
+  uint64_t wall0_ms;        /* the wall clock at hr0_ns, for the joblog */
+  uint64_t hr0_ns;
+  int slot_in_program; /* {%}: a job's command differs by its slot */
+  size_t skipped;      /* jobs not run: --resume, --shard */
 } cli_run_t;
 
 /* Adds the jobs as slots free up (-j) and as a streamed source makes
@@ -69,6 +76,17 @@ int cli_run(cli_run_t* run,
             cli_jobs_t* jobs,
             char* err,
             size_t errlen);
+
+/* The joblog side of a run (runlog.c). Opens the joblog (after reading
+ * it for a resume) and checks that each job it holds is the command
+ * uvsup now makes for that number. Returns 0, or -1 with a message. */
+int cli_runlog_open(cli_run_t* run, char* err, size_t errlen);
+/* 1 when job i is to be skipped (--shard, --resume*); 0 to run it; -1
+ * when the joblog holds another command for it (said on stderr). */
+int cli_runlog_skip(cli_run_t* run, size_t i);
+/* Job i ended for good: its joblog line. */
+void cli_runlog_ended(cli_run_t* run, size_t i, const uvsup_result_t* r);
+void cli_runlog_close(cli_run_t* run);
 
 /* 1 when bad input stopped the run before any job was added: like an
  * error found before the start, it gets no summary. */

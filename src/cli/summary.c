@@ -295,6 +295,10 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
     cli_buf_printf(b, ", %zu not started", n.not_started);
   }
   cli_buf_putc(b, '\n');
+  if (s->skipped > 0) {
+    cli_buf_printf(b, "%zu skipped (in the joblog or another shard)\n",
+                   s->skipped);
+  }
   if (s->stop_reason == CLI_STOP_SIGNAL) {
     char tmp[32];
     cli_buf_printf(b, "interrupted by %s\n",
@@ -405,9 +409,9 @@ int cli_summary_json(cli_buf_t* b, const cli_summary_t* s) {
   cli_buf_printf(b,
                  "],\"total\":%zu,\"succeeded\":%zu,\"failed\":%zu,"
                  "\"stopped\":%zu,\"not_started\":%zu,\"duration_ms\":%llu,"
-                 "\"stopped_by\":",
+                 "\"skipped\":%zu,\"stopped_by\":",
                  s->count, n.ok, n.failed, n.stopped, n.not_started,
-                 (unsigned long long)ns_to_ms(s->duration_ns));
+                 (unsigned long long)ns_to_ms(s->duration_ns), s->skipped);
   switch (s->stop_reason) {
   case CLI_STOP_SIGNAL: {
     char tmp[32];

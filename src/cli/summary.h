@@ -24,6 +24,7 @@ typedef struct {
   cli_stop_reason_t stop_reason;
   int stop_signal;          /* with CLI_STOP_SIGNAL */
   const unsigned* restarts; /* per job, or NULL: none */
+  size_t skipped;  /* jobs not run (--resume, --shard): not in results */
   size_t rows_max; /* text: past this many workers, list only those that
                       did not succeed (at most this many); 0: all */
 } cli_summary_t;
@@ -41,6 +42,7 @@ void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r);
 /* A table on its own lines: header NAME PID RESULT DURATION, one row per
  * result (pid "-" when never started), then "N workers: X ok, Y failed"
  * (and ", Z stopped" / ", W not started" parts when non-zero), then
+ * "N skipped (in the joblog or another shard)" when some were,
  * "interrupted by SIGINT", "halted by --halt" or "stopped by bad input"
  * when the run was cut short,
  * (a RUNS column after PID when any worker ran more than once),
@@ -58,7 +60,7 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);
  *   "spawn_failed"|"not_started"|"gave_up","duration_ms":N,"runs":N,
  *   "restarts":N}, ...],
  *  "total":N,"succeeded":N,"failed":N,"stopped":N,"not_started":N,
- *  "duration_ms":N,
+ *  "duration_ms":N,"skipped":N,
  *  "stopped_by":null|"signal"|"halt"|"input","stop_signal":"SIGINT"|null}
  * exit_code is set whenever the process exited by itself, also when that
  * was its answer to a stop or a timeout. Returns 0 or -1 (ENOMEM). */

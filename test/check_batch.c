@@ -1,8 +1,11 @@
 /* The batch options as GNU parallel's: joblog, resume, -k, dry run,
  * progress, shards; parsed through the whole command line. */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -100,6 +103,95 @@ START_TEST(test_batch_shards_cover_every_job_once) {
 }
 END_TEST
 
+#define CHILD UVSUP_TEST_CHILD
+
+START_TEST(test_batch_keep_order) {
+  /* Jobs 2, 3 and 4 end (and fail: their live lines say so) while job 1
+   * waits on a FIFO; -k still writes 1's output first. */
+  char* dir = tu_tmpdir_new();
+  char* fifo = tu_fmt("%s/fifo", dir);
+  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+  char* argv[TU_MAX_ARGS];
+  char* words[] = { "-k",      "-j",   "4",        CHILD, "{2}", fifo,  "out",
+                    "out-{1}", "exit", "{3}",      ":::", "1",   "2",   "3",
+                    "4",       ":::+", "readfifo", "out", "out", "out", ":::+",
+                    "0",       "1",    "1",        "1",   NULL };
+  argv[0] = UVSUP_TEST_CLI;
+  size_t n = 0;
+  for (; words[n] != NULL; n++) {
+    argv[n + 1] = words[n];
+  }
+  argv[n + 1] = NULL;
+  tu_proc_t p;
+  tu_start(argv, NULL, &p);
+  tu_wait_for_count(&p, ": exit 1 after", 3);
+  ck_assert_ptr_null(strstr(p.r.out, "out-"));
+  int fd = open(fifo, O_WRONLY | O_CLOEXEC);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  tu_result_t r;
+  tu_finish(&p, &r);
+  ck_assert_msg(r.status == 1, "status %d:\n%s", r.status, r.err);
+  const char* o1 = strstr(r.out, "out-1\n");
+  const char* o2 = strstr(r.out, "out-2\n");
+  const char* o3 = strstr(r.out, "out-3\n");
+  const char* o4 = strstr(r.out, "out-4\n");
+  ck_assert_msg(o1 != NULL && o2 != NULL && o3 != NULL && o4 != NULL &&
+                    o1 < o2 && o2 < o3 && o3 < o4,
+                "%s", r.out);
+  /* Each job's output in one piece (group mode). */
+  char* two = tu_fmt("%s\nout-2\n", fifo);
+  ck_assert_ptr_nonnull(strstr(r.out, two));
+  free(two);
+  tu_result_free(&r);
+  free(fifo);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
+START_TEST(test_batch_dry_run_runs_nothing) {
+  char* dir = tu_tmpdir_new();
+  char* marks = tu_fmt("%s/marks", dir);
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "--dry-run", CHILD, "mark", marks, "{}", ":::", "a",
+             "b c", "it's", NULL);
+  ck_assert_int_eq(r.status, 0);
+  char* want = tu_fmt(
+      "%1$s mark %2$s a\n%1$s mark %2$s 'b c'\n"
+      "%1$s mark %2$s 'it'\"'\"'s'\n",
+      CHILD, marks);
+  ck_assert_str_eq(r.out, want);
+  ck_assert_str_eq(r.err, "");
+  ck_assert_int_eq(access(marks, F_OK), -1);
+  free(want);
+  tu_result_free(&r);
+  tu_run_cli(&r, NULL, "--dry-run", "-c", "echo hi", "-c", "exit 3", NULL);
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_str_eq(r.out, "echo hi\nexit 3\n");
+  tu_result_free(&r);
+  free(marks);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
+START_TEST(test_batch_dry_run_streams) {
+  /* Each job is printed as soon as its value is read. */
+  char* argv[TU_MAX_ARGS] = { UVSUP_TEST_CLI, "--dry-run", "echo", NULL };
+  tu_proc_t p;
+  int in;
+  tu_start_held(argv, &p, &in);
+  ck_assert_int_eq(write(in, "a\n", 2), 2);
+  tu_wait_for_count(&p, "echo a\n", 1);
+  ck_assert_int_eq(write(in, "b\n", 2), 2);
+  close(in);
+  tu_result_t r;
+  tu_finish(&p, &r);
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_str_eq(r.out, "echo a\necho b\n");
+  tu_result_free(&r);
+}
+END_TEST
+
 static Suite* batch_suite(void) {
   Suite* s = suite_create("batch");
   TCase* tc = tcase_create("options");
@@ -107,6 +199,10 @@ static Suite* batch_suite(void) {
   tcase_add_test(tc, test_batch_errors);
   tcase_add_test(tc, test_batch_shards_cover_every_job_once);
   suite_add_tcase(s, tc);
+  tc = tu_tcase_new(s, "cli", 60);
+  tcase_add_test(tc, test_batch_keep_order);
+  tcase_add_test(tc, test_batch_dry_run_runs_nothing);
+  tcase_add_test(tc, test_batch_dry_run_streams);
   return s;
 }
 

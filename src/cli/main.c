@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "buf.h"
+#include "dryrun.h"
 #include "jobs.h"
 #include "run.h"
 #include "summary.h"
@@ -115,6 +116,11 @@ int main(int argc, char** argv) {
     cli_args_free(&args);
     return usage_error(err);
   }
+  /* -k orders whole outputs: tagged lines of jobs that run at once
+   * cannot be in input order, so it means --output group. */
+  if (args.batch.keep_order && args.output == CLI_OUTPUT_TAG) {
+    args.output = CLI_OUTPUT_GROUP;
+  }
   if (args.help) {
     fputs(cli_usage_text, stdout);
     cli_args_free(&args);
@@ -130,6 +136,12 @@ int main(int argc, char** argv) {
   if (cli_jobs_open(&args, stdin, &jobs, err, sizeof(err)) != 0) {
     cli_args_free(&args);
     return input_error(err);
+  }
+  if (args.batch.dry_run) {
+    int rc = cli_dry_run(&jobs, stdin, stdout, err, sizeof(err));
+    cli_jobs_free(&jobs);
+    cli_args_free(&args);
+    return rc == 0 ? EXIT_ALL_OK : input_error(err);
   }
   int summary_fd = STDERR_FILENO;
   if (args.summary_file != NULL && args.summary != CLI_SUMMARY_NONE) {

@@ -22,6 +22,10 @@
  * the rest in a temporary file: bounded memory with many workers. */
 #define GROUP_MEMORY_PER_STREAM (64 * 1024)
 
+/* -k: past this many finished jobs waiting for an earlier one, no new
+ * worker starts (each waiting spool may hold a temporary file). */
+#define CLI_OUTPUT_KEEP_WAITING 256
+
 typedef struct {
   const char* name; /* the worker's own copy, valid until uvsup_free() */
   char* prefix[2];  /* "NAME<pad> | " per stream, made at the first line */
@@ -29,6 +33,7 @@ typedef struct {
   cli_spool_t* spool[2]; /* group mode: stdout, stderr, made when needed */
   int log_fd;            /* -1 until the first output, -2 once it failed */
   int paused[2];         /* its stdout, stderr paused for a full writer */
+  int ended;             /* -k: finished for good (or skipped): its turn */
 } job_output_t;
 
 struct cli_output_s {
@@ -52,7 +57,9 @@ struct cli_output_s {
   void* hold_data;
   cli_output_gone_cb gone; /* the reader of stdout left */
   void* gone_data;
-  int holding; /* finished output waits: no new worker */
+  int holding;       /* finished output waits: no new worker */
+  size_t next_write; /* -k: the job whose output goes out next */
+  size_t waiting;    /* -k: jobs ended, waiting for an earlier one */
   cli_output_closed_cb on_closed;
   void* closed_data;
 };
@@ -143,15 +150,25 @@ static int writers_full(cli_output_t* out) {
          (cli_writer_full(&out->writer[0]) || cli_writer_full(&out->writer[1]));
 }
 
+/* Starts of new workers wait while finished output waits for a slow
+ * reader (its output would only wait too, holding memory and a
+ * descriptor), or while -k holds too many finished jobs behind an
+ * earlier one that still runs. */
+static void update_hold(cli_output_t* out) {
+  int want = !out->dropping && out->hold != NULL &&
+             (writers_full(out) || out->waiting >= CLI_OUTPUT_KEEP_WAITING);
+  if (want != out->holding) {
+    out->holding = want;
+    out->hold(out->hold_data, want);
+  }
+}
+
 static void on_drain(cli_writer_t* w, void* data) {
   cli_output_t* out = data;
   /* Resume every worker paused for this writer: one that refills it while
    * it is still full is paused again at its next chunk. */
   resume_stream(out, w == &out->writer[0] ? 0 : 1);
-  if (out->holding && !writers_full(out)) {
-    out->holding = 0;
-    out->hold(out->hold_data, 0);
-  }
+  update_hold(out);
 }
 
 void cli_output_on_gone(cli_output_t* out, cli_output_gone_cb cb, void* data) {
@@ -163,6 +180,8 @@ void cli_output_on_hold(cli_output_t* out, cli_output_hold_cb cb, void* data) {
   out->hold = cb;
   out->hold_data = data;
 }
+
+static void write_in_order(cli_output_t* out, int all);
 
 int cli_output_reserve(cli_output_t* out, size_t count) {
   if (count <= out->count) {
@@ -194,8 +213,9 @@ void cli_output_set_pad(cli_output_t* out, size_t width) {
 }
 
 void cli_output_skip(cli_output_t* out, size_t job) {
-  (void)out;
-  (void)job;
+  out->jobs[job].ended = 1;
+  out->waiting++;
+  write_in_order(out, 0);
 }
 
 int cli_output_new(cli_output_t** outp,
@@ -438,30 +458,46 @@ void cli_output_chunk(cli_output_t* out,
   }
 }
 
-void cli_output_run_ended(cli_output_t* out, size_t job) {
+/* Hands job's spools to the writers, which write each as one piece. */
+static void write_spools(cli_output_t* out, job_output_t* j) {
+  for (int s = 0; s < 2; s++) {
+    if (j->spool[s] != NULL) {
+      cli_writer_add_spool(&out->writer[s], j->spool[s]);
+      free(j->spool[s]);
+      j->spool[s] = NULL;
+    }
+  }
+}
+
+/* -k: writes out every job whose turn has come, in input order. */
+static void write_in_order(cli_output_t* out, int all) {
+  while (out->next_write < out->count &&
+         (out->jobs[out->next_write].ended || all)) {
+    job_output_t* j = &out->jobs[out->next_write++];
+    out->waiting -= j->ended && out->waiting > 0;
+    write_spools(out, j);
+  }
+}
+
+void cli_output_run_ended(cli_output_t* out, size_t job, int final) {
   job_output_t* j = &out->jobs[job];
   if (j->log_fd >= 0) {
     close(j->log_fd);
   }
   j->log_fd = -1; /* a next run tries again */
   for (int s = 0; s < 2; s++) {
-    if (j->spool[s] != NULL) {
-      /* The writer takes the spool and writes it as one piece. */
-      cli_writer_add_spool(&out->writer[s], j->spool[s]);
-      free(j->spool[s]);
-      j->spool[s] = NULL;
-    }
     free(j->prefix[s]);
     j->prefix[s] = NULL;
   }
-  /* Finished output that the reader has not taken yet: start no new
-   * worker (its output would only wait too, holding memory and a
-   * descriptor) until the writers drain. */
-  if (!out->holding && out->hold != NULL && !out->dropping &&
-      writers_full(out)) {
-    out->holding = 1;
-    out->hold(out->hold_data, 1);
+  if (!out->args->batch.keep_order) {
+    write_spools(out, j);
+  } else if (final) {
+    /* A job's runs (--retries) share its spools, written at its turn. */
+    j->ended = 1;
+    out->waiting++;
+    write_in_order(out, 0);
   }
+  update_hold(out);
 }
 
 static void on_writer_closed(cli_writer_t* w, void* data) {
@@ -474,6 +510,9 @@ static void on_writer_closed(cli_writer_t* w, void* data) {
 void cli_output_close(cli_output_t* out, cli_output_closed_cb cb, void* data) {
   out->on_closed = cb;
   out->closed_data = data;
+  if (out->args->batch.keep_order) {
+    write_in_order(out, 1); /* what ran of a batch cut short, in order */
+  }
   if (!out->writing) {
     if (cb != NULL) {
       cb(data);
@@ -493,10 +532,7 @@ void cli_output_drop(cli_output_t* out) {
     }
   }
   resume_all(out);
-  if (out->holding) {
-    out->holding = 0;
-    out->hold(out->hold_data, 0);
-  }
+  update_hold(out);
 }
 
 int cli_output_lost(const cli_output_t* out) {

@@ -46,7 +46,9 @@ void cli_output_chunk(cli_output_t* out,
                       uvsup_worker_t* worker,
                       size_t job,
                       const uvsup_output_t* o);
-void cli_output_run_ended(cli_output_t* out, size_t job);
+/* final: the job ended for good (no retry follows). With -k (group
+ * mode) a job's output waits for every job before it to end. */
+void cli_output_run_ended(cli_output_t* out, size_t job, int final);
 
 /* Says "uvsup: MESSAGE" on stderr, through the stderr writer when
  * there is one, so it lands between lines of the workers' output, after

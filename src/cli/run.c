@@ -312,7 +312,7 @@ static void on_exit_cb(uvsup_t* sup,
                        const uvsup_result_t* result) {
   cli_run_t* run = uvsup_get_data(sup);
   size_t job = (uintptr_t)uvsup_worker_data(worker);
-  cli_output_run_ended(run->output, job);
+  cli_output_run_ended(run->output, job, result->next != UVSUP_NEXT_RESTART);
   if (result->next != UVSUP_NEXT_RESTART) {
     run->job[job].result = result;
     cli_runlog_ended(run, job, result);

@@ -12,6 +12,8 @@
  *   mark PATH TEXT  append "TEXT\n" to PATH (which jobs ran, how often)
  *   failifmissing PATH   exit 1 when PATH does not exist
  *   pauseifmissing PATH  pause (wait for a signal) when PATH does not exist
+ *   readfifo PATH   open the FIFO PATH and read it to its end (the test
+ *                   lets it go by opening and closing the other end)
  *   fork MS PATH    fork a grandchild that ignores SIGTERM and sleeps MS
  *                   ms; the parent appends its pid to PATH and goes on
  *   pause           wait for a signal that is not ignored
@@ -166,6 +168,11 @@ int main(int argc, char** argv) {
     } else if (strcmp(step, "failifmissing") == 0) {
       if (access(arg, F_OK) != 0) {
         exit(1);
+      }
+    } else if (strcmp(step, "readfifo") == 0) {
+      int fd = open(arg, O_RDONLY);
+      char buf[64];
+      while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0) {
       }
     } else if (strcmp(step, "pauseifmissing") == 0) {
       if (access(arg, F_OK) != 0) {

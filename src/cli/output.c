@@ -110,6 +110,14 @@ void cli_output_say(cli_output_t* out, const char* fmt, ...) {
   cli_buf_free(&b);
 }
 
+void cli_output_raw_stderr(cli_output_t* out, const char* text, size_t len) {
+  if (out != NULL && out->writing) {
+    cli_writer_add_text(&out->writer[1], text, len);
+  } else if (fwrite(text, 1, len, stderr) == len) {
+    fflush(stderr);
+  }
+}
+
 /* A reader that left (EPIPE) asked for no more: that is not a loss. Any
  * other failure loses output the user expects, so it is said once and
  * shows in the exit status. */

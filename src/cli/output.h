@@ -56,6 +56,10 @@ void cli_output_run_ended(cli_output_t* out, size_t job, int final);
 void cli_output_say(cli_output_t* out, const char* fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Writes text as it is on stderr (a progress line redrawn with "\r"),
+ * through the stderr writer when there is one. */
+void cli_output_raw_stderr(cli_output_t* out, const char* text, size_t len);
+
 /* 1 when output that was to be written or logged was lost (a write error
  * other than a reader that left); it was said on stderr. */
 int cli_output_lost(const cli_output_t* out);

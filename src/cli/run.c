@@ -330,6 +330,7 @@ static void on_exit_cb(uvsup_t* sup,
   }
   check_halt(run, result);
   if (result->next != UVSUP_NEXT_RESTART) {
+    run->completed++;
     run->free_slots[run->nfree_slots++] = run->job[job].slot;
     run->in_flight--;
     feed_more(run);
@@ -343,6 +344,7 @@ static void on_start(uvsup_t* sup, uvsup_worker_t* worker, int pid) {
     run->job[job].first_start_ns = uvsup_worker_start_ns(worker);
   }
   run->job[job].received = 0; /* the joblog counts the last run's */
+  run->newest = uvsup_worker_name(worker);
 }
 
 static void on_state(uvsup_t* sup,
@@ -389,6 +391,7 @@ static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
   }
   fill_not_started(run);
   run->done = 1;
+  cli_runprogress_stop(run);
   /* The loop runs on until what waits for stdout and stderr is written;
    * the signal handlers stay (they close in cli_run_dispose), so a signal
    * meanwhile is still uvsup's to act on, never the default's. */
@@ -552,7 +555,11 @@ int cli_run(cli_run_t* run,
     goto fail;
   }
   rc = uvsup_start(run->sup);
+  if (rc == 0) {
+    rc = cli_runprogress_start(run);
+  }
   if (rc != 0) {
+    cli_runprogress_stop(run);
     cli_signals_close(&run->signals);
     fail(err, errlen, "starting", rc);
     goto fail;

@@ -13,9 +13,17 @@
 #include "jobs.h"
 #include "live.h"
 #include "output.h"
+#include "progress.h"
 #include "signals.h"
 #include "stream.h"
 #include "summary.h"
+
+typedef enum {
+  CLI_PROGRESS_NONE = 0,
+  CLI_PROGRESS_ETA,      /* --eta */
+  CLI_PROGRESS_BAR,      /* --bar */
+  CLI_PROGRESS_QUIET_ETA /* the default line of a long batch on a terminal */
+} cli_progress_kind_t;
 
 /* What the run knows of one job, by its index (job number - 1). */
 typedef struct {
@@ -61,8 +69,14 @@ typedef struct {
   cli_joblog_done_t logged; /* what the joblog held, for a resume */
   uint64_t wall0_ms;        /* the wall clock at hr0_ns, for the joblog */
   uint64_t hr0_ns;
-  int slot_in_program; /* {%}: a job's command differs by its slot */
-  size_t skipped;      /* jobs not run: --resume, --shard */
+  int slot_in_program;     /* {%}: a job's command differs by its slot */
+  size_t skipped;          /* jobs not run: --resume, --shard */
+  cli_progress_t progress; /* --bar, --eta, or the default line */
+  cli_progress_kind_t progress_kind;
+  uv_timer_t progress_timer;
+  int progress_drawn; /* a line is on the terminal */
+  size_t completed;   /* jobs ended for good */
+  const char* newest; /* the newest job's name, for --bar */
 } cli_run_t;
 
 /* Adds the jobs as slots free up (-j) and as a streamed source makes
@@ -87,6 +101,11 @@ int cli_runlog_skip(cli_run_t* run, size_t i);
 /* Job i ended for good: its joblog line. */
 void cli_runlog_ended(cli_run_t* run, size_t i, const uvsup_result_t* r);
 void cli_runlog_close(cli_run_t* run);
+
+/* Progress on stderr (runprogress.c): chosen and started with the run,
+ * drawn once more and ended when every worker has ended. */
+int cli_runprogress_start(cli_run_t* run);
+void cli_runprogress_stop(cli_run_t* run);
 
 /* 1 when bad input stopped the run before any job was added: like an
  * error found before the start, it gets no summary. */

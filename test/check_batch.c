@@ -2,6 +2,7 @@
  * progress, shards; parsed through the whole command line. */
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +12,8 @@
 
 #include "args.h"
 #include "batch.h"
+#include "buf.h"
+#include "suggest.h"
 #include "testutil.h"
 
 /* Parses a NULL-terminated list of words after "uvsup". */
@@ -192,17 +195,107 @@ START_TEST(test_batch_dry_run_streams) {
 }
 END_TEST
 
+START_TEST(test_batch_did_you_mean) {
+  ck_assert_parse_fails("unknown option '--jbos' (did you mean --jobs?)",
+                        "--jbos", "2", "echo");
+  ck_assert_parse_fails("unknown option '--resum' (did you mean --resume?)",
+                        "--resum", "echo");
+  ck_assert_parse_fails("'--dryrun' (did you mean --dry-run?)", "--dryrun",
+                        "echo");
+  ck_assert_parse_fails("'--joblgo=x' (did you mean --joblog?)", "--joblgo=x",
+                        "echo");
+  ck_assert_parse_fails("unknown option '--zzzzzz'\0", "--zzzzzz", "echo");
+  char err[512];
+  cli_args_t a;
+  ck_assert_int_eq(parse(&a, err, "--zzzzzz", "echo", NULL), -1);
+  ck_assert_ptr_null(strstr(err, "did you mean"));
+  const char* words[] = { "jobs", "joblog", "resume" };
+  ck_assert_str_eq(cli_suggest("jbos", words, 3), "jobs");
+  ck_assert_str_eq(cli_suggest("jobog", words, 3), "joblog");
+  ck_assert_ptr_null(cli_suggest("x", words, 3));
+  ck_assert_ptr_null(cli_suggest("completely-else", words, 3));
+}
+END_TEST
+
+/* Every option --help names, long and short. */
+static char** help_options(size_t* n) {
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "--help", NULL);
+  ck_assert_int_eq(r.status, 0);
+  char** found = calloc(256, sizeof(char*));
+  *n = 0;
+  for (const char* p = r.out; *p != '\0' && *n < 255; p++) {
+    int at_word = p == r.out || p[-1] == ' ' || p[-1] == ',';
+    if (!at_word || p[0] != '-') {
+      continue;
+    }
+    size_t len = 1;
+    while (p[len] == '-' || (p[len] >= 'a' && p[len] <= 'z') ||
+           (p[len] >= 'A' && p[len] <= 'Z')) {
+      len++;
+    }
+    if (len >= 2 && (p[1] != '-' ? len == 2 : len > 3)) {
+      found[(*n)++] = strndup(p, len);
+    }
+  }
+  tu_result_free(&r);
+  return found;
+}
+
+START_TEST(test_batch_man_page_and_completion_cover_help) {
+  const char* root = UVSUP_TEST_EXAMPLES "/../..";
+  char* man_path = tu_fmt("%s/doc/uvsup.1", root);
+  char* comp_path = tu_fmt("%s/contrib/uvsup.bash-completion", root);
+  FILE* f = fopen(man_path, "r");
+  ck_assert_ptr_nonnull(f);
+  static char man[65536];
+  man[fread(man, 1, sizeof(man) - 1, f)] = '\0';
+  fclose(f);
+  f = fopen(comp_path, "r");
+  ck_assert_ptr_nonnull(f);
+  static char comp[65536];
+  comp[fread(comp, 1, sizeof(comp) - 1, f)] = '\0';
+  fclose(f);
+  size_t n;
+  char** opts = help_options(&n);
+  ck_assert_uint_gt(n, 40);
+  for (size_t i = 0; i < n; i++) {
+    /* troff writes each '-' of an option as "\-". */
+    cli_buf_t troff;
+    cli_buf_init(&troff);
+    cli_buf_puts(&troff, "\\fB");
+    for (const char* c = opts[i]; *c != '\0'; c++) {
+      cli_buf_puts(&troff, *c == '-' ? "\\-" : (char[]){ *c, '\0' });
+    }
+    cli_buf_puts(&troff, "\\fR");
+    ck_assert_msg(strstr(man, troff.data) != NULL,
+                  "%s is in --help but not in doc/uvsup.1", opts[i]);
+    char* word = tu_fmt(" %s", opts[i]);
+    ck_assert_msg(strstr(comp, word) != NULL,
+                  "%s is in --help but not in the bash completion", opts[i]);
+    free(word);
+    cli_buf_free(&troff);
+    free(opts[i]);
+  }
+  free(opts);
+  free(man_path);
+  free(comp_path);
+}
+END_TEST
+
 static Suite* batch_suite(void) {
   Suite* s = suite_create("batch");
   TCase* tc = tcase_create("options");
   tcase_add_test(tc, test_batch_options);
   tcase_add_test(tc, test_batch_errors);
   tcase_add_test(tc, test_batch_shards_cover_every_job_once);
+  tcase_add_test(tc, test_batch_did_you_mean);
   suite_add_tcase(s, tc);
   tc = tu_tcase_new(s, "cli", 60);
   tcase_add_test(tc, test_batch_keep_order);
   tcase_add_test(tc, test_batch_dry_run_runs_nothing);
   tcase_add_test(tc, test_batch_dry_run_streams);
+  tcase_add_test(tc, test_batch_man_page_and_completion_cover_help);
   return s;
 }
 

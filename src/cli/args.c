@@ -11,6 +11,7 @@
 #include "duration.h"
 #include "fail.h"
 #include "signame.h"
+#include "suggest.h"
 #include "supervise.h"
 
 const char cli_usage_text[] =
@@ -387,6 +388,26 @@ static const option_spec_t* find_option(const char* arg,
   return NULL;
 }
 
+/* "unknown option '--jbos' (did you mean --jobs?)". */
+static int unknown_option(const char* arg, char* err, size_t errlen) {
+  size_t n = sizeof(options) / sizeof(options[0]);
+  const char* names[sizeof(options) / sizeof(options[0])];
+  for (size_t k = 0; k < n; k++) {
+    names[k] = options[k].long_name;
+  }
+  const char* near = NULL;
+  if (arg[1] == '-') {
+    char word[64];
+    snprintf(word, sizeof(word), "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
+    near = cli_suggest(word, names, n);
+  }
+  if (near == NULL) {
+    return cli_fail(err, errlen, "unknown option '%s'", arg);
+  }
+  return cli_fail(err, errlen, "unknown option '%s' (did you mean --%s?)", arg,
+                  near);
+}
+
 static int apply_option(const option_spec_t* opt,
                         const char* shown,
                         const char* value,
@@ -582,7 +603,7 @@ int cli_args_parse(
     const char* attached;
     const option_spec_t* opt = find_option(arg, &attached);
     if (opt == NULL) {
-      return cli_fail(err, errlen, "unknown option '%s'", arg);
+      return unknown_option(arg, err, errlen);
     }
     /* Name the option as the user wrote it, without any "=value". */
     char shown[64];

@@ -444,6 +444,29 @@ START_TEST(test_joblog_refuses_another_batch) {
 }
 END_TEST
 
+START_TEST(test_joblog_streamed_jobs_keep_their_commands) {
+  /* Streamed values are dropped once their jobs are added; the joblog
+   * still names each job's command when it ends (it read freed values
+   * before: a crash under valgrind and ASan). */
+  char* dir = tu_tmpdir_new();
+  char* log = tu_fmt("%s/log", dir);
+  tu_result_t r;
+  tu_run_cli(&r, "a\nb\nc\n", "-j", "3", "--joblog", log, CHILD, "out", NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  tu_result_free(&r);
+  size_t len;
+  char* text = slurp(log, &len);
+  for (const char* v = "abc"; *v != '\0'; v++) {
+    char* want = tu_fmt("\t%s out %c\n", CHILD, *v);
+    ck_assert_msg(strstr(text, want) != NULL, "%s", text);
+    free(want);
+  }
+  free(text);
+  free(log);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
 START_TEST(test_joblog_retries_write_one_line_per_job) {
   char* dir = tu_tmpdir_new();
   char* log = tu_fmt("%s/log", dir);
@@ -517,6 +540,7 @@ int main(void) {
   tcase_add_test(tc, test_joblog_resume_failed_and_retry_failed);
   tcase_add_test(tc, test_joblog_refuses_another_batch);
   tcase_add_test(tc, test_joblog_retries_write_one_line_per_job);
+  tcase_add_test(tc, test_joblog_streamed_jobs_keep_their_commands);
   tcase_add_test(tc, test_joblog_shards_cover_every_job_once);
   return tu_run_suite(s);
 }

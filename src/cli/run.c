@@ -115,6 +115,7 @@ static int add_job(cli_run_t* run, size_t i) {
   if (rc == 0) {
     run->job[i].slot = slot;
     run->in_flight++;
+    cli_runlog_added(run, i);
     cli_output_set_name(run->output, i, uvsup_worker_name(run->job[i].worker));
   } else {
     run->free_slots[run->nfree_slots++] = slot;

@@ -34,6 +34,8 @@ typedef struct {
   unsigned long slot;           /* {%} */
   unsigned restarts;            /* for the summary */
   int skipped;                  /* not run: --resume or --shard */
+  char* command; /* --joblog: its command, made when it was added (a
+                    streamed value is forgotten once its job is added) */
 } cli_job_run_t;
 
 typedef struct {
@@ -98,6 +100,8 @@ int cli_runlog_open(cli_run_t* run, char* err, size_t errlen);
 /* 1 when job i is to be skipped (--shard, --resume*); 0 to run it; -1
  * when the joblog holds another command for it (said on stderr). */
 int cli_runlog_skip(cli_run_t* run, size_t i);
+/* Job i was added: its command is kept for its joblog line. */
+void cli_runlog_added(cli_run_t* run, size_t i);
 /* Job i ended for good: its joblog line. */
 void cli_runlog_ended(cli_run_t* run, size_t i, const uvsup_result_t* r);
 void cli_runlog_close(cli_run_t* run);

@@ -2,6 +2,7 @@
  * check that a logged command is the one uvsup makes now, and a line per
  * finished job. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -80,31 +81,48 @@ int cli_runlog_skip(cli_run_t* run, size_t i) {
   return !run_it;
 }
 
-void cli_runlog_ended(cli_run_t* run, size_t i, const uvsup_result_t* r) {
-  cli_joblog_entry_t e;
-  memset(&e, 0, sizeof(e));
-  if (run->joblog.fd < 0 || run->joblog.failed ||
-      cli_joblog_outcome(r, &e) != 0) {
+void cli_runlog_added(cli_run_t* run, size_t i) {
+  if (run->joblog.fd < 0) {
     return;
   }
   cli_buf_t command;
   cli_buf_init(&command);
-  command_of(run, i, &command);
+  if (command_of(run, i, &command) == 0) {
+    run->job[i].command = command.data; /* taken over */
+  } else {
+    cli_buf_free(&command);
+  }
+}
+
+void cli_runlog_ended(cli_run_t* run, size_t i, const uvsup_result_t* r) {
+  cli_joblog_entry_t e;
+  memset(&e, 0, sizeof(e));
+  char* command = run->job[i].command;
+  run->job[i].command = NULL;
+  if (run->joblog.fd < 0 || run->joblog.failed ||
+      cli_joblog_outcome(r, &e) != 0) {
+    free(command);
+    return;
+  }
   e.seq = i + 1;
   uint64_t start_ns = r->start_ns != 0 ? r->start_ns : run->hr0_ns;
   e.start_ms = run->wall0_ms + (start_ns - run->hr0_ns + 500000) / 1000000;
   e.runtime_ms = (r->duration_ns + 500000) / 1000000;
   e.received = run->job[i].received;
-  e.command = command.data != NULL ? command.data : "";
-  e.command_len = command.len;
-  if (command.failed || cli_joblog_write(&run->joblog, &e) != 0) {
+  e.command = command != NULL ? command : "";
+  e.command_len = strlen(e.command);
+  if (command == NULL || cli_joblog_write(&run->joblog, &e) != 0) {
     run->joblog.failed = 1;
     cli_output_say(run->output, "--joblog: cannot write; its lines are lost");
   }
-  cli_buf_free(&command);
+  free(command);
 }
 
 void cli_runlog_close(cli_run_t* run) {
+  for (size_t i = 0; i < run->capacity; i++) {
+    free(run->job[i].command);
+    run->job[i].command = NULL;
+  }
   cli_joblog_close(&run->joblog);
   cli_joblog_done_free(&run->logged);
 }

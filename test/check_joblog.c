@@ -523,6 +523,16 @@ START_TEST(test_joblog_shards_cover_every_job_once) {
   free(got);
   free(marks);
   tu_tmpdir_free(dir);
+  /* A shard cut short reports its own jobs as not started, and the
+   * others' as skipped (they were reported as not started). */
+  tu_result_t r;
+  RUN(&r, "--shard", "1/3", "-j", "1", "--halt", "now,fail=1", CHILD, "exit",
+      "{}", ":::", "1", "0", "0", "0", "0", "0", "0");
+  ck_assert_msg(strstr(r.err,
+                       "3 workers: 0 ok, 1 failed, 2 not started\n"
+                       "4 skipped") != NULL,
+                "%s", r.err);
+  tu_result_free(&r);
 }
 END_TEST
 

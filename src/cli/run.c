@@ -263,6 +263,13 @@ static void fill_not_started(cli_run_t* run) {
     if (cli_jobs_make(run->jobs, i, 0, &job, NULL, 0) != 0) {
       break;
     }
+    if (!cli_runlog_wanted(run, i)) {
+      /* Another shard's, or done in the joblog: skipped, not missed. */
+      cli_job_free(&job);
+      run->job[i].skipped = 1;
+      run->skipped++;
+      continue;
+    }
     uvsup_result_t* r = &run->not_started[run->nnot_started];
     run->not_started_names[run->nnot_started++] = job.name;
     job.name = NULL;

@@ -97,6 +97,9 @@ int cli_run(cli_run_t* run,
  * it for a resume) and checks that each job it holds is the command
  * uvsup now makes for that number. Returns 0, or -1 with a message. */
 int cli_runlog_open(cli_run_t* run, char* err, size_t errlen);
+/* 1 when job i is this run's to run: in its --shard and wanted by its
+ * --resume (no check of the command). */
+int cli_runlog_wanted(const cli_run_t* run, size_t i);
 /* 1 when job i is to be skipped (--shard, --resume*); 0 to run it; -1
  * when the joblog holds another command for it (said on stderr). */
 int cli_runlog_skip(cli_run_t* run, size_t i);

@@ -67,18 +67,18 @@ int cli_runlog_open(cli_run_t* run, char* err, size_t errlen) {
 }
 
 int cli_runlog_skip(cli_run_t* run, size_t i) {
-  const cli_batch_t* b = &run->args->batch;
   const cli_joblog_record_t* r = cli_joblog_find(&run->logged, i + 1);
-  if (r != NULL && !run->slot_in_program && i >= run->logged.count) {
-    return -1; /* cannot happen: find said it is there */
-  }
   if (r != NULL && !run->slot_in_program && run->jobs->stream != NULL &&
       check_command(run, i, r->command) != 0) {
     return -1;
   }
-  int run_it = cli_batch_in_shard(b, i + 1) &&
-               cli_joblog_wants(&run->logged, b->resume, i + 1);
-  return !run_it;
+  return !cli_runlog_wanted(run, i);
+}
+
+int cli_runlog_wanted(const cli_run_t* run, size_t i) {
+  const cli_batch_t* b = &run->args->batch;
+  return cli_batch_in_shard(b, i + 1) &&
+         cli_joblog_wants(&run->logged, b->resume, i + 1);
 }
 
 void cli_runlog_added(cli_run_t* run, size_t i) {

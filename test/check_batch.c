@@ -168,6 +168,19 @@ START_TEST(test_batch_dry_run_runs_nothing) {
   ck_assert_int_eq(access(marks, F_OK), -1);
   free(want);
   tu_result_free(&r);
+  /* What a --resume or --shard would leave out is left out. */
+  char* log = tu_fmt("%s/log", dir);
+  tu_run_cli(&r, NULL, "--joblog", log, "true", ":::", "a", NULL);
+  tu_result_free(&r);
+  tu_run_cli(&r, NULL, "--dry-run", "--joblog", log, "--resume", "true",
+             ":::", "a", "b", "c", NULL);
+  ck_assert_str_eq(r.out, "true b\ntrue c\n");
+  tu_result_free(&r);
+  tu_run_cli(&r, NULL, "--dry-run", "--shard", "2/2", "true", ":::", "a", "b",
+             "c", NULL);
+  ck_assert_str_eq(r.out, "true b\n");
+  tu_result_free(&r);
+  free(log);
   tu_run_cli(&r, NULL, "--dry-run", "-c", "echo hi", "-c", "exit 3", NULL);
   ck_assert_int_eq(r.status, 0);
   ck_assert_str_eq(r.out, "echo hi\nexit 3\n");

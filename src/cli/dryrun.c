@@ -7,15 +7,22 @@
 #include <string.h>
 
 #include "fail.h"
+#include "joblog.h"
 
 /* Prints jobs [*printed, count) and flushes, so a reader sees each job
  * as soon as its value came. */
-static int print_known(cli_jobs_t* jobs, size_t* printed, FILE* out) {
+static int print_known(cli_jobs_t* jobs,
+                       const cli_joblog_done_t* logged,
+                       size_t* printed,
+                       FILE* out) {
+  const cli_batch_t* batch = &jobs->args->batch;
   cli_buf_t b;
   cli_buf_init(&b);
   int rc = 0;
   for (; rc == 0 && *printed < jobs->count; (*printed)++) {
-    if (!cli_batch_in_shard(&jobs->args->batch, *printed + 1)) {
+    /* Only what a run would run: its shard, what a resume leaves. */
+    if (!cli_batch_in_shard(batch, *printed + 1) ||
+        !cli_joblog_wants(logged, batch->resume, *printed + 1)) {
       continue;
     }
     b.len = 0;
@@ -31,10 +38,14 @@ static int print_known(cli_jobs_t* jobs, size_t* printed, FILE* out) {
   return rc == 0 && fflush(out) == 0 ? 0 : -1;
 }
 
-int cli_dry_run(
-    cli_jobs_t* jobs, FILE* in, FILE* out, char* err, size_t errlen) {
+static int print_all(cli_jobs_t* jobs,
+                     const cli_joblog_done_t* logged,
+                     FILE* in,
+                     FILE* out,
+                     char* err,
+                     size_t errlen) {
   size_t printed = 0;
-  if (print_known(jobs, &printed, out) != 0) {
+  if (print_known(jobs, logged, &printed, out) != 0) {
     return cli_fail(err, errlen, "writing standard output: %s",
                     strerror(errno));
   }
@@ -52,7 +63,7 @@ int cli_dry_run(
   while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
     size_t len = (size_t)n - (line[n - 1] == '\n');
     rc = cli_jobs_take_line(jobs, line, len, err, errlen);
-    if (rc == 0 && print_known(jobs, &printed, out) != 0) {
+    if (rc == 0 && print_known(jobs, logged, &printed, out) != 0) {
       rc =
           cli_fail(err, errlen, "writing standard output: %s", strerror(errno));
     }
@@ -62,4 +73,18 @@ int cli_dry_run(
     fclose(f);
   }
   return rc == 0 ? cli_jobs_end(jobs, err, errlen) : -1;
+}
+
+int cli_dry_run(
+    cli_jobs_t* jobs, FILE* in, FILE* out, char* err, size_t errlen) {
+  const cli_batch_t* batch = &jobs->args->batch;
+  cli_joblog_done_t logged;
+  memset(&logged, 0, sizeof(logged));
+  if (batch->resume != CLI_RESUME_NONE &&
+      cli_joblog_load(batch->joblog, &logged, err, errlen) != 0) {
+    return -1;
+  }
+  int rc = print_all(jobs, &logged, in, out, err, errlen);
+  cli_joblog_done_free(&logged);
+  return rc;
 }

@@ -166,6 +166,79 @@ START_TEST(test_stream_many_values_bounded_read_ahead) {
 }
 END_TEST
 
+START_TEST(test_stream_regular_file_in_chunks) {
+  /* A regular file is read in the thread pool, 64 KiB at a time: values
+   * cut across reads still come whole. 300 values of 1 000 bytes. */
+  enum { N = 300, W = 1000 };
+  char* text = malloc(N * (W + 1) + 1);
+  ck_assert_ptr_nonnull(text);
+  for (int i = 0; i < N; i++) {
+    char* v = text + (size_t)i * (W + 1);
+    memset(v, 'a' + i % 26, W);
+    v[W] = '\n';
+  }
+  size_t len = (size_t)N * (W + 1);
+  char* path = tu_write_temp(text, len);
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "-j", "2", "--summary", "json", CHILD, "noeol", "{}",
+             "::::", path, NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%.2000s", r.status, r.err);
+  /* Every value whole: 300 runs wrote 300 000 bytes in all. */
+  size_t letters = 0;
+  for (const char* c = r.out; *c != '\0'; c++) {
+    letters += *c >= 'a' && *c <= 'z';
+  }
+  ck_assert_uint_ge(letters, (size_t)N * W);
+  ck_assert_ptr_nonnull(strstr(r.err, "\"total\":300,\"succeeded\":300"));
+  tu_result_free(&r);
+  unlink(path);
+  free(path);
+  free(text);
+}
+END_TEST
+
+START_TEST(test_stream_file_source_missing) {
+  tu_result_t r;
+  tu_run_cli(&r, NULL, CHILD, "out", "::::", "/nonexistent/values", NULL);
+  ck_assert_int_eq(r.status, 2);
+  ck_assert_str_eq(r.err,
+                   "uvsup: /nonexistent/values: No such file or directory\n");
+  ck_assert_str_eq(r.out, "");
+  tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_stream_line_too_long_from_a_pipe) {
+  /* A line past the limit is refused as soon as it passes it, the jobs
+   * before it having run. */
+  char* argv[TU_MAX_ARGS];
+  cli_argv(argv, CHILD, "out", "got-{}", NULL);
+  tu_proc_t p;
+  int in;
+  tu_start_held(argv, &p, &in);
+  put(in, "a\n");
+  tu_wait_for_count(&p, "got-a", 1);
+  static char big[200000];
+  memset(big, 'x', sizeof(big));
+  size_t off = 0;
+  while (off < sizeof(big)) {
+    ssize_t n = write(in, big + off, sizeof(big) - off);
+    if (n < 0 && errno == EPIPE) {
+      break; /* uvsup stopped reading: fine */
+    }
+    ck_assert_int_gt(n, 0);
+    off += (size_t)n;
+  }
+  close(in);
+  tu_result_t r;
+  tu_finish(&p, &r);
+  ck_assert_msg(r.status == 2, "status %d:\n%s", r.status, r.err);
+  ck_assert_ptr_nonnull(strstr(r.err, "standard input:2: value of"));
+  ck_assert_ptr_nonnull(strstr(r.err, "1 worker: 1 ok"));
+  tu_result_free(&r);
+}
+END_TEST
+
 int main(void) {
   Suite* s = suite_create("stream");
   TCase* tc = tu_tcase_new(s, "stream", 60);
@@ -176,5 +249,8 @@ int main(void) {
   tcase_add_test(tc, test_stream_signal_while_waiting_for_input);
   tcase_add_test(tc, test_stream_no_values_is_bad_input);
   tcase_add_test(tc, test_stream_many_values_bounded_read_ahead);
+  tcase_add_test(tc, test_stream_regular_file_in_chunks);
+  tcase_add_test(tc, test_stream_file_source_missing);
+  tcase_add_test(tc, test_stream_line_too_long_from_a_pipe);
   return tu_run_suite(s);
 }

@@ -296,6 +296,29 @@ START_TEST(test_batch_man_page_and_completion_cover_help) {
 }
 END_TEST
 
+START_TEST(test_batch_shell_form_as_parallel) {
+  /* --shell: the words joined into one command line, each value quoted,
+   * for /bin/sh -c, as GNU parallel runs a job. A value stays data. */
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "--shell", "--output", "group", "echo {}; echo {}",
+             ":::", "x; echo INJECTED", NULL);
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_str_eq(r.out, "x; echo INJECTED\nx; echo INJECTED\n");
+  tu_result_free(&r);
+  /* parallel's meaning, word joining and all: "sh -c exit 4" exits 0. */
+  tu_run_cli(&r, NULL, "--shell", "sh", "-c", "exit {}", ":::", "4", NULL);
+  ck_assert_int_eq(r.status, 0);
+  tu_result_free(&r);
+  tu_run_cli(&r, NULL, "--shell", "exit", ":::", "4", NULL);
+  ck_assert_int_eq(r.status, 1);
+  tu_result_free(&r);
+  tu_run_cli(&r, NULL, "--shell", "--dry-run", "wc", "-c", ":::", "my file",
+             NULL);
+  ck_assert_str_eq(r.out, "wc -c 'my file'\n");
+  tu_result_free(&r);
+}
+END_TEST
+
 static Suite* batch_suite(void) {
   Suite* s = suite_create("batch");
   TCase* tc = tcase_create("options");
@@ -308,6 +331,7 @@ static Suite* batch_suite(void) {
   tcase_add_test(tc, test_batch_keep_order);
   tcase_add_test(tc, test_batch_dry_run_runs_nothing);
   tcase_add_test(tc, test_batch_dry_run_streams);
+  tcase_add_test(tc, test_batch_shell_form_as_parallel);
   tcase_add_test(tc, test_batch_man_page_and_completion_cover_help);
   return s;
 }

@@ -95,6 +95,9 @@ const char cli_usage_text[] =
     "  --bar, --eta           progress on stderr when it is a terminal\n"
     "  --force-progress       ... also when it is not\n"
     "  --shard K/N            run only shard K of N (jobs dealt round robin)\n"
+    "  --shell                run each job as GNU parallel does: PROGRAM and\n"
+    "                         ARGs joined into one command line for\n"
+    "                         /bin/sh -c, each value shell-quoted\n"
     "\n"
     "Summary:\n"
     "  --summary FORMAT       text (default, on stderr), json or none\n"
@@ -354,6 +357,7 @@ static const option_spec_t options[] = {
   { "eta", 0, 0, OPT_BATCH, CLI_BATCH_ETA },
   { "force-progress", 0, 0, OPT_BATCH, CLI_BATCH_FORCE_PROGRESS },
   { "shard", 0, 1, OPT_BATCH, CLI_BATCH_SHARD },
+  { "shell", 0, 0, OPT_BATCH, CLI_BATCH_SHELL },
   { "help", 'h', 0, OPT_HELP, 0 },
   { "version", 'V', 0, OPT_VERSION, 0 },
 };

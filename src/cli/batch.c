@@ -83,6 +83,9 @@ int cli_batch_option(cli_batch_t* b,
   case CLI_BATCH_FORCE_PROGRESS:
     b->force_progress = 1;
     return 0;
+  case CLI_BATCH_SHELL:
+    b->shell = 1;
+    return 0;
   case CLI_BATCH_SHARD:
     if (parse_shard(b, value) != 0) {
       return cli_fail(err, errlen,

@@ -22,6 +22,8 @@ typedef struct {
   int dry_run;           /* print the commands, run nothing */
   int bar, eta;          /* progress on stderr */
   int force_progress;    /* even when stderr is no terminal */
+  int shell;             /* --shell: each job is parallel's command line,
+                            run by /bin/sh -c */
   unsigned long shard_k; /* --shard K/N: 1 <= K <= N; N == 0: none */
   unsigned long shard_n;
 } cli_batch_t;
@@ -38,7 +40,8 @@ typedef enum {
   CLI_BATCH_BAR,
   CLI_BATCH_ETA,
   CLI_BATCH_FORCE_PROGRESS,
-  CLI_BATCH_SHARD
+  CLI_BATCH_SHARD,
+  CLI_BATCH_SHELL
 } cli_batch_option_t;
 
 /* Applies option id (value is NULL for a flag; shown names the option as

@@ -160,6 +160,9 @@ static int check_program(const char* program,
  * word can make it empty, so only that is expanded. */
 static int check_programs(cli_jobs_t* jobs, char* err, size_t errlen) {
   const cli_args_t* a = jobs->args;
+  if (a->batch.shell) {
+    return 0; /* the shell runs the line: it says what is wrong with it */
+  }
   if (!cli_template_has_placeholder(a->program, 1)) {
     return a->program[0][0] == '\0' ? check_program("", NULL, 0, err, errlen)
                                     : 0;
@@ -359,6 +362,23 @@ static int make_fixed(const cli_job_t* job, cli_job_t* out) {
              : 0;
 }
 
+/* The job's argv: the program with its values in place, or with
+ * --shell, parallel's command line for /bin/sh -c. */
+static char** make_argv(const cli_jobs_t* jobs, const cli_subst_t* subst) {
+  const cli_args_t* a = jobs->args;
+  if (!a->batch.shell) {
+    return cli_template_expand_job(a->program, a->nprogram, subst);
+  }
+  cli_buf_t command;
+  cli_buf_init(&command);
+  char** argv =
+      cli_template_command(&command, a->program, a->nprogram, subst) == 0
+          ? shell_argv(command.data)
+          : NULL;
+  cli_buf_free(&command);
+  return argv;
+}
+
 int cli_jobs_make(cli_jobs_t* jobs,
                   size_t k,
                   unsigned long slot,
@@ -385,9 +405,7 @@ int cli_jobs_make(cli_jobs_t* jobs,
        (out->name = cli_names_unique(&jobs->names, name.data)) == NULL)) {
     rc = -1;
   }
-  if (rc == 0 &&
-      (out->argv = cli_template_expand_job(
-           jobs->args->program, jobs->args->nprogram, &subst)) == NULL) {
+  if (rc == 0 && (out->argv = make_argv(jobs, &subst)) == NULL) {
     rc = -1;
   }
   jobs->named += rc == 0 && out->name != NULL;

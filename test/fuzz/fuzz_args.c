@@ -97,9 +97,10 @@ static void opt_u(
 static void canonical_batch(const cli_batch_t* b, char** argv, int* argc) {
   static const char* const flags[] = { "summary-all", "keep-order",
                                        "dry-run",     "bar",
-                                       "eta",         "force-progress" };
-  const int set[] = { b->summary_all, b->keep_order, b->dry_run,
-                      b->bar,         b->eta,        b->force_progress };
+                                       "eta",         "force-progress",
+                                       "shell" };
+  const int set[] = { b->summary_all, b->keep_order,     b->dry_run, b->bar,
+                      b->eta,         b->force_progress, b->shell };
   for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
     if (set[i]) {
       opt(argv, argc, flags[i], NULL);
@@ -226,6 +227,7 @@ static void check_same(const cli_args_t* a, const cli_args_t* b) {
   FUZZ_CHECK(ba->keep_order == bb->keep_order && ba->dry_run == bb->dry_run);
   FUZZ_CHECK(ba->bar == bb->bar && ba->eta == bb->eta);
   FUZZ_CHECK(ba->force_progress == bb->force_progress);
+  FUZZ_CHECK(ba->shell == bb->shell);
   FUZZ_CHECK(ba->shard_k == bb->shard_k && ba->shard_n == bb->shard_n);
   FUZZ_CHECK(same_str(a->log_dir, b->log_dir));
   FUZZ_CHECK(same_str(a->procfile, b->procfile));
@@ -275,8 +277,8 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_valid(&a, argc, argv);
   if (!a.help && !a.version) {
     /* Options, commands, program and values: at most 2 * MAX_ARGS + 16,
-     * and 9 batch options. */
-    char* again[2 * MAX_ARGS + 34];
+     * and 10 batch options. */
+    char* again[2 * MAX_ARGS + 35];
     int n = canonical(&a, again);
     again[n] = NULL;
     cli_args_t b;

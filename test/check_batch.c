@@ -152,6 +152,48 @@ START_TEST(test_batch_keep_order) {
 }
 END_TEST
 
+START_TEST(test_batch_keep_order_with_a_retry_behind) {
+  /* Job 1 fails and waits 2 s to retry while the 299 after it end: past
+   * 256 waiting, -k adds no more jobs, but job 1's retry still starts
+   * (holding the library's queue held the retry too: a hang). */
+  char* dir = tu_tmpdir_new();
+  cli_buf_t values;
+  cli_buf_init(&values);
+  for (int v = 1; v <= 300; v++) {
+    cli_buf_printf(&values, "%d\n", v);
+    if (v > 1) {
+      char* gate = tu_fmt("%s/gate%d", dir, v);
+      close(open(gate, O_WRONLY | O_CREAT, 0644));
+      free(gate);
+    }
+  }
+  char* list = tu_fmt("%s/values", dir);
+  FILE* f = fopen(list, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(values.data, f);
+  fclose(f);
+  char* gate = tu_fmt("%s/gate{}", dir);
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "-k", "-j", "8", "--retries", "2", "--restart-delay",
+             "2s", CHILD, "failifmissing", gate, "out", "o{}", "::::", list,
+             NULL);
+  ck_assert_msg(r.status == 1, "status %d:\n%.3000s", r.status, r.err);
+  ck_assert_ptr_nonnull(strstr(r.err, "gave up"));
+  cli_buf_t want;
+  cli_buf_init(&want);
+  for (int v = 2; v <= 300; v++) {
+    cli_buf_printf(&want, "o%d\n", v);
+  }
+  ck_assert_str_eq(r.out, want.data);
+  cli_buf_free(&want);
+  tu_result_free(&r);
+  cli_buf_free(&values);
+  free(gate);
+  free(list);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
 START_TEST(test_batch_dry_run_runs_nothing) {
   char* dir = tu_tmpdir_new();
   char* marks = tu_fmt("%s/marks", dir);
@@ -329,6 +371,7 @@ static Suite* batch_suite(void) {
   suite_add_tcase(s, tc);
   tc = tu_tcase_new(s, "cli", 60);
   tcase_add_test(tc, test_batch_keep_order);
+  tcase_add_test(tc, test_batch_keep_order_with_a_retry_behind);
   tcase_add_test(tc, test_batch_dry_run_runs_nothing);
   tcase_add_test(tc, test_batch_dry_run_streams);
   tcase_add_test(tc, test_batch_shell_form_as_parallel);

@@ -22,9 +22,6 @@
  * the rest in a temporary file: bounded memory with many workers. */
 #define GROUP_MEMORY_PER_STREAM (64 * 1024)
 
-/* -k: past this many finished jobs waiting for an earlier one, no new
- * worker starts (each waiting spool may hold a temporary file). */
-#define CLI_OUTPUT_KEEP_WAITING 256
 
 typedef struct {
   const char* name; /* the worker's own copy, valid until uvsup_free() */
@@ -159,12 +156,10 @@ static int writers_full(cli_output_t* out) {
 }
 
 /* Starts of new workers wait while finished output waits for a slow
- * reader (its output would only wait too, holding memory and a
- * descriptor), or while -k holds too many finished jobs behind an
- * earlier one that still runs. */
+ * reader: its output would only wait too, holding memory and a
+ * descriptor. */
 static void update_hold(cli_output_t* out) {
-  int want = !out->dropping && out->hold != NULL &&
-             (writers_full(out) || out->waiting >= CLI_OUTPUT_KEEP_WAITING);
+  int want = !out->dropping && out->hold != NULL && writers_full(out);
   if (want != out->holding) {
     out->holding = want;
     out->hold(out->hold_data, want);
@@ -541,6 +536,10 @@ void cli_output_drop(cli_output_t* out) {
   }
   resume_all(out);
   update_hold(out);
+}
+
+size_t cli_output_waiting(const cli_output_t* out) {
+  return out->waiting;
 }
 
 int cli_output_lost(const cli_output_t* out) {

@@ -60,6 +60,10 @@ void cli_output_say(cli_output_t* out, const char* fmt, ...)
  * through the stderr writer when there is one. */
 void cli_output_raw_stderr(cli_output_t* out, const char* text, size_t len);
 
+/* -k: jobs that ended and wait for an earlier one to write their output
+ * (each may hold a temporary file). */
+size_t cli_output_waiting(const cli_output_t* out);
+
 /* 1 when output that was to be written or logged was lost (a write error
  * other than a reader that left); it was said on stderr. */
 int cli_output_lost(const cli_output_t* out);

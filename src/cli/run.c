@@ -20,6 +20,12 @@
  * flight, not the input. */
 #define READ_AHEAD 1024
 
+/* -k: past this many ended jobs waiting for an earlier one, no new job is
+ * added (each waiting spool may hold a temporary file). The earlier one
+ * was added first, so it runs, or waits to restart, and its end lets them
+ * go: no hold of the library's queue, which would also hold its restart. */
+#define KEEP_ORDER_WAITING 256
+
 static void free_tables(cli_run_t* run) {
   for (size_t i = 0; i < run->nnot_started; i++) {
     free(run->not_started_names[i]);
@@ -157,7 +163,8 @@ static int feed(cli_run_t* run) {
   int rc = reserve(run);
   while (rc == 0 && run->stop_reason == CLI_STOP_NONE &&
          run->next_job < run->jobs->count &&
-         (run->limit == 0 || run->in_flight < run->limit)) {
+         (run->limit == 0 || run->in_flight < run->limit) &&
+         cli_output_waiting(run->output) < KEEP_ORDER_WAITING) {
     int skip = skip_job(run, run->next_job);
     if (skip < 0) {
       rc = UV_EINVAL; /* another batch than the joblog's: bad input */

@@ -452,6 +452,35 @@ START_TEST(test_summary_text_big_batch_caps_failed_rows) {
 }
 END_TEST
 
+START_TEST(test_summary_text_big_batch_counts_not_started) {
+  /* Cut short: thousands never started are counted, not listed. */
+  enum { N = 3000 };
+  static uvsup_result_t rs[N];
+  static const uvsup_result_t* ptrs[N];
+  static char names[N][8];
+  for (size_t i = 0; i < N; i++) {
+    snprintf(names[i], sizeof(names[i]), "%zu", i + 1);
+    rs[i] = i == 0   ? exited(names[i], 2, 1, 1000)
+            : i < 10 ? exited(names[i], (int)i + 2, 0, 1000)
+                     : not_started(names[i]);
+    ptrs[i] = &rs[i];
+  }
+  cli_summary_t s = { ptrs, N, 0, CLI_STOP_SIGNAL, SIGPIPE, NULL, 0, 100 };
+  cli_buf_t b;
+  cli_buf_init(&b);
+  ck_assert_int_eq(cli_summary_text(&b, &s), 0);
+  ck_assert_str_eq(b.data,
+                   "NAME  PID  RESULT  DURATION\n"
+                   "1     2    exit 1  0ms\n"
+                   "(9 ok and 2990 more not listed: --summary-all lists "
+                   "every worker)\n"
+                   "3000 workers: 9 ok, 1 failed, 2990 not started\n"
+                   "interrupted by SIGPIPE\n"
+                   "warning: 1 failed: 1\n");
+  cli_buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_summary_text_all_lists_every_worker) {
   char* text = big_text(0, 1000);
   ck_assert_uint_eq(count_lines(text), 1 + 5000 + 2);
@@ -477,6 +506,7 @@ static Suite* summary_suite(void) {
   tcase_add_test(tc, test_summary_text_big_batch_lists_failed_only);
   tcase_add_test(tc, test_summary_text_big_batch_caps_failed_rows);
   tcase_add_test(tc, test_summary_text_all_lists_every_worker);
+  tcase_add_test(tc, test_summary_text_big_batch_counts_not_started);
   suite_add_tcase(s, tc);
   tc = tcase_create("json");
   tcase_add_test(tc, test_summary_json_one_of_each);

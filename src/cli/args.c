@@ -103,7 +103,7 @@ const char cli_usage_text[] =
     "  --summary FORMAT       text (default, on stderr), json or none\n"
     "  --summary-file PATH    write the summary to PATH instead\n"
     "  --summary-all          list every worker, however many (by default\n"
-    "                         past 100 only those that did not succeed)\n"
+    "                         past 100 only those that failed or stopped)\n"
     "\n"
     "  -h, --help             show this help\n"
     "  -V, --version          show the version\n"

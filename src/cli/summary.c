@@ -157,13 +157,17 @@ typedef struct {
 } column_t;
 
 /* The results the table lists, by index: all of them, or for a big batch
- * (past rows_max) only those that did not succeed, at most rows_max. */
+ * (past rows_max) only those that failed or were stopped, at most
+ * rows_max (those never started are only counted: a batch cut short may
+ * have thousands). */
 static size_t* pick_rows(const cli_summary_t* s, size_t* nrows) {
   size_t* shown = calloc(s->count + 1, sizeof(*shown));
   int cut = s->rows_max != 0 && s->count > s->rows_max;
   *nrows = 0;
   for (size_t i = 0; shown != NULL && i < s->count; i++) {
-    if (!cut || (kind_of(s->results[i]) != KIND_OK && *nrows < s->rows_max)) {
+    kind_t kind = kind_of(s->results[i]);
+    if (!cut || ((kind == KIND_FAILED || kind == KIND_STOPPED) &&
+                 *nrows < s->rows_max)) {
       shown[(*nrows)++] = i;
     }
   }

@@ -26,7 +26,7 @@ typedef struct {
   const unsigned* restarts; /* per job, or NULL: none */
   size_t skipped;  /* jobs not run (--resume, --shard): not in results */
   size_t rows_max; /* text: past this many workers, list only those that
-                      did not succeed (at most this many); 0: all */
+                      failed or were stopped (at most this many); 0: all */
 } cli_summary_t;
 
 /* The default of rows_max for the CLI (--summary-all lifts it). */
@@ -47,8 +47,9 @@ void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r);
  * when the run was cut short,
  * (a RUNS column after PID when any worker ran more than once),
  * then, when any failed, "warning: N failed: name1, name2, ...". Past
- * rows_max workers the table lists only those that did not succeed (the
- * first rows_max of them), a line "(N ok [and M more] not listed:
+ * rows_max workers the table lists only those that failed or were stopped
+ * (the first rows_max of them; those not started are counted only), a line "(N
+ * ok [and M more] not listed:
  * --summary-all lists every worker)" follows it, and the warning names the
  * first CLI_SUMMARY_NAMES and "and N more". Returns 0 or -1 (ENOMEM). */
 int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);

@@ -156,6 +156,13 @@ START_TEST(test_progress_never_in_a_pipe) {
   ck_assert_int_eq(r.status, 0);
   ck_assert_ptr_nonnull(strstr(r.err, "\033[7m100% 1:0=0s a"));
   tu_result_free(&r);
+  /* A live line erases the progress line instead of trailing it. */
+  tu_run_cli(&r, NULL, "--eta", "--force-progress", "-j", "1", CHILD, "sleep",
+             "600", "exit", "{}", ":::", "0", "3", NULL);
+  ck_assert_int_eq(r.status, 1);
+  ck_assert_msg(strstr(r.err, "\r\033[Kuvsup: 3: exit 3 after") != NULL, "%s",
+                r.err);
+  tu_result_free(&r);
 }
 END_TEST
 

@@ -57,6 +57,7 @@ struct cli_output_s {
   int holding;       /* finished output waits: no new worker */
   size_t next_write; /* -k: the job whose output goes out next */
   size_t waiting;    /* -k: jobs ended, waiting for an earlier one */
+  int progress_line; /* a progress line is drawn on stderr, unended */
   cli_output_closed_cb on_closed;
   void* closed_data;
 };
@@ -87,6 +88,9 @@ int cli_output_wants_lines(const cli_output_t* out) {
 void cli_output_say(cli_output_t* out, const char* fmt, ...) {
   cli_buf_t b;
   cli_buf_init(&b);
+  /* A progress line is on the terminal: the message takes its place,
+   * and the next drawing comes below it. */
+  cli_buf_puts(&b, out != NULL && out->progress_line ? "\r\033[K" : "");
   cli_buf_puts(&b, "uvsup: ");
   va_list ap;
   va_start(ap, fmt);
@@ -105,6 +109,10 @@ void cli_output_say(cli_output_t* out, const char* fmt, ...) {
     fputs(b.data, stderr);
   }
   cli_buf_free(&b);
+}
+
+void cli_output_progress_line(cli_output_t* out, int drawn) {
+  out->progress_line = drawn;
 }
 
 void cli_output_raw_stderr(cli_output_t* out, const char* text, size_t len) {

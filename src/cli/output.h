@@ -59,6 +59,9 @@ void cli_output_say(cli_output_t* out, const char* fmt, ...)
 /* Writes text as it is on stderr (a progress line redrawn with "\r"),
  * through the stderr writer when there is one. */
 void cli_output_raw_stderr(cli_output_t* out, const char* text, size_t len);
+/* Whether a progress line (no newline) is on stderr now: messages then
+ * erase it first (a terminal's "\r\033[K") instead of following it. */
+void cli_output_progress_line(cli_output_t* out, int drawn);
 
 /* -k: jobs that ended and wait for an earlier one to write their output
  * (each may hold a temporary file). */

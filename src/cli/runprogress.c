@@ -37,6 +37,7 @@ static void draw(cli_run_t* run) {
   }
   if (!b.failed) {
     cli_output_raw_stderr(run->output, b.data, b.len);
+    cli_output_progress_line(run->output, 1);
     run->progress_drawn = 1;
   }
   cli_buf_free(&b);
@@ -92,6 +93,7 @@ void cli_runprogress_stop(cli_run_t* run) {
     } else {
       cli_output_raw_stderr(run->output, "\n", 1);
     }
+    cli_output_progress_line(run->output, 0);
   }
   uv_close((uv_handle_t*)&run->progress_timer, NULL);
   run->progress_kind = CLI_PROGRESS_NONE;

@@ -53,13 +53,22 @@ static void sleep_ms(long ms) {
   }
 }
 
+/* One write of "TEXT\n", so lines of jobs marking at once never mix. */
 static void append_text(const char* path, const char* text) {
   int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
   size_t n = strlen(text);
-  if (fd < 0 || write(fd, text, n) != (ssize_t)n || write(fd, "\n", 1) != 1) {
+  char* line = malloc(n + 1);
+  if (fd < 0 || line == NULL) {
     perror(path);
     exit(125);
   }
+  memcpy(line, text, n);
+  line[n] = '\n';
+  if (write(fd, line, n + 1) != (ssize_t)n + 1) {
+    perror(path);
+    exit(125);
+  }
+  free(line);
   close(fd);
 }
 

@@ -57,8 +57,8 @@ static void built_free(built_t* b) {
 
 static const cli_job_t* job_named(const built_t* b, const char* name) {
   for (size_t i = 0; i < b->jobs.count; i++) {
-    if (strcmp(b->jobs.jobs[i].name, name) == 0) {
-      return &b->jobs.jobs[i];
+    if (strcmp(b->jobs.fixed[i].name, name) == 0) {
+      return &b->jobs.fixed[i];
     }
   }
   ck_abort_msg("no job %s", name);
@@ -238,7 +238,7 @@ START_TEST(test_config_each_key) {
   build(&b, text, NULL);
   ck_assert_msg(b.rc == 0, "%s: %s", c->line, b.err);
   ck_assert_uint_eq(b.jobs.count, 1);
-  c->check(&b.jobs.jobs[0]);
+  c->check(&b.jobs.fixed[0]);
   ck_assert_msg(b.conf.nwarnings == 0, "%s: warned %s", c->line,
                 b.conf.warnings[0]);
   built_free(&b);
@@ -254,7 +254,7 @@ START_TEST(test_config_autostart_false) {
   build(&b, text, NULL);
   ck_assert_msg(b.rc == 0, "%s", b.err);
   ck_assert_uint_eq(b.jobs.count, 1);
-  ck_assert_str_eq(b.jobs.jobs[0].name, "on");
+  ck_assert_str_eq(b.jobs.fixed[0].name, "on");
   ck_assert(has_warning(&b,
                         "3: [program:off] autostart = false: not started "
                         "(name it after -C to start it)"));
@@ -263,7 +263,7 @@ START_TEST(test_config_autostart_false) {
   build(&b, text, "off", NULL);
   ck_assert_msg(b.rc == 0, "%s", b.err);
   ck_assert_uint_eq(b.jobs.count, 1);
-  ck_assert_str_eq(b.jobs.jobs[0].name, "off");
+  ck_assert_str_eq(b.jobs.fixed[0].name, "off");
   built_free(&b);
 }
 END_TEST
@@ -279,12 +279,12 @@ START_TEST(test_config_numprocs_names) {
         NULL);
   ck_assert_msg(b.rc == 0, "%s", b.err);
   ck_assert_uint_eq(b.jobs.count, 3);
-  ck_assert_str_eq(b.jobs.jobs[0].name, "w_08");
-  ck_assert_str_eq(b.jobs.jobs[1].name, "w_09");
-  ck_assert_str_eq(b.jobs.jobs[2].name, "w_10");
-  ck_assert_str_eq(b.jobs.jobs[2].argv[1], "10");
-  ck_assert_str_eq(b.jobs.jobs[2].argv[3], "3");
-  ck_assert_str_eq(env_of(&b.jobs.jobs[1], "SUPERVISOR_PROCESS_NAME"), "w_09");
+  ck_assert_str_eq(b.jobs.fixed[0].name, "w_08");
+  ck_assert_str_eq(b.jobs.fixed[1].name, "w_09");
+  ck_assert_str_eq(b.jobs.fixed[2].name, "w_10");
+  ck_assert_str_eq(b.jobs.fixed[2].argv[1], "10");
+  ck_assert_str_eq(b.jobs.fixed[2].argv[3], "3");
+  ck_assert_str_eq(env_of(&b.jobs.fixed[1], "SUPERVISOR_PROCESS_NAME"), "w_09");
   built_free(&b);
 }
 END_TEST
@@ -302,7 +302,7 @@ START_TEST(test_config_priority_order) {
   const char* want[] = { "first", "mid", "last", "default_a", "default_b" };
   ck_assert_uint_eq(b.jobs.count, 5);
   for (size_t i = 0; i < 5; i++) {
-    ck_assert_str_eq(b.jobs.jobs[i].name, want[i]);
+    ck_assert_str_eq(b.jobs.fixed[i].name, want[i]);
   }
   built_free(&b);
 }
@@ -326,11 +326,11 @@ START_TEST(test_config_include_and_here) {
       cli_config_jobs(&b.conf, NULL, 0, &b.jobs, b.err, sizeof(b.err)), 0);
   /* File order: the main file, then the globs' files sorted. */
   ck_assert_uint_eq(b.jobs.count, 3);
-  ck_assert_str_eq(b.jobs.jobs[0].name, "main");
-  ck_assert_str_eq(b.jobs.jobs[1].name, "a");
-  ck_assert_str_eq(b.jobs.jobs[2].name, "b");
-  ck_assert_str_eq(b.jobs.jobs[0].argv[1], b.dir);
-  ck_assert_str_eq(b.jobs.jobs[2].argv[1], sub);
+  ck_assert_str_eq(b.jobs.fixed[0].name, "main");
+  ck_assert_str_eq(b.jobs.fixed[1].name, "a");
+  ck_assert_str_eq(b.jobs.fixed[2].name, "b");
+  ck_assert_str_eq(b.jobs.fixed[0].argv[1], b.dir);
+  ck_assert_str_eq(b.jobs.fixed[2].argv[1], sub);
   char* warning =
       tu_fmt("%s:2: [include] 'nothing/*.conf' matches no file", b.path);
   ck_assert_uint_eq(b.conf.nwarnings, 1);
@@ -501,7 +501,7 @@ START_TEST(test_config_comments_and_repeats) {
         "priority=7\n",
         NULL);
   ck_assert_msg(b.rc == 0, "%s", b.err);
-  const cli_job_t* j = &b.jobs.jobs[0];
+  const cli_job_t* j = &b.jobs.fixed[0];
   ck_assert_str_eq(j->argv[1], "one");
   ck_assert_ptr_null(j->argv[2]);
   ck_assert_int_eq(j->opts->priority, 7); /* the later one, as supervisord */
@@ -527,7 +527,7 @@ START_TEST(test_config_long_line) {
   /* The way out: an indented line continues the value. */
   build(&b, "[program:a]\ncommand=/bin/echo one\n  two\n", NULL);
   ck_assert_msg(b.rc == 0, "%s", b.err);
-  ck_assert_str_eq(b.jobs.jobs[0].argv[2], "two");
+  ck_assert_str_eq(b.jobs.fixed[0].argv[2], "two");
   built_free(&b);
 }
 END_TEST
@@ -539,9 +539,9 @@ START_TEST(test_config_user) {
   ck_assert_ptr_nonnull(pw);
   if (geteuid() == 0) {
     ck_assert_msg(b.rc == 0, "%s", b.err);
-    ck_assert_int_eq(b.jobs.jobs[0].opts->set_user, 1);
-    ck_assert_uint_eq(b.jobs.jobs[0].opts->uid, pw->pw_uid);
-    ck_assert_uint_eq(b.jobs.jobs[0].opts->gid, pw->pw_gid);
+    ck_assert_int_eq(b.jobs.fixed[0].opts->set_user, 1);
+    ck_assert_uint_eq(b.jobs.fixed[0].opts->uid, pw->pw_uid);
+    ck_assert_uint_eq(b.jobs.fixed[0].opts->gid, pw->pw_gid);
   } else {
     assert_error(&b,
                  "3: [program:a] user = nobody: only root can run a program "
@@ -553,7 +553,7 @@ START_TEST(test_config_user) {
       tu_fmt("[program:a]\ncommand=/bin/true\nuser=%u\n", (unsigned)getuid());
   build(&b, me, NULL);
   ck_assert_msg(b.rc == 0, "%s", b.err);
-  ck_assert_int_eq(b.jobs.jobs[0].opts->set_user, 0);
+  ck_assert_int_eq(b.jobs.fixed[0].opts->set_user, 0);
   built_free(&b);
   free(me);
 }
@@ -567,7 +567,7 @@ START_TEST(test_config_log_files) {
         "stderr_logfile=%(here)s/err.log\n",
         NULL);
   ck_assert_msg(b.rc == 0, "%s", b.err);
-  const cli_job_opts_t* o = b.jobs.jobs[0].opts;
+  const cli_job_opts_t* o = b.jobs.fixed[0].opts;
   char* out = tu_fmt("%s/a.out", b.dir);
   ck_assert_int_eq(o->log_kind[0], CLI_LOG_FILE);
   ck_assert_str_eq(o->log_path[0], out);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "batch.h"
 #include "stackopts.h"
 #include "supervise.h"
 #include "tag.h"
@@ -91,6 +92,7 @@ typedef struct {
   const char* events_file; /* NULL: none */
   cli_supervise_t supervise;
   cli_stack_t stackopts; /* -e, -p, -m, --check, -C: stackopts.c */
+  cli_batch_t batch;     /* the GNU parallel batch options */
   int help;
   int version;
 } cli_args_t;

@@ -594,8 +594,8 @@ static int to_job(ctx_t* c, prog_t* p, cli_jobs_t* out) {
     return cli_fail(c->err, c->errlen, "%s:%u: [%s]: no command", p->s->file,
                     p->s->line, p->s->name);
   }
-  for (size_t i = 0; i < out->count; i++) {
-    if (strcmp(out->jobs[i].name, p->name) == 0) {
+  for (size_t i = 0; i < out->nfixed; i++) {
+    if (strcmp(out->fixed[i].name, p->name) == 0) {
       return cli_fail(c->err, c->errlen,
                       "%s:%u: [%s]: process name '%s' is taken by another "
                       "program",
@@ -867,14 +867,14 @@ static int by_priority(const void* a, const void* b) {
 /* Start order: priority, then the order read (insertion sort: stable, and
  * a config has tens of programs, not thousands). */
 static void sort_jobs(cli_jobs_t* jobs) {
-  for (size_t i = 1; i < jobs->count; i++) {
-    cli_job_t key = jobs->jobs[i];
+  for (size_t i = 1; i < jobs->nfixed; i++) {
+    cli_job_t key = jobs->fixed[i];
     size_t j = i;
-    while (j > 0 && by_priority(&jobs->jobs[j - 1], &key) > 0) {
-      jobs->jobs[j] = jobs->jobs[j - 1];
+    while (j > 0 && by_priority(&jobs->fixed[j - 1], &key) > 0) {
+      jobs->fixed[j] = jobs->fixed[j - 1];
       j--;
     }
-    jobs->jobs[j] = key;
+    jobs->fixed[j] = key;
   }
 }
 
@@ -934,6 +934,24 @@ int cli_config_build(const cli_args_t* a,
   }
   cli_svconf_free(&conf);
   return rc;
+}
+
+cli_job_opts_t* cli_job_opts_copy(const cli_job_opts_t* o) {
+  cli_job_opts_t* copy = malloc(sizeof(*copy));
+  if (copy == NULL) {
+    return NULL;
+  }
+  *copy = *o;
+  for (int s = 0; s < 2; s++) {
+    copy->log_path[s] = o->log_path[s] != NULL ? strdup(o->log_path[s]) : NULL;
+    if (o->log_path[s] != NULL && copy->log_path[s] == NULL) {
+      copy->log_path[1] = s == 0 ? NULL : copy->log_path[1];
+      cli_job_opts_free(copy);
+      free(copy);
+      return NULL;
+    }
+  }
+  return copy;
 }
 
 void cli_job_opts_free(cli_job_opts_t* o) {

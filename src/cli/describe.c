@@ -91,8 +91,8 @@ static void put_opts(cli_buf_t* b, const cli_job_opts_t* o) {
 void cli_check_describe(const cli_jobs_t* jobs,
                         char* const* environ_vars,
                         cli_buf_t* b) {
-  for (size_t i = 0; i < jobs->count; i++) {
-    const cli_job_t* job = &jobs->jobs[i];
+  for (size_t i = 0; i < jobs->nfixed; i++) {
+    const cli_job_t* job = &jobs->fixed[i];
     cli_put_safe(b, job->name);
     cli_buf_puts(b, ": ");
     put_command(b, job->argv);

@@ -30,6 +30,9 @@ typedef struct {
   long priority;              /* lower starts first, stops last */
 } cli_job_opts_t;
 
+/* A deep copy of o, malloc'd; NULL when out of memory. */
+cli_job_opts_t* cli_job_opts_copy(const cli_job_opts_t* o);
+/* Frees what o owns (not o itself). */
 void cli_job_opts_free(cli_job_opts_t* o);
 
 #endif

@@ -5,8 +5,12 @@
 
 #include <limits.h>
 
-/* Whether the worker's process still runs (or its run is ending). */
+/* Whether the worker's process still runs (or its run is ending); a job
+ * skipped (--shard, --resume) has none. */
 static int alive(const uvsup_worker_t* w) {
+  if (w == NULL) {
+    return 0;
+  }
   switch (uvsup_worker_state(w)) {
   case UVSUP_STATE_QUEUED:
   case UVSUP_STATE_BACKOFF:
@@ -26,8 +30,8 @@ static int alive(const uvsup_worker_t* w) {
 static long top_level(const cli_stoporder_t* s, size_t nadded, long ceiling) {
   long top = LONG_MIN;
   for (size_t i = 0; i < nadded; i++) {
-    long p = s->jobs->jobs[i].opts->priority;
-    if (p < ceiling && p > top && alive(s->workers[i])) {
+    long p = s->jobs->fixed[i].opts->priority;
+    if (p < ceiling && p > top && alive(s->worker_of(s->data, i))) {
       top = p;
     }
   }
@@ -38,9 +42,10 @@ static long top_level(const cli_stoporder_t* s, size_t nadded, long ceiling) {
 static void stop_level(cli_stoporder_t* s, size_t nadded, long ceiling) {
   s->level = top_level(s, nadded, ceiling);
   for (size_t i = 0; s->level != LONG_MIN && i < nadded; i++) {
-    if (s->jobs->jobs[i].opts->priority == s->level &&
-        uvsup_worker_state(s->workers[i]) == UVSUP_STATE_RUNNING) {
-      uvsup_stop_worker(s->workers[i], s->signum);
+    if (s->jobs->fixed[i].opts->priority == s->level &&
+        s->worker_of(s->data, i) != NULL &&
+        uvsup_worker_state(s->worker_of(s->data, i)) == UVSUP_STATE_RUNNING) {
+      uvsup_stop_worker(s->worker_of(s->data, i), s->signum);
     }
   }
 }
@@ -48,11 +53,16 @@ static void stop_level(cli_stoporder_t* s, size_t nadded, long ceiling) {
 int cli_stoporder_begin(cli_stoporder_t* s,
                         uvsup_t* sup,
                         const cli_jobs_t* jobs,
-                        uvsup_worker_t* const* workers,
                         size_t nadded,
+                        cli_stoporder_worker_cb worker_of,
+                        void* data,
                         int signum) {
-  for (size_t i = 0; i < jobs->count; i++) {
-    if (jobs->jobs[i].opts == NULL) {
+  /* Only a config's jobs have priorities: all fixed, each with opts. */
+  if (jobs->nfixed == 0 || jobs->nfixed != jobs->count) {
+    return -1;
+  }
+  for (size_t i = 0; i < jobs->nfixed; i++) {
+    if (jobs->fixed[i].opts == NULL) {
       return -1;
     }
   }
@@ -62,7 +72,8 @@ int cli_stoporder_begin(cli_stoporder_t* s,
   (void)signum;
   s->signum = 0;
   s->jobs = jobs;
-  s->workers = workers;
+  s->worker_of = worker_of;
+  s->data = data;
   uvsup_drain(sup);
   stop_level(s, nadded, LONG_MAX);
   return 0;
@@ -73,7 +84,8 @@ void cli_stoporder_next(cli_stoporder_t* s, size_t nadded) {
     return;
   }
   for (size_t i = 0; i < nadded; i++) {
-    if (s->jobs->jobs[i].opts->priority >= s->level && alive(s->workers[i])) {
+    if (s->jobs->fixed[i].opts->priority >= s->level &&
+        alive(s->worker_of(s->data, i))) {
       return; /* this level is still ending */
     }
   }

@@ -9,12 +9,16 @@
 
 #include "jobs.h"
 
+/* The worker of job i (i below the number added). */
+typedef uvsup_worker_t* (*cli_stoporder_worker_cb)(void* data, size_t i);
+
 typedef struct {
   int active; /* an ordered stop is under way */
   int signum; /* what each level gets (0: each one's own) */
   long level; /* the priority being stopped */
   const cli_jobs_t* jobs;
-  uvsup_worker_t* const* workers; /* by job index; the first nadded */
+  cli_stoporder_worker_cb worker_of;
+  void* data;
 } cli_stoporder_t;
 
 /* Begins an ordered stop of the first nadded jobs' workers: no new start
@@ -25,8 +29,9 @@ typedef struct {
 int cli_stoporder_begin(cli_stoporder_t* s,
                         uvsup_t* sup,
                         const cli_jobs_t* jobs,
-                        uvsup_worker_t* const* workers,
                         size_t nadded,
+                        cli_stoporder_worker_cb worker_of,
+                        void* data,
                         int signum);
 
 /* A worker has finished for good: once its level has ended, the next one

@@ -125,6 +125,9 @@ static void started(uvsup_run_t* run) {
   run->pid = run->proc.pid;
   uvsup__table_insert(&run->sup->by_pid, uvsup__hash_int((uint32_t)run->pid),
                       run->worker);
+  if (run->captured) {
+    uvsup__capture_read(&run->capture);
+  }
   uvsup__stop_spawned(run);
 }
 

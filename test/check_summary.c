@@ -373,7 +373,7 @@ START_TEST(test_summary_json_lost) {
       "\"timed_out\":false,\"end\":\"lost\","
       "\"duration_ms\":0,\"runs\":0,\"restarts\":0}],\"total\":1,"
       "\"succeeded\":0,\"failed\":1,\"stopped\":0,\"not_started\":0,"
-      "\"duration_ms\":0,\"stopped_by\":null,\"stop_signal\":null}\n");
+      "\"duration_ms\":0,\"skipped\":0,\"stopped_by\":null,\"stop_signal\":null}\n");
 }
 END_TEST
 

@@ -2,6 +2,7 @@
  * workers get: values, quotes, export, comments, and each bad line. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -121,9 +122,24 @@ START_TEST(test_dotenv_load_errors) {
   ck_assert_str_eq(err, "/nonexistent/.env: No such file or directory");
   ck_assert_int_eq(cli_dotenv_load("/tmp", &env, err, sizeof(err)), -1);
   ck_assert_str_eq(err, "/tmp: Is a directory");
+  /* Over the limit: refused before parsing, read in chunks to the end. */
+  size_t big = CLI_DOTENV_MAX_BYTES + 10;
+  char* text = malloc(big);
+  ck_assert_ptr_nonnull(text);
+  memset(text, '#', big);
+  char* large = tu_write_temp(text, big);
+  ck_assert_int_eq(cli_dotenv_load(large, &env, err, sizeof(err)), -1);
+  char* want =
+      tu_fmt("%s: file too large (over %d bytes)", large, CLI_DOTENV_MAX_BYTES);
+  ck_assert_str_eq(err, want);
+  unlink(large);
+  free(want);
+  free(large);
+  free(text);
   char* path = tu_write_temp("K=v\n", 4);
   ck_assert_int_eq(cli_dotenv_load(path, &env, err, sizeof(err)), 0);
   assert_var(&env, "K", "v");
+  unlink(path);
   free(path);
   cli_envset_free(&env);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ready.h"
 #include "spec.h"
 #include "stop.h"
 #include "supervisor.h"
@@ -60,6 +61,10 @@ static void on_process_exit(uv_process_t* process,
   run->exit_status = term_signal != 0 ? -1 : exit_status;
   run->term_signal = term_signal;
   close_handle((uv_handle_t*)&run->process);
+  if (run->ready != NULL) {
+    run->capture.on_data = NULL;    /* output still to drain is not looked at */
+    uvsup__ready_close(run->ready); /* readiness means nothing any more */
+  }
   uvsup__stop_exited(run);
 }
 
@@ -93,18 +98,21 @@ static void init_stdio(uvsup_output_mode_t output,
   }
 }
 
-static int spawn(uvsup_run_t* run, uv_stdio_container_t* stdio) {
+static int spawn(uvsup_run_t* run,
+                 uv_stdio_container_t* stdio,
+                 int stdio_count,
+                 char** env) {
   const uvsup_spec_t* spec = run->worker->spec;
   uv_process_options_t options;
   memset(&options, 0, sizeof(options));
   options.exit_cb = on_process_exit;
   options.file = spec->file;
   options.args = spec->args;
-  options.env = spec->env;
+  options.env = env != NULL ? env : spec->env;
   options.cwd = spec->cwd;
   /* Its own session and process group, so a stop reaches grandchildren. */
   options.flags = UV_PROCESS_DETACHED;
-  options.stdio_count = 3;
+  options.stdio_count = stdio_count;
   options.stdio = stdio;
   run->start_ns = uv_hrtime();
   int err = uv_spawn(run->sup->loop, &run->process, &options);
@@ -119,6 +127,45 @@ static int spawn(uvsup_run_t* run, uv_stdio_container_t* stdio) {
  * hold some is not this worker's failure: it waits for one of them. */
 static int is_shortage(int err) {
   return err == UV_EMFILE || err == UV_ENFILE || err == UV_EAGAIN;
+}
+
+static void on_ready_closed(uvsup_ready_t* ready) {
+  uvsup_run_t* run = ready->data;
+  free(ready);
+  run->ready = NULL;
+  handle_closed(run);
+}
+
+/* The readiness check: its descriptor in stdio, its variables in *env. */
+static int prepare_ready(uvsup_run_t* run,
+                         uv_stdio_container_t* stdio,
+                         int* stdio_count,
+                         char*** env) {
+  uvsup_worker_t* w = run->worker;
+  uvsup_ready_t* ready = calloc(1, sizeof(*ready));
+  if (ready == NULL) {
+    return UV_ENOMEM;
+  }
+  ready->data = run;
+  ready->on_event = uvsup__worker_ready_event;
+  ready->on_closed = on_ready_closed;
+  run->ready = ready;
+  run->open_handles++;
+  if (run->captured) {
+    run->capture.on_data = uvsup__ready_output;
+    run->capture.on_data_ctx = ready;
+  }
+  int err = uvsup__ready_prepare(ready, run->sup->loop, &w->ready, stdio,
+                                 stdio_count);
+  if (err == 0 && (ready->env_fd[0] != '\0' || ready->env_notify[0] != '\0' ||
+                   ready->env_watchdog[0] != '\0')) {
+    *env = uvsup__ready_env(ready, w->spec->env);
+    if (*env == NULL) {
+      err = UV_ENOMEM;
+      uvsup__ready_close(ready);
+    }
+  }
+  return err;
 }
 
 int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
@@ -145,7 +192,9 @@ int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
   run->open_handles = 1;
   *out = run;
 
-  uv_stdio_container_t stdio[3];
+  uv_stdio_container_t stdio[READY_FD_MAX + 1];
+  int stdio_count = 3;
+  char** env = NULL;
   init_stdio(worker->output, stdio);
   if (worker->output == UVSUP_OUTPUT_CAPTURE) {
     run->captured = 1;
@@ -154,11 +203,17 @@ int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
         uvsup__capture_prepare(&run->capture, sup->loop, &sup->sink, worker,
                                worker->kill_after_ms, on_capture_closed, stdio);
   }
+  int captured = err == 0 && run->captured; /* else closed already */
   if (err == 0) {
-    err = spawn(run, stdio);
-    if (run->captured) {
-      uvsup__capture_started(&run->capture, stdio, err == 0);
-    }
+    err = prepare_ready(run, stdio, &stdio_count, &env);
+  }
+  if (err == 0) {
+    err = spawn(run, stdio, stdio_count, env);
+    uvsup__ready_spawned(run->ready, err == 0 ? run->process.pid : 0);
+  }
+  free(env);
+  if (captured) {
+    uvsup__capture_started(&run->capture, stdio, err == 0);
   }
   if (err != 0) {
     /* A spawn failure (EMFILE for the pipes included) is a result, not an

@@ -77,7 +77,7 @@ static void check_summary(int json,
   for (size_t i = 0; i < n; i++) {
     ptrs[i] = &rs[i];
   }
-  cli_summary_t s = { ptrs, n, ns, why, sig, NULL };
+  cli_summary_t s = { ptrs, n, ns, why, sig, NULL, 0 };
   cli_buf_t b;
   cli_buf_init(&b);
   int rc = json ? cli_summary_json(&b, &s) : cli_summary_text(&b, &s);
@@ -374,7 +374,7 @@ END_TEST
 START_TEST(test_summary_failed_buffer_reports_error) {
   uvsup_result_t rs[] = { exited("a", 1, 0, 0) };
   const uvsup_result_t* ptrs[] = { &rs[0] };
-  cli_summary_t s = { ptrs, 1, 0, CLI_STOP_NONE, 0, NULL };
+  cli_summary_t s = { ptrs, 1, 0, CLI_STOP_NONE, 0, NULL, 0 };
   cli_buf_t b;
   cli_buf_init(&b);
   b.failed = 1;

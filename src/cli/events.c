@@ -36,8 +36,12 @@ static const char* event_name(uvsup_state_t to, uint64_t delay_ms) {
   switch (to) {
   case UVSUP_STATE_QUEUED:
     return "queued";
-  case UVSUP_STATE_RUNNING:
+  case UVSUP_STATE_STARTING:
     return "start";
+  case UVSUP_STATE_READY:
+    return "ready";
+  case UVSUP_STATE_WAITING:
+    return "waiting_for_dependencies";
   case UVSUP_STATE_STOPPING:
     return "stopping";
   case UVSUP_STATE_BACKOFF:
@@ -76,7 +80,7 @@ void cli_events_format_state(cli_buf_t* b,
   head(b, time, event_name(to, delay_ms), name, run);
   cli_buf_printf(b, ",\"from\":\"%s\",\"to\":\"%s\"", uvsup_state_name(from),
                  uvsup_state_name(to));
-  if (to == UVSUP_STATE_RUNNING) {
+  if (to == UVSUP_STATE_STARTING || to == UVSUP_STATE_READY) {
     cli_buf_printf(b, ",\"pid\":%d", pid);
   }
   if (to == UVSUP_STATE_BACKOFF) {
@@ -168,7 +172,8 @@ int cli_events_state(cli_events_t* ev,
   cli_buf_t b;
   cli_buf_init(&b);
   /* A start begins the next run; every other change is about the last. */
-  unsigned run = stats.runs + (to == UVSUP_STATE_RUNNING);
+  unsigned run =
+      stats.runs + (to == UVSUP_STATE_STARTING || to == UVSUP_STATE_READY);
   cli_events_format_state(&b, now_text(time, sizeof(time)),
                           uvsup_worker_name(worker), run, from, to,
                           uvsup_worker_pid(worker), stats.next_start_in_ms);

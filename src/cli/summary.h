@@ -23,6 +23,8 @@ typedef struct {
   cli_stop_reason_t stop_reason;
   int stop_signal;          /* with CLI_STOP_SIGNAL */
   const unsigned* restarts; /* per job, or NULL: none */
+  int show_ready;           /* a READY column (time to ready) when some
+                               worker has a readiness setting */
 } cli_summary_t;
 
 /* One line for a result: "ok", "exit 3", "signal SIGKILL", "spawn error:
@@ -43,7 +45,9 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);
  * {"workers":[{"name":..,"pid":N|null,"ok":bool,"exit_code":N|null,
  *   "signal":"SIGKILL"|null,"error":"ENOENT: no such file or directory"|null,
  *   "timed_out":bool,"end":"exited"|"signaled"|"timed_out"|"stopped"|
- *   "spawn_failed"|"not_started"|"gave_up","duration_ms":N,"runs":N,
+ *   "spawn_failed"|"not_started"|"gave_up"|"not_ready"|"watchdog"|
+ *   "skipped","duration_ms":N,"runs":N, and when known "ready_ms":N,
+ *   "status":"..." (STATUS= of notify), "reason":"db gave up" (skipped),
  *   "restarts":N}, ...],
  *  "total":N,"succeeded":N,"failed":N,"stopped":N,"not_started":N,
  *  "duration_ms":N,

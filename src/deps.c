@@ -29,7 +29,7 @@ static int parse_item(const char* p, const char* end, uvsup_dep_edge_t* e) {
   }
   const char* colon = memchr(p, ':', (size_t)(end - p));
   const char* name_end = colon != NULL ? colon : end;
-  if (name_end == p) {
+  if (name_end == p || (colon != NULL && colon + 1 == end)) {
     return UV_EINVAL;
   }
   for (const char* c = p; c < name_end; c++) {

@@ -83,6 +83,25 @@ const char cli_usage_text[] =
     "                         restarts; batches print failures only)\n"
     "  --events FILE          one JSON line per worker event to FILE\n"
     "\n"
+    "Stacks (after -n NAME: that worker only; elsewhere: every worker;\n"
+    "the restart options above may be given per worker too):\n"
+    "  --ready CHECK          when the worker is ready: fd[:N] (a line on\n"
+    "                         descriptor N, default 3), notify (sd_notify\n"
+    "                         READY=1), log:REGEX (an output line matches),\n"
+    "                         tcp:[HOST:]PORT (connects), exec:COMMAND\n"
+    "                         (exits 0) or exit (exited with success)\n"
+    "  --ready-timeout D      not ready this long: a failed start, stopped\n"
+    "                         (default 60s; 0: never)\n"
+    "  --min-uptime D         without --ready: ready after running this long\n"
+    "                         (default 1s; 0: at once)\n"
+    "  --watchdog D           notify: WATCHDOG=1 at least this often; tcp,\n"
+    "                         exec: probe this often, 3 misses fail\n"
+    "  --after NAME[:COND][:restart][,...]\n"
+    "                         start once NAME is ready (COND: started,\n"
+    "                         ready, succeeded, completed); :restart also\n"
+    "                         restarts it when NAME restarts. Stops run in\n"
+    "                         the reverse order\n"
+    "\n"
     "Summary:\n"
     "  --summary FORMAT       text (default, on stderr), json or none\n"
     "  --summary-file PATH    write the summary to PATH instead\n"
@@ -287,7 +306,8 @@ typedef enum {
   OPT_QUIET,
   OPT_EVENTS,
   OPT_ARG_FILE,
-  OPT_SUPERVISE /* supervise.c: sup says which */
+  OPT_SUPERVISE, /* supervise.c: sup says which */
+  OPT_WORKER     /* workeropts.c: by its long name */
 } option_id_t;
 
 typedef struct {
@@ -325,6 +345,11 @@ static const option_spec_t options[] = {
   { "strategy", 0, 1, OPT_SUPERVISE, CLI_SUP_STRATEGY },
   { "on-give-up", 0, 1, OPT_SUPERVISE, CLI_SUP_ON_GIVE_UP },
   { "retries", 0, 1, OPT_SUPERVISE, CLI_SUP_RETRIES },
+  { "ready", 0, 1, OPT_WORKER, 0 },
+  { "ready-timeout", 0, 1, OPT_WORKER, 0 },
+  { "min-uptime", 0, 1, OPT_WORKER, 0 },
+  { "watchdog", 0, 1, OPT_WORKER, 0 },
+  { "after", 0, 1, OPT_WORKER, 0 },
   { "timestamps", 0, 0, OPT_TIMESTAMPS, 0 },
   { "help", 'h', 0, OPT_HELP, 0 },
   { "version", 'V', 0, OPT_VERSION, 0 },
@@ -360,6 +385,33 @@ static const option_spec_t* find_option(const char* arg,
   return NULL;
 }
 
+/* A setting of the worker named by the pending -n: checked now, applied
+ * over the defaults once every option is read (jobs.c). */
+static int add_setting(cli_args_t* a,
+                       const option_spec_t* opt,
+                       const char* shown,
+                       const char* value,
+                       char* err,
+                       size_t errlen) {
+  cli_worker_t scratch;
+  cli_worker_init(&scratch, NULL);
+  int rc = cli_worker_set(&scratch, opt->long_name, shown, value, err, errlen);
+  cli_worker_free(&scratch);
+  if (rc != 0) {
+    return -1;
+  }
+  cli_setting_t* grown =
+      realloc(a->settings, (a->nsettings + 1) * sizeof(*grown));
+  if (grown == NULL) {
+    return cli_fail(err, errlen, "out of memory");
+  }
+  a->settings = grown;
+  a->settings[a->nsettings].key = opt->long_name;
+  a->settings[a->nsettings].value = value;
+  a->nsettings++;
+  return 0;
+}
+
 static int apply_option(const option_spec_t* opt,
                         const char* shown,
                         const char* value,
@@ -367,6 +419,10 @@ static int apply_option(const option_spec_t* opt,
                         cli_args_t* a,
                         char* err,
                         size_t errlen) {
+  if (*pending_name != NULL && value != NULL &&
+      cli_worker_key(opt->long_name)) {
+    return add_setting(a, opt, shown, value, err, errlen);
+  }
   switch (opt->id) {
   case OPT_PROCFILE:
     if (value[0] == '\0') {
@@ -386,6 +442,7 @@ static int apply_option(const option_spec_t* opt,
       return cli_fail(err, errlen, "%s: the name is empty", shown);
     }
     *pending_name = value;
+    a->pending_settings = a->nsettings;
     return 0;
   case OPT_COMMAND:
     if (value[0] == '\0') {
@@ -393,6 +450,11 @@ static int apply_option(const option_spec_t* opt,
     }
     if (add_command(a, *pending_name, value) != 0) {
       return cli_fail(err, errlen, "out of memory");
+    }
+    if (*pending_name != NULL) {
+      a->commands[a->ncommands - 1].first_setting = a->pending_settings;
+      a->commands[a->ncommands - 1].nsettings =
+          a->nsettings - a->pending_settings;
     }
     *pending_name = NULL;
     return 0;
@@ -527,6 +589,13 @@ static int apply_option(const option_spec_t* opt,
   case OPT_SUPERVISE:
     return cli_supervise_option(&a->supervise, opt->sup, shown, value, err,
                                 errlen);
+  case OPT_WORKER:
+    if (strcmp(opt->long_name, "after") == 0) {
+      return cli_fail(err, errlen,
+                      "%s '%s' is for one worker: give it after -n NAME", shown,
+                      value);
+    }
+    return cli_worker_set(&a->stack, opt->long_name, shown, value, err, errlen);
   }
   return 0;
 }
@@ -535,6 +604,7 @@ int cli_args_parse(
     int argc, char** argv, cli_args_t* a, char* err, size_t errlen) {
   memset(a, 0, sizeof(*a));
   cli_supervise_init(&a->supervise);
+  cli_worker_init(&a->stack, NULL);
   a->kill_after_ms = 5000;
   a->stop_signal = SIGTERM;
   const char* pending_name = NULL;
@@ -620,6 +690,10 @@ int cli_args_parse(
 }
 
 void cli_args_free(cli_args_t* a) {
+  free(a->settings);
+  a->settings = NULL;
+  a->nsettings = 0;
+  cli_worker_free(&a->stack);
   free(a->commands);
   a->commands = NULL;
   a->ncommands = 0;

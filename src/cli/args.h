@@ -7,6 +7,7 @@
 
 #include "supervise.h"
 #include "tag.h"
+#include "workeropts.h"
 
 #define CLI_MAX_JOBS 1000000 /* -j beyond this is surely a typo */
 
@@ -46,6 +47,8 @@ typedef struct {
 typedef struct {
   const char* name; /* from -n, or NULL: named by position */
   const char* command;
+  size_t first_setting; /* its own settings (given after its -n): */
+  size_t nsettings;     /* settings[first_setting ...] */
 } cli_command_t;
 
 /* One input source, as GNU parallel's. */
@@ -87,6 +90,11 @@ typedef struct {
   int quiet;               /* no live lines on stderr */
   const char* events_file; /* NULL: none */
   cli_supervise_t supervise;
+  cli_worker_t stack;      /* defaults of --ready and friends (its supervise
+                              is unused: see supervise) */
+  cli_setting_t* settings; /* per-worker settings of every -n, in order */
+  size_t nsettings;
+  size_t pending_settings; /* where those of the pending -n begin */
   int help;
   int version;
 } cli_args_t;

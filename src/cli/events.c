@@ -190,3 +190,22 @@ int cli_events_exit(cli_events_t* ev, const uvsup_result_t* r) {
   cli_events_format_exit(&b, now_text(time, sizeof(time)), r);
   return emit(ev, &b);
 }
+
+int cli_events_status(cli_events_t* ev,
+                      uvsup_worker_t* worker,
+                      const char* text) {
+  if (ev->file == NULL) {
+    return 0;
+  }
+  char time[40];
+  uvsup_worker_stats_t stats;
+  uvsup_worker_stats(worker, &stats);
+  cli_buf_t b;
+  cli_buf_init(&b);
+  head(&b, now_text(time, sizeof(time)), "status", uvsup_worker_name(worker),
+       stats.runs + 1);
+  cli_buf_puts(&b, ",\"text\":");
+  cli_json_string(&b, text);
+  cli_buf_puts(&b, "}\n");
+  return emit(ev, &b);
+}

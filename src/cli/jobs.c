@@ -57,6 +57,79 @@ static char* procfile_dir(const char* path, int* has_dir) {
   return strndup(path, len);
 }
 
+/* The job's settings: the defaults, then each of sets in order. who
+ * prefixes a message ("-n 'web'", "PATH:LINE"). */
+static int job_worker(const cli_args_t* a,
+                      cli_job_t* job,
+                      const cli_setting_t* const* sets,
+                      size_t n,
+                      const char* who,
+                      char* err,
+                      size_t errlen) {
+  char why[768];
+  cli_worker_t defaults = a->stack;
+  defaults.supervise = a->supervise;
+  job->worker = malloc(sizeof(*job->worker));
+  if (job->worker == NULL || cli_worker_copy(job->worker, &defaults) != 0) {
+    free(job->worker);
+    job->worker = NULL;
+    return cli_fail(err, errlen, "out of memory");
+  }
+  for (size_t i = 0; i < n; i++) {
+    char shown[64];
+    snprintf(shown, sizeof(shown), "%s%s", who[0] == '-' ? "--" : "",
+             sets[i]->key);
+    if (cli_worker_set(job->worker, sets[i]->key, shown, sets[i]->value, why,
+                       sizeof(why)) != 0) {
+      return cli_fail(err, errlen, "%s: %s", who, why);
+    }
+  }
+  if (cli_worker_finish(job->worker, why, sizeof(why)) != 0) {
+    return cli_fail(err, errlen, "%s: %s", who, why);
+  }
+  const char* ready = job->worker->ready;
+  if (ready != NULL && strncmp(ready, "log:", 4) == 0 &&
+      (a->output == CLI_OUTPUT_INHERIT || a->output == CLI_OUTPUT_NULL)) {
+    return cli_fail(err, errlen,
+                    "%s: --ready log:... reads the output: use --output tag "
+                    "or group",
+                    who);
+  }
+  return 0;
+}
+
+/* The settings of entry e: "#uvsup *:" lines, then "#uvsup NAME:". */
+static int procfile_worker(const cli_args_t* a,
+                           const cli_procfile_t* pf,
+                           size_t e,
+                           cli_job_t* job,
+                           char* err,
+                           size_t errlen) {
+  size_t n = 0;
+  for (size_t i = 0; i < pf->ndirectives; i++) {
+    n += pf->directives[i].nsettings;
+  }
+  const cli_setting_t** sets = calloc(n + 1, sizeof(*sets));
+  if (sets == NULL) {
+    return cli_fail(err, errlen, "out of memory");
+  }
+  size_t k = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i < pf->ndirectives; i++) {
+      const cli_directive_t* d = &pf->directives[i];
+      const char* want = pass == 0 ? "*" : pf->entries[e].name;
+      for (size_t j = 0; strcmp(d->name, want) == 0 && j < d->nsettings; j++) {
+        sets[k++] = &d->settings[j];
+      }
+    }
+  }
+  char who[600];
+  snprintf(who, sizeof(who), "%.500s:%u", a->procfile, pf->entries[e].line);
+  int rc = job_worker(a, job, sets, k, who, err, errlen);
+  free(sets);
+  return rc;
+}
+
 static int build_procfile(const cli_args_t* a,
                           cli_jobs_t* out,
                           char* err,
@@ -74,6 +147,9 @@ static int build_procfile(const cli_args_t* a,
         (job->argv = shell_argv(pf.entries[i].command)) == NULL ||
         (dir != NULL && (job->cwd = strdup(dir)) == NULL)) {
       rc = cli_fail(err, errlen, "out of memory");
+    }
+    if (rc == 0) {
+      rc = procfile_worker(a, &pf, i, job, err, errlen);
     }
   }
   free(dir);
@@ -102,6 +178,21 @@ static int build_commands(const cli_args_t* a,
     if (job == NULL || (job->name = strdup(name)) == NULL ||
         (job->argv = shell_argv(a->commands[i].command)) == NULL) {
       return cli_fail(err, errlen, "out of memory");
+    }
+    const cli_command_t* c = &a->commands[i];
+    const cli_setting_t** sets = calloc(c->nsettings + 1, sizeof(*sets));
+    if (sets == NULL) {
+      return cli_fail(err, errlen, "out of memory");
+    }
+    for (size_t k = 0; k < c->nsettings; k++) {
+      sets[k] = &a->settings[c->first_setting + k];
+    }
+    char who[300];
+    snprintf(who, sizeof(who), "-n '%.200s'", name);
+    int rc = job_worker(a, job, sets, c->nsettings, who, err, errlen);
+    free(sets);
+    if (rc != 0) {
+      return -1;
     }
   }
   return 0;
@@ -216,6 +307,10 @@ void cli_jobs_free(cli_jobs_t* jobs) {
     free(jobs->jobs[i].name);
     cli_argv_free(jobs->jobs[i].argv);
     free(jobs->jobs[i].cwd);
+    if (jobs->jobs[i].worker != NULL) {
+      cli_worker_free(jobs->jobs[i].worker);
+      free(jobs->jobs[i].worker);
+    }
   }
   free(jobs->jobs);
   cli_inputs_free(&jobs->inputs);

@@ -7,11 +7,14 @@
 
 #include "args.h"
 #include "inputs.h"
+#include "workeropts.h"
 
 typedef struct {
   char* name;  /* unique among the jobs (a repeated value: "VALUE#2") */
   char** argv; /* NULL-terminated; argv[0] is the program */
   char* cwd;   /* NULL: uvsup's own */
+  cli_worker_t* worker; /* -f and -c: its settings over the defaults;
+                           NULL: the defaults */
 } cli_job_t;
 
 typedef struct {

@@ -37,6 +37,24 @@ static int fail(char* err, size_t errlen, const char* what, int code) {
 
 /* The CLI's supervision options, as a worker's. */
 static void apply_supervise(const cli_supervise_t* s,
+                            uvsup_worker_options_t* w);
+
+/* A worker's settings of a stack: readiness, dependencies, restarts. */
+static void apply_worker(const cli_args_t* a,
+                         const cli_worker_t* k,
+                         uvsup_worker_options_t* w) {
+  apply_supervise(k != NULL ? &k->supervise : &a->supervise, w);
+  if (k == NULL) {
+    k = &a->stack;
+  }
+  w->ready = k->ready;
+  w->ready_timeout_ms = k->ready_timeout_ms;
+  w->min_uptime_ms = k->min_uptime_ms;
+  w->watchdog_ms = k->watchdog_ms;
+  w->after = k->after;
+}
+
+static void apply_supervise(const cli_supervise_t* s,
                             uvsup_worker_options_t* w) {
   w->restart = (uvsup_restart_t)s->restart;
   w->restart_delay_ms = s->delay_ms;
@@ -93,7 +111,7 @@ static int add_job(cli_run_t* run, size_t i) {
   w.stop_signal = a->stop_signal;
   w.output = cli_output_worker_mode(run->output);
   w.data = (void*)(uintptr_t)i;
-  apply_supervise(&a->supervise, &w);
+  apply_worker(a, job->worker, &w);
   int rc = uvsup_add(run->sup, &w, &run->workers[i]);
   cli_argv_free(owned);
   if (rc == 0) {
@@ -226,6 +244,30 @@ static void on_start(uvsup_t* sup, uvsup_worker_t* worker, int pid) {
   }
 }
 
+/* A live line for the changes a stack's user waits for. */
+static void say_state(cli_run_t* run,
+                      uvsup_worker_t* worker,
+                      uvsup_state_t to) {
+  if (run->live != CLI_LIVE_ALL ||
+      (to != UVSUP_STATE_READY && to != UVSUP_STATE_WAITING)) {
+    return;
+  }
+  cli_buf_t line;
+  cli_buf_init(&line);
+  cli_put_safe(&line, uvsup_worker_name(worker));
+  if (to == UVSUP_STATE_READY) {
+    uvsup_worker_stats_t stats;
+    uvsup_worker_stats(worker, &stats);
+    char took[32];
+    cli_buf_printf(&line, ": ready after %s",
+                   cli_duration_format(took, sizeof(took), stats.ready_ns));
+  } else {
+    cli_buf_puts(&line, ": waiting for its dependencies");
+  }
+  cli_output_say(run->output, "%s", line.data != NULL ? line.data : "");
+  cli_buf_free(&line);
+}
+
 static void on_state(uvsup_t* sup,
                      uvsup_worker_t* worker,
                      uvsup_state_t from,
@@ -233,6 +275,23 @@ static void on_state(uvsup_t* sup,
   cli_run_t* run = uvsup_get_data(sup);
   if (cli_events_state(&run->events, worker, from, to) != 0) {
     cli_output_say(run->output, "--events: cannot write; events are lost");
+  }
+  say_state(run, worker, to);
+}
+
+static void on_status(uvsup_t* sup, uvsup_worker_t* worker, const char* text) {
+  cli_run_t* run = uvsup_get_data(sup);
+  if (cli_events_status(&run->events, worker, text) != 0) {
+    cli_output_say(run->output, "--events: cannot write; events are lost");
+  }
+  if (run->live == CLI_LIVE_ALL) {
+    cli_buf_t line;
+    cli_buf_init(&line);
+    cli_put_safe(&line, uvsup_worker_name(worker));
+    cli_buf_puts(&line, ": status: ");
+    cli_put_safe(&line, text);
+    cli_output_say(run->output, "%s", line.data != NULL ? line.data : "");
+    cli_buf_free(&line);
   }
 }
 
@@ -288,13 +347,24 @@ static void print_running(uvsup_worker_t* worker, void* arg) {
   cli_put_safe(&name, uvsup_worker_name(worker));
   const char* shown = name.data != NULL ? name.data : "";
   int pid = uvsup_worker_pid(worker);
+  uvsup_worker_stats_t stats;
+  uvsup_worker_stats(worker, &stats);
+  cli_buf_t status;
+  cli_buf_init(&status);
+  if (stats.status != NULL) {
+    cli_buf_puts(&status, "  (");
+    cli_put_safe(&status, stats.status);
+    cli_buf_putc(&status, ')');
+  }
   if (pid != 0) {
-    cli_output_say(l->run->output, "  %s  pid %d  running for %s", shown, pid,
-                   took);
+    cli_output_say(l->run->output, "  %s  pid %d  %s, running for %s%s", shown,
+                   pid, uvsup_state_name(uvsup_worker_state(worker)), took,
+                   status.data != NULL ? status.data : "");
   } else {
     cli_output_say(l->run->output, "  %s  exited, stopping what it left behind",
                    shown);
   }
+  cli_buf_free(&status);
   cli_buf_free(&name);
 }
 
@@ -400,6 +470,16 @@ int cli_run(cli_run_t* run,
     opts.max_running = uv_available_parallelism();
   }
   run->limit = opts.max_running;
+  /* A stack is added whole: a dependency must exist when uvsup starts,
+   * and one waiting for another takes no slot (-j limits running ones). */
+  for (size_t i = 0; i < jobs->count; i++) {
+    const cli_worker_t* k = jobs->jobs[i].worker;
+    if (k != NULL && (k->after != NULL || k->ready != NULL)) {
+      run->limit = 0;
+      run->stack = 1;
+    }
+  }
+  opts.on_status = on_status;
   /* Jobs are added as slots free up (feed), so it stays open until the
    * last has ended. */
   opts.keep_open = 1;
@@ -437,7 +517,12 @@ int cli_run(cli_run_t* run,
   rc = uvsup_start(run->sup);
   if (rc != 0) {
     cli_signals_close(&run->signals);
-    fail(err, errlen, "starting", rc);
+    if (rc == UVSUP_ECYCLE || rc == UVSUP_ENODEP) {
+      snprintf(err, errlen, "--after: %s: %s", uvsup_strerror(rc),
+               uvsup_error_detail(run->sup));
+    } else {
+      fail(err, errlen, "starting", rc);
+    }
     goto fail;
   }
   uv_run(&run->loop, UV_RUN_DEFAULT);
@@ -479,6 +564,7 @@ void cli_run_summary(const cli_run_t* run, cli_summary_t* s) {
   s->duration_ns = run->totals.duration_ns;
   s->stop_reason = run->stop_reason;
   s->stop_signal = run->stop_signal;
+  s->show_ready = run->stack;
 }
 
 void cli_run_dispose(cli_run_t* run) {

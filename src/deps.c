@@ -196,3 +196,11 @@ int uvsup__deps_order(const uvsup_graph_t* g,
   free(rto);
   return err;
 }
+
+int uvsup_check_after(const char* after) {
+  uvsup_dep_edge_t* edges;
+  size_t n;
+  int err = uvsup__deps_parse(after, &edges, &n);
+  uvsup__deps_free(edges, n);
+  return err;
+}

@@ -46,17 +46,6 @@ void uvsup__ready_conf_free(uvsup_ready_conf_t* conf) {
   memset(conf, 0, sizeof(*conf));
 }
 
-int uvsup_check_ready(const char* ready) {
-  uvsup_ready_conf_t conf;
-  if (ready == NULL) {
-    return UV_EINVAL;
-  }
-  int err = uvsup__ready_conf_init(&conf, ready);
-  if (err == 0) {
-    uvsup__ready_conf_free(&conf);
-  }
-  return err;
-}
 
 void uvsup__ready_handle_closed(uv_handle_t* handle) {
   uvsup_ready_t* r = handle->data;

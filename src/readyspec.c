@@ -2,6 +2,7 @@
 #include "readyspec.h"
 
 #include <arpa/inet.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,4 +131,19 @@ void uvsup__notify_parse(const char* data, size_t len, uvsup_notify_msg_t* m) {
     }
     p = eol + 1;
   }
+}
+
+int uvsup_check_ready(const char* ready) {
+  uvsup_ready_spec_t spec;
+  if (ready == NULL || uvsup__ready_spec_parse(ready, &spec) != 0) {
+    return UV_EINVAL;
+  }
+  if (spec.kind == READY_LOG) {
+    regex_t re;
+    if (regcomp(&re, spec.arg, REG_EXTENDED | REG_NOSUB) != 0) {
+      return UV_EINVAL;
+    }
+    regfree(&re);
+  }
+  return 0;
 }

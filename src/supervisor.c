@@ -31,13 +31,6 @@ void uvsup_worker_options_init(uvsup_worker_options_t* opts) {
   opts->min_uptime_ms = 1000;
 }
 
-int uvsup_check_after(const char* after) {
-  uvsup_dep_edge_t* edges;
-  size_t n;
-  int err = uvsup__deps_parse(after, &edges, &n);
-  uvsup__deps_free(edges, n);
-  return err;
-}
 
 const char* uvsup_error_detail(const uvsup_t* sup) {
   return sup->detail != NULL ? sup->detail : "";

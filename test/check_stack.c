@@ -144,7 +144,11 @@ START_TEST(test_stack_procfile_directive_errors) {
     { "web: x\n\n#uvsup db: ready=exit\n",
       "Procfile:3: #uvsup db: no process 'db' here" },
     { "#uvsup web ready=exit\nweb: x\n", "Procfile:1: #uvsup needs 'NAME:'" },
-    { "#uvsup web: ready\nweb: x\n", "Procfile:1: #uvsup: expected key=value" },
+    /* The message quotes the rest of its line only (it showed the lines
+     * after it, and read past the end of a file, before). */
+    { "#uvsup web: ready\nweb: x\n",
+      "Procfile:1: #uvsup: expected key=value (quote a value with blanks) "
+      "at 'ready'" },
     { "#uvsup web: ready='log:x\nweb: x\n",
       "Procfile:1: #uvsup: expected key=value" },
     { "#uvsup web: restart=sometimes\nweb: x\n",
@@ -160,6 +164,15 @@ START_TEST(test_stack_procfile_directive_errors) {
     ck_assert_has(err, cases[i].want);
     ck_assert_ptr_null(pf.directives);
   }
+  cli_procfile_t pf;
+  char err[512] = "";
+  ck_assert_int_eq(
+      cli_procfile_parse("Procfile", cases[4].text, strlen(cases[4].text), &pf,
+                         err, sizeof(err)),
+      -1);
+  ck_assert_str_eq(err,
+                   "Procfile:1: #uvsup: expected key=value (quote a "
+                   "value with blanks) at 'ready'");
 }
 END_TEST
 

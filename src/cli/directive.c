@@ -139,11 +139,13 @@ int cli_directive_parse(const char* path,
     }
     char *key, *value;
     if (next_item(&p, end, &key, &value) != 0) {
+      /* The line is not NUL-terminated: at most what is left of it. */
+      int shown = end - p < 40 ? (int)(end - p) : 40;
       cli_directive_free(out);
       return cli_fail(err, errlen,
                       "%s:%u: #uvsup: expected key=value (quote a value "
-                      "with blanks) at '%.40s'",
-                      path, line, p);
+                      "with blanks) at '%.*s'",
+                      path, line, shown, p);
     }
     if (add_setting(out, key, value) != 0) {
       cli_directive_free(out);

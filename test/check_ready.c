@@ -555,6 +555,35 @@ START_TEST(test_deps_reverse_order_shutdown) {
 }
 END_TEST
 
+START_TEST(test_deps_stop_deadline) {
+  harness_t h;
+  uvsup_options_t o;
+  uvsup_options_init(&o);
+  o.stop_timeout_ms = 300;
+  harness_init(&h, &o);
+  /* db waits for web, which ignores SIGTERM with a grace of a minute: the
+   * deadline kills what is left. */
+  uvsup_worker_options_t w = opts_of("fd", NULL);
+  w.kill_after_ms = 60000;
+  add(&h, "db", w, "readyfd", "", "pause", NULL);
+  w.after = "db";
+  add(&h, "web", w, "ignore", "15", "readyfd", "", "pause", NULL);
+  h.stop_when_ready = "web";
+  ck_assert_int_eq(uvsup_start(h.sup), 0);
+  harness_run(&h);
+  const uvsup_result_t* web = exit_of(&h, "web", 0);
+  const uvsup_result_t* db = exit_of(&h, "db", 0);
+  ck_assert_int_eq(web->term_signal, SIGKILL);
+  ck_assert_int_eq(web->end, UVSUP_END_STOPPED);
+  /* db was still waiting for web at the deadline: killed too. */
+  ck_assert_int_eq(db->term_signal, SIGKILL);
+  int64_t stopping = state_at(&h, "web", UVSUP_STATE_STOPPING, 0);
+  int64_t finished = state_at(&h, "db", UVSUP_STATE_FINISHED, 0);
+  ck_assert_int_ge(finished - stopping, 290);
+  ck_assert_int_lt(finished - stopping, 5000);
+}
+END_TEST
+
 static void stop_when_db_gives_up(harness_t* h,
                                   uvsup_worker_t* w,
                                   uvsup_state_t to) {
@@ -607,6 +636,7 @@ static Suite* ready_suite(void) {
   tcase_add_test(deps, test_deps_gave_up_skips_dependents);
   tcase_add_test(deps, test_deps_reverse_order_shutdown);
   tcase_add_test(deps, test_deps_restart_flag);
+  tcase_add_test(deps, test_deps_stop_deadline);
   return s;
 }
 

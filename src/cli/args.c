@@ -49,6 +49,9 @@ const char cli_usage_text[] =
     "  --timeout DURATION     stop a worker that runs longer than this\n"
     "  --kill-after DURATION  grace between the stop signal and SIGKILL\n"
     "                         (default 5s)\n"
+    "  --stop-timeout D       on a stop (a signal, --halt now), SIGKILL to\n"
+    "                         every worker still running after D (a stack\n"
+    "                         stops in reverse dependency order)\n"
     "  --stop-signal SIGNAL   first signal of a stop (default TERM)\n"
     "  --halt WHEN            never (default), soon,fail=N, now,fail=N,\n"
     "                         soon,success=N or now,success=N\n"
@@ -295,6 +298,7 @@ typedef enum {
   OPT_SUMMARY_FILE,
   OPT_TIMEOUT,
   OPT_KILL_AFTER,
+  OPT_STOP_TIMEOUT,
   OPT_STOP_SIGNAL,
   OPT_HALT,
   OPT_OUTPUT,
@@ -327,6 +331,7 @@ static const option_spec_t options[] = {
   { "summary-file", 0, 1, OPT_SUMMARY_FILE, 0 },
   { "timeout", 0, 1, OPT_TIMEOUT, 0 },
   { "kill-after", 0, 1, OPT_KILL_AFTER, 0 },
+  { "stop-timeout", 0, 1, OPT_STOP_TIMEOUT, 0 },
   { "stop-signal", 0, 1, OPT_STOP_SIGNAL, 0 },
   { "halt", 0, 1, OPT_HALT, 0 },
   { "output", 0, 1, OPT_OUTPUT, 0 },
@@ -485,6 +490,7 @@ static int apply_option(const option_spec_t* opt,
     a->summary_file = value;
     return 0;
   case OPT_TIMEOUT:
+  case OPT_STOP_TIMEOUT:
   case OPT_KILL_AFTER: {
     uint64_t ms;
     if (cli_duration_parse(value, &ms) != 0) {
@@ -498,6 +504,8 @@ static int apply_option(const option_spec_t* opt,
                         shown, value);
       }
       a->timeout_ms = ms;
+    } else if (opt->id == OPT_STOP_TIMEOUT) {
+      a->stop_timeout_ms = ms;
     } else {
       a->kill_after_ms = ms;
     }

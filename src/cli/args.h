@@ -81,6 +81,7 @@ typedef struct {
   const char* summary_file;
   uint64_t timeout_ms; /* 0: none */
   uint64_t kill_after_ms;
+  uint64_t stop_timeout_ms; /* 0: none */
   int stop_signal;
   cli_halt_t halt;
   cli_output_mode_t output;

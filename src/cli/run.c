@@ -480,6 +480,7 @@ int cli_run(cli_run_t* run,
     }
   }
   opts.on_status = on_status;
+  opts.stop_timeout_ms = a->stop_timeout_ms;
   /* Jobs are added as slots free up (feed), so it stays open until the
    * last has ended. */
   opts.keep_open = 1;

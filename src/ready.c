@@ -111,7 +111,10 @@ int uvsup__ready_prepare(uvsup_ready_t* r,
   r->sock_fd = -1;
   uvsup__lines_init(&r->lines, UVSUP_LINE_MAX);
   init_timer(r, &r->deadline);
-  init_timer(r, &r->poll);
+  if (conf->spec.kind == READY_TCP || conf->spec.kind == READY_EXEC) {
+    init_timer(r, &r->poll); /* only probes poll */
+    r->poll_open = 1;
+  }
   if (conf->watchdog_ms > 0) {
     snprintf(r->env_watchdog, sizeof(r->env_watchdog), "WATCHDOG_USEC=%llu",
              (unsigned long long)conf->watchdog_ms * 1000);
@@ -196,7 +199,9 @@ void uvsup__ready_passed(uvsup_ready_t* r) {
   }
   r->phase = READY_PASSED;
   uv_timer_stop(&r->deadline);
-  uv_timer_stop(&r->poll);
+  if (r->poll_open) {
+    uv_timer_stop(&r->poll);
+  }
   if (r->pipe_open) {
     uv_read_stop((uv_stream_t*)&r->pipe);
   }
@@ -340,7 +345,9 @@ void uvsup__ready_close(uvsup_ready_t* r) {
     r->child_fd = -1;
   }
   close_handle((uv_handle_t*)&r->deadline);
-  close_handle((uv_handle_t*)&r->poll);
+  if (r->poll_open) {
+    close_handle((uv_handle_t*)&r->poll);
+  }
   if (r->pipe_open) {
     r->pipe_open = 0;
     close_handle((uv_handle_t*)&r->pipe);

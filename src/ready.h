@@ -57,6 +57,7 @@ struct uvsup_ready_s {
   pid_t session;       /* the worker's pid, leader of its session */
   uv_timer_t deadline; /* ready timeout / min uptime; then the watchdog */
   uv_timer_t poll;     /* tcp and exec probes: the next try */
+  int poll_open;       /* poll was made (probes only) */
   unsigned misses;     /* probes failed in a row after ready */
   int probing;         /* handles of a probe try not yet closed */
   int probe_ok;        /* how the try under way ended */

@@ -191,6 +191,8 @@ static int add_command(cli_args_t* a, const char* name, const char* command) {
   a->commands = grown;
   a->commands[a->ncommands].name = name;
   a->commands[a->ncommands].command = command;
+  a->commands[a->ncommands].first_setting = 0;
+  a->commands[a->ncommands].nsettings = 0;
   a->ncommands++;
   return 0;
 }

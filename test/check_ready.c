@@ -47,6 +47,7 @@ struct harness_s {
   state_hook_t on_state_hook;
   const char* stop_when_ready; /* uvsup_stop() once this one is ready */
   const char* stop_after_exit; /* uvsup_stop() once this one has ended */
+  void* data;                  /* for the hooks */
 };
 
 static void on_state(uvsup_t* sup,
@@ -439,6 +440,42 @@ START_TEST(test_ready_watchdog_restarts) {
 }
 END_TEST
 
+static void unlink_when_ready(harness_t* h,
+                              uvsup_worker_t* w,
+                              uvsup_state_t to) {
+  (void)w;
+  if (to == UVSUP_STATE_READY) {
+    unlink(h->data);
+  }
+}
+
+START_TEST(test_ready_probe_keeps_running_as_liveness) {
+  char* dir = tu_tmpdir_new();
+  char* flag = tu_fmt("%s/alive", dir);
+  FILE* f = fopen(flag, "w");
+  ck_assert_ptr_nonnull(f);
+  fclose(f);
+  char* probe = tu_fmt("exec:test -f %s", flag);
+  harness_t h;
+  harness_init(&h, NULL);
+  h.data = flag;
+  h.on_state_hook = unlink_when_ready;
+  uvsup_worker_options_t w = opts_of(probe, NULL);
+  w.watchdog_ms = 100;
+  add(&h, "svc", w, "pause", NULL);
+  ck_assert_int_eq(uvsup_start(h.sup), 0);
+  harness_run(&h);
+  /* Ready at the first probe; the flag goes; three misses in a row. */
+  const uvsup_result_t* r = exit_of(&h, "svc", 0);
+  ck_assert_int_eq(r->end, UVSUP_END_WATCHDOG);
+  ck_assert_int_eq(r->ok, 0);
+  ck_assert_uint_ge(r->duration_ns - r->ready_ns, 290 * 1000000ull);
+  free(probe);
+  free(flag);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
 /* ---------------------------------------------------------- dependencies */
 
 START_TEST(test_deps_conditions) {
@@ -630,6 +667,7 @@ static Suite* ready_suite(void) {
   tcase_add_test(kinds, test_ready_tcp_and_exec);
   tcase_add_test(kinds, test_ready_timeout_restarts_then_gives_up);
   tcase_add_test(kinds, test_ready_watchdog_restarts);
+  tcase_add_test(kinds, test_ready_probe_keeps_running_as_liveness);
   TCase* deps = tu_tcase_new(s, "deps", 30);
   tcase_add_test(deps, test_deps_conditions);
   tcase_add_test(deps, test_deps_cycle_and_unknown_rejected);

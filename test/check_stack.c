@@ -263,6 +263,47 @@ START_TEST(test_stack_example) {
 }
 END_TEST
 
+START_TEST(test_stack_notify_status_shown) {
+  char* dir = tu_tmpdir_new();
+  char* events = tu_fmt("%s/events", dir);
+  char* cmd = tu_fmt(
+      "exec %s notify 'STATUS=warming up' notify "
+      "'READY=1\\nSTATUS=serving 3 clients' pause",
+      CHILD);
+  char* argv[] = { UVSUP_TEST_CLI, "--events", events, "-n", "svc",
+                   "--ready",      "notify",   "-c",   cmd,  NULL };
+  tu_proc_t p;
+  tu_start(argv, NULL, &p);
+  tu_wait_for_count(&p, "svc: ready after", 1);
+  kill(p.pid, SIGUSR1);
+  tu_wait_for_count(&p, "1 running", 1);
+  kill(p.pid, SIGTERM);
+  tu_result_t r;
+  tu_finish(&p, &r);
+  ck_assert_has(r.err, "svc: status: warming up");
+  ck_assert_has(r.err, "svc: status: serving 3 clients");
+  /* The listing: its state and its last status. */
+  ck_assert_has(r.err, "ready, running for");
+  ck_assert_has(r.err, "(serving 3 clients)");
+  FILE* f = fopen(events, "r");
+  ck_assert_ptr_nonnull(f);
+  char text[4096] = { 0 };
+  size_t n = fread(text, 1, sizeof(text) - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  ck_assert_has(text, "\"event\":\"start\",\"name\":\"svc\"");
+  ck_assert_has(text, "\"to\":\"starting\"");
+  ck_assert_has(text, "\"event\":\"ready\",\"name\":\"svc\"");
+  ck_assert_has(text,
+                "\"event\":\"status\",\"name\":\"svc\",\"run\":1,"
+                "\"text\":\"serving 3 clients\"");
+  tu_result_free(&r);
+  free(cmd);
+  free(events);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
 static Suite* stack_suite(void) {
   Suite* s = suite_create("stack");
   TCase* opts = tcase_create("options");
@@ -276,6 +317,7 @@ static Suite* stack_suite(void) {
   tcase_add_test(run, test_stack_cycle_and_unknown_exit_2);
   tcase_add_test(run, test_stack_gave_up_dependency_skips);
   tcase_add_test(run, test_stack_example);
+  tcase_add_test(run, test_stack_notify_status_shown);
   return s;
 }
 

@@ -163,7 +163,8 @@ typedef struct {
   size_t workers;       /* workers finished for good */
   size_t succeeded;     /* final result ok == 1 */
   size_t failed;        /* exited non-zero, signaled, timed out, spawn
-                           failed, gave up */
+                           failed, gave up, not ready in time, watchdog,
+                           skipped for a dependency */
   size_t stopped;       /* ended by a stop request (including not started) */
   uint64_t duration_ns; /* from uvsup_start() to on_done */
   size_t runs;          /* runs ended (a worker restarted twice: 3) */

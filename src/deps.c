@@ -137,6 +137,27 @@ static void find_cycle(const uvsup_graph_t* g,
   cycle[(*cycle_len)++] = node;
 }
 
+/* The dependents of each node (rfirst: n + 1 offsets into rto), by a
+ * counting sort of the edges on their target. */
+static void reverse_edges(const uvsup_graph_t* g, size_t* rfirst, size_t* rto) {
+  size_t n = g->n;
+  for (size_t k = 0; k < g->first[n]; k++) {
+    rfirst[g->to[k] + 1]++;
+  }
+  for (size_t i = 0; i < n; i++) {
+    rfirst[i + 1] += rfirst[i];
+  }
+  for (size_t i = 0; i < n; i++) {
+    for (size_t k = g->first[i]; k < g->first[i + 1]; k++) {
+      rto[rfirst[g->to[k]]++] = i;
+    }
+  }
+  for (size_t i = n; i > 0; i--) {
+    rfirst[i] = rfirst[i - 1];
+  }
+  rfirst[0] = 0;
+}
+
 int uvsup__deps_order(const uvsup_graph_t* g,
                       size_t* order,
                       size_t* cycle,
@@ -155,22 +176,8 @@ int uvsup__deps_order(const uvsup_graph_t* g,
   }
   for (size_t i = 0; i < n; i++) {
     waiting[i] = g->first[i + 1] - g->first[i];
-    for (size_t k = g->first[i]; k < g->first[i + 1]; k++) {
-      rfirst[g->to[k] + 1]++;
-    }
   }
-  for (size_t i = 0; i < n; i++) {
-    rfirst[i + 1] += rfirst[i];
-  }
-  for (size_t i = 0; i < n; i++) {
-    for (size_t k = g->first[i]; k < g->first[i + 1]; k++) {
-      rto[rfirst[g->to[k]]++] = i;
-    }
-  }
-  for (size_t i = n; i > 0; i--) {
-    rfirst[i] = rfirst[i - 1];
-  }
-  rfirst[0] = 0;
+  reverse_edges(g, rfirst, rto);
   size_t head = 0, tail = 0;
   for (size_t i = 0; i < n; i++) {
     if (waiting[i] == 0) {

@@ -23,7 +23,8 @@ typedef struct {
 int uvsup__deps_parse(const char* text, uvsup_dep_edge_t** edges, size_t* n);
 void uvsup__deps_free(uvsup_dep_edge_t* edges, size_t n);
 
-/* A graph of n nodes: node i depends on to[first[i]] .. to[first[i+1]-1]. */
+/* A graph of n nodes: node i depends on to[first[i]] .. to[first[i+1]-1];
+ * first[0] is 0. */
 typedef struct {
   size_t n;
   const size_t* first; /* n + 1 offsets into to */

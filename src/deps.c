@@ -29,11 +29,15 @@ static int parse_item(const char* p, const char* end, uvsup_dep_edge_t* e) {
   }
   const char* colon = memchr(p, ':', (size_t)(end - p));
   const char* name_end = colon != NULL ? colon : end;
+  while (name_end > p && is_blank(name_end[-1])) {
+    name_end--;
+  }
   if (name_end == p || (colon != NULL && colon + 1 == end)) {
     return UV_EINVAL;
   }
   for (const char* c = p; c < name_end; c++) {
-    if ((unsigned char)*c < 0x20 || *c == 0x7f || is_blank(*c)) {
+    /* As a Procfile's names: spaces inside, no control characters. */
+    if ((unsigned char)*c < 0x20 || *c == 0x7f) {
       return UV_EINVAL;
     }
   }

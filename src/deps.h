@@ -16,7 +16,8 @@ typedef struct {
 } uvsup_dep_edge_t;
 
 /* Parses a comma-separated list "NAME[:CONDITION][:restart][,...]"
- * (blanks around items allowed; CONDITION is started, ready, succeeded or
+ * (blanks around items allowed, and spaces inside a name, as a Procfile's
+ * names have; CONDITION is started, ready, succeeded or
  * completed; default ready). Stores a malloc'd array (free it with
  * uvsup__deps_free()) in *edges and its length in *n. A name may appear
  * once. Returns 0, UV_EINVAL or UV_ENOMEM (then *edges is NULL). */

@@ -59,7 +59,7 @@ struct uvsup_ready_s {
   uv_timer_t poll;     /* tcp and exec probes: the next try */
   int poll_open;       /* poll was made (probes only) */
   unsigned misses;     /* probes failed in a row after ready */
-  int probing;         /* handles of a probe try not yet closed */
+  int probing;         /* a try under way (its handle not yet closed) */
   int probe_ok;        /* how the try under way ended */
   int probe_running;   /* the probe command runs (its exit not seen) */
   /* READY_FD */
@@ -77,7 +77,6 @@ struct uvsup_ready_s {
   uv_connect_t connect;
   /* READY_EXEC */
   uv_process_t probe;
-  uv_timer_t probe_timer;
   /* READY_LOG */
   uvsup_lines_t lines;
   char* line_buf;

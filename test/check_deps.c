@@ -29,6 +29,10 @@ START_TEST(test_deps_parse_conditions) {
   ck_assert_int_eq(e[3].cond, UVSUP_DEP_COMPLETED);
   ck_assert_int_eq(e[4].cond, UVSUP_DEP_READY);
   uvsup__deps_free(e, n);
+  /* Spaces inside a name, as a Procfile's. */
+  ck_assert_int_eq(uvsup__deps_parse(" my db :started", &e, &n), 0);
+  ck_assert_str_eq(e[0].name, "my db");
+  uvsup__deps_free(e, n);
   /* The restart flag alone keeps the default condition. */
   ck_assert_int_eq(uvsup__deps_parse("db:restart", &e, &n), 0);
   ck_assert_int_eq(e[0].cond, UVSUP_DEP_READY);
@@ -51,7 +55,7 @@ START_TEST(test_deps_parse_rejects) {
     "db::ready",
     "db,db",
     "db:ready,db:started",
-    "d b",
+    "d\x01b",
     "db:restart:ready",
     "db:ready:restart:x",
     "a\tb",

@@ -455,7 +455,11 @@ START_TEST(test_ready_probe_keeps_running_as_liveness) {
   FILE* f = fopen(flag, "w");
   ck_assert_ptr_nonnull(f);
   fclose(f);
-  char* probe = tu_fmt("exec:test -f %s", flag);
+  /* Once the flag is gone, a try hangs: the period is its deadline, and
+   * its whole group is killed (pidfile: who ran). */
+  char* pids = tu_fmt("%s/pids", dir);
+  char* probe = tu_fmt("exec:test -f %s || exec %s pidfile %s sleep 10000",
+                       flag, UVSUP_TEST_CHILD, pids);
   harness_t h;
   harness_init(&h, NULL);
   h.data = flag;
@@ -470,6 +474,17 @@ START_TEST(test_ready_probe_keeps_running_as_liveness) {
   ck_assert_int_eq(r->end, UVSUP_END_WATCHDOG);
   ck_assert_int_eq(r->ok, 0);
   ck_assert_uint_ge(r->duration_ns - r->ready_ns, 290 * 1000000ull);
+  ck_assert_uint_lt(r->duration_ns, 5000 * 1000000ull);
+  FILE* pf = fopen(pids, "r");
+  ck_assert_ptr_nonnull(pf);
+  int pid, hung = 0;
+  while (fscanf(pf, "%d", &pid) == 1) {
+    ck_assert_msg(!tu_pid_alive(pid), "probe %d outlived its deadline", pid);
+    hung++;
+  }
+  fclose(pf);
+  ck_assert_int_eq(hung, 3);
+  free(pids);
   free(probe);
   free(flag);
   tu_tmpdir_free(dir);

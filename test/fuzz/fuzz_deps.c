@@ -32,7 +32,8 @@ static void check_list(const char* s) {
   back[0] = '\0';
   for (size_t i = 0; i < n; i++) {
     FUZZ_CHECK(e[i].name[0] != '\0');
-    FUZZ_CHECK(strpbrk(e[i].name, ":, \t") == NULL);
+    FUZZ_CHECK(strpbrk(e[i].name, ":,\t") == NULL);
+    FUZZ_CHECK(e[i].name[0] != ' ' && e[i].name[strlen(e[i].name) - 1] != ' ');
     for (const char* c = e[i].name; *c; c++) {
       FUZZ_CHECK((unsigned char)*c >= 0x20 && *c != 0x7f);
     }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uvsup.h>
 
@@ -397,8 +398,13 @@ static void run_strategy(harness_t* h, uvsup_strategy_t strategy, int stop_at) {
   h->stop_at_starts = stop_at;
   char* flag = tu_write_temp("", 0);
   unlink(flag);
-  char* script = tu_fmt("test -e %s && exec %s pause; touch %s; exit 1", flag,
-                        UVSUP_TEST_CHILD, flag);
+  /* b fails only once temp (added last) runs: its restart must find every
+   * other worker started, whatever slices the spawns took. */
+  char* fifo = tu_fmt("%s.fifo", flag);
+  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+  char* script =
+      tu_fmt("test -e %s && exec %s pause; cat %s >/dev/null; touch %s; exit 1",
+             flag, UVSUP_TEST_CHILD, fifo, flag);
   uvsup_worker_options_t w = policy(UVSUP_RESTART_ALWAYS, 300, 0);
   add_worker(h, "a", w, "pause", NULL);
   char* args[] = { "/bin/sh", "-c", script, NULL };
@@ -408,10 +414,13 @@ static void run_strategy(harness_t* h, uvsup_strategy_t strategy, int stop_at) {
   b.args = args;
   ck_assert_int_eq(uvsup_add(h->sup, &b, NULL), 0);
   add_worker(h, "c", w, "pause", NULL);
-  add_worker(h, "temp", policy(UVSUP_RESTART_NO, 300, 0), "pause", NULL);
+  add_worker(h, "temp", policy(UVSUP_RESTART_NO, 300, 0), "envfile", "HOME",
+             fifo, "pause", NULL);
   ck_assert_int_eq(uvsup_start(h->sup), 0);
   harness_run(h);
   unlink(flag);
+  unlink(fifo);
+  free(fifo);
   free(flag);
   free(script);
 }

@@ -270,7 +270,7 @@ void uvsup__stack_forget(uvsup_worker_t* w) {
       }
     }
   }
-  for (size_t i = 0; i < w->nedges; i++) {
+  for (size_t i = 0; w->deps != NULL && i < w->nedges; i++) {
     uvsup_worker_t* dep = w->deps[i];
     for (size_t k = 0; dep != NULL && k < dep->ndependents; k++) {
       if (dep->dependents[k] == w) {

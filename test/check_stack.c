@@ -270,8 +270,11 @@ START_TEST(test_stack_notify_status_shown) {
       "exec %s notify 'STATUS=warming up' notify "
       "'READY=1\\nSTATUS=serving 3 clients' pause",
       CHILD);
-  char* argv[] = { UVSUP_TEST_CLI, "--events", events, "-n", "svc",
-                   "--ready",      "notify",   "-c",   cmd,  NULL };
+  /* late waits for svc to succeed, which never comes: listed as
+   * waiting, and not started once the stop comes. */
+  char* argv[] = { UVSUP_TEST_CLI,  "--events", events, "-n", "svc",  "--ready",
+                   "notify",        "-c",       cmd,    "-n", "late", "--after",
+                   "svc:succeeded", "-c",       "true", NULL };
   tu_proc_t p;
   tu_start(argv, NULL, &p);
   tu_wait_for_count(&p, "svc: ready after", 1);
@@ -285,6 +288,8 @@ START_TEST(test_stack_notify_status_shown) {
   /* The listing: its state and its last status. */
   ck_assert_has(r.err, "ready, running for");
   ck_assert_has(r.err, "(serving 3 clients)");
+  ck_assert_has(r.err, "  late  waiting for its dependencies");
+  ck_assert_has(r.err, "late: not started"); /* the stop came first */
   FILE* f = fopen(events, "r");
   ck_assert_ptr_nonnull(f);
   char text[4096] = { 0 };

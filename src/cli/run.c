@@ -368,6 +368,22 @@ static void print_running(uvsup_worker_t* worker, void* arg) {
   cli_buf_free(&name);
 }
 
+/* Workers of a stack waiting for their dependencies (a walk of the jobs,
+ * on a signal only). */
+static void print_waiting(cli_run_t* run) {
+  for (size_t i = 0; run->stack && i < run->next_job; i++) {
+    uvsup_worker_t* w = run->workers[i];
+    if (w != NULL && uvsup_worker_state(w) == UVSUP_STATE_WAITING) {
+      cli_buf_t name;
+      cli_buf_init(&name);
+      cli_put_safe(&name, uvsup_worker_name(w));
+      cli_output_say(run->output, "  %s  waiting for its dependencies",
+                     name.data != NULL ? name.data : "");
+      cli_buf_free(&name);
+    }
+  }
+}
+
 /* What a second signal would do, for the first one's message. */
 static const char* again_name(int signum) {
   return cli_signal_name(signum == SIGHUP ? SIGINT : signum);
@@ -379,6 +395,7 @@ static void on_signal(int signum, void* data) {
     listing_t l = { run, uv_hrtime() };
     cli_output_say(run->output, "%zu running", uvsup_running(run->sup));
     uvsup_walk(run->sup, print_running, &l);
+    print_waiting(run);
     return;
   }
   if (run->stop_reason != CLI_STOP_SIGNAL) {

@@ -248,7 +248,8 @@ static void on_start(uvsup_t* sup, uvsup_worker_t* worker, int pid) {
 static void say_state(cli_run_t* run,
                       uvsup_worker_t* worker,
                       uvsup_state_t to) {
-  if (run->live != CLI_LIVE_ALL ||
+  /* Only a stack's: a plain Procfile's lines stay as they were. */
+  if (run->live != CLI_LIVE_ALL || !run->stack ||
       (to != UVSUP_STATE_READY && to != UVSUP_STATE_WAITING)) {
     return;
   }

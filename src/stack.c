@@ -159,9 +159,6 @@ static const char* never_why(const uvsup_worker_t* dep) {
 
 static uvsup_stack_verdict_t edge_verdict(const uvsup_dep_edge_t* e,
                                           const uvsup_worker_t* dep) {
-  if (dep == NULL) {
-    return e->cond == UVSUP_DEP_COMPLETED ? STACK_GO : STACK_NEVER;
-  }
   int started = dep->started_once;
   int ok = dep->has_result && dep->result.ok;
   switch (dep->state) {
@@ -199,7 +196,10 @@ static uvsup_stack_verdict_t edge_verdict(const uvsup_dep_edge_t* e,
 uvsup_stack_verdict_t uvsup__stack_admit(uvsup_worker_t* w) {
   uvsup_stack_verdict_t verdict = STACK_GO;
   for (size_t i = 0; i < w->nedges; i++) {
-    uvsup_stack_verdict_t v = edge_verdict(&w->edges[i], w->deps[i]);
+    uvsup_stack_verdict_t v = w->deps[i] != NULL
+                                  ? edge_verdict(&w->edges[i], w->deps[i])
+                              : w->released_met[i] ? STACK_GO
+                                                   : STACK_NEVER;
     if (v == STACK_NEVER) {
       snprintf(w->reason, sizeof(w->reason), "%.100s %s", w->edges[i].name,
                w->deps[i] != NULL ? never_why(w->deps[i]) : "was released");
@@ -266,6 +266,7 @@ void uvsup__stack_forget(uvsup_worker_t* w) {
     uvsup_worker_t* d = w->dependents[i];
     for (size_t k = 0; k < d->nedges; k++) {
       if (d->deps[k] == w) {
+        d->released_met[k] = edge_verdict(&d->edges[k], w) == STACK_GO;
         d->deps[k] = NULL;
       }
     }

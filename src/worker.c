@@ -98,7 +98,8 @@ static int copy_stack(uvsup_worker_t* w, const uvsup_worker_options_t* o) {
   err = uvsup__deps_parse(o->after, &w->edges, &w->nedges);
   if (err == 0) {
     w->deps = calloc(w->nedges, sizeof(*w->deps));
-    err = w->deps != NULL ? 0 : UV_ENOMEM;
+    w->released_met = calloc(w->nedges, 1);
+    err = w->deps != NULL && w->released_met != NULL ? 0 : UV_ENOMEM;
   }
   return err;
 }
@@ -141,6 +142,7 @@ void uvsup__worker_free(uvsup_worker_t* w) {
   uvsup__ready_conf_free(&w->ready);
   uvsup__deps_free(w->edges, w->nedges);
   free(w->deps);
+  free(w->released_met);
   free(w->dependents);
   uvsup__backoff_free(&w->backoff);
   free(w->spec);

@@ -67,6 +67,9 @@ struct uvsup_worker_s {
   uvsup_dep_edge_t* edges;
   size_t nedges;
   uvsup_worker_t** deps;       /* by edge; NULL: released */
+  uint8_t* released_met;       /* by edge, once released: 1 when it had
+                                  met the edge (a released worker finished
+                                  for good, so that stays true) */
   uvsup_worker_t** dependents; /* those with an edge to it */
   size_t ndependents;
   size_t dependents_cap;

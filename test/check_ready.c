@@ -636,6 +636,50 @@ START_TEST(test_deps_stop_deadline) {
 }
 END_TEST
 
+static void drain_when_web_finishes(harness_t* h,
+                                    uvsup_worker_t* w,
+                                    uvsup_state_t to) {
+  if (to == UVSUP_STATE_FINISHED && strcmp(uvsup_worker_name(w), "web") == 0) {
+    uvsup_drain(h->sup);
+  }
+}
+
+/* A released dependency finished for good: what it had met stays met, so
+ * a dependent's restart still starts (it was skipped as "migrate was
+ * released" before). */
+START_TEST(test_deps_released_dependency_stays_met) {
+  char* dir = tu_tmpdir_new();
+  char* flag = tu_fmt("%s/failed-once", dir);
+  char* script = tu_fmt("test -e %s && exit 0; touch %s; exit 1", flag, flag);
+  harness_t h;
+  uvsup_options_t o;
+  uvsup_options_init(&o);
+  o.keep_open = 1;
+  o.release_finished = 1;
+  harness_init(&h, &o);
+  h.on_state_hook = drain_when_web_finishes;
+  add(&h, "migrate", opts_of("exit", NULL), "exit", "0", NULL);
+  uvsup_worker_options_t w = opts_of(NULL, "migrate:succeeded");
+  w.restart = UVSUP_RESTART_ON_FAILURE;
+  w.restart_delay_ms = 10;
+  char* args[] = { "/bin/sh", "-c", script, NULL };
+  w.name = "web";
+  w.file = "/bin/sh";
+  w.args = args;
+  ck_assert_int_eq(uvsup_add(h.sup, &w, NULL), 0);
+  ck_assert_int_eq(uvsup_start(h.sup), 0);
+  harness_run(&h);
+  ck_assert_int_eq(exit_of(&h, "web", 0)->next, UVSUP_NEXT_RESTART);
+  const uvsup_result_t* second = exit_of(&h, "web", 1);
+  ck_assert_int_eq(second->end, UVSUP_END_EXITED);
+  ck_assert_int_eq(second->ok, 1);
+  ck_assert_uint_eq(h.summary.succeeded, 2);
+  free(script);
+  free(flag);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
 static void stop_when_db_gives_up(harness_t* h,
                                   uvsup_worker_t* w,
                                   uvsup_state_t to) {
@@ -690,6 +734,7 @@ static Suite* ready_suite(void) {
   tcase_add_test(deps, test_deps_reverse_order_shutdown);
   tcase_add_test(deps, test_deps_restart_flag);
   tcase_add_test(deps, test_deps_stop_deadline);
+  tcase_add_test(deps, test_deps_released_dependency_stays_met);
   return s;
 }
 

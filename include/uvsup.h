@@ -446,6 +446,10 @@ UVSUP_EXTERN int uvsup_release_worker(uvsup_worker_t* worker);
 UVSUP_EXTERN uvsup_state_t uvsup_worker_state(const uvsup_worker_t* worker);
 UVSUP_EXTERN const char* uvsup_state_name(uvsup_state_t state);
 
+/* In UVSUP_STATE_WAITING: the name of a dependency it still waits for
+ * (the first in its after list); else NULL. */
+UVSUP_EXTERN const char* uvsup_worker_waiting_for(const uvsup_worker_t* worker);
+
 /* Fills *stats with the worker's counters. */
 UVSUP_EXTERN void uvsup_worker_stats(const uvsup_worker_t* worker,
                                      uvsup_worker_stats_t* stats);

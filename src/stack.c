@@ -212,6 +212,16 @@ uvsup_stack_verdict_t uvsup__stack_admit(uvsup_worker_t* w) {
   return verdict;
 }
 
+const char* uvsup__stack_waiting_for(const uvsup_worker_t* w) {
+  for (size_t i = 0; i < w->nedges; i++) {
+    if (w->deps[i] != NULL &&
+        edge_verdict(&w->edges[i], w->deps[i]) == STACK_WAIT) {
+      return w->edges[i].name;
+    }
+  }
+  return NULL;
+}
+
 static int has_live_dependents(const uvsup_worker_t* w) {
   for (size_t i = 0; i < w->ndependents; i++) {
     if (uvsup__worker_live(w->dependents[i])) {

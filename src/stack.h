@@ -27,6 +27,8 @@ void uvsup__stack_restarting(uvsup_worker_t* worker);
 /* A shutdown reaches a live worker: 1 when it waits for dependents that
  * still live (stopped with signum once they have finished). */
 int uvsup__stack_defer_stop(uvsup_worker_t* worker, int signum);
+/* The name of the first dependency not met yet, or NULL. */
+const char* uvsup__stack_waiting_for(const uvsup_worker_t* worker);
 /* The worker is freed: no edge may point at it. */
 void uvsup__stack_forget(uvsup_worker_t* worker);
 

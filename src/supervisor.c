@@ -562,6 +562,12 @@ const char* uvsup_state_name(uvsup_state_t state) {
   return "unknown";
 }
 
+const char* uvsup_worker_waiting_for(const uvsup_worker_t* worker) {
+  UVSUP_ASSERT_THREAD(worker->sup);
+  return worker->state == UVSUP_STATE_WAITING ? uvsup__stack_waiting_for(worker)
+                                              : NULL;
+}
+
 void uvsup_worker_stats(const uvsup_worker_t* worker,
                         uvsup_worker_stats_t* stats) {
   memset(stats, 0, sizeof(*stats));

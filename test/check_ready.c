@@ -41,7 +41,8 @@ struct harness_s {
     char status[64];
     char reason[64];
   } exits[MAX_EVENTS];
-  char status[64]; /* the last on_status */
+  char status[64];      /* the last on_status */
+  char waiting_for[32]; /* uvsup_worker_waiting_for() at the last WAITING */
   int done;
   uvsup_summary_t summary;
   state_hook_t on_state_hook;
@@ -61,6 +62,13 @@ static void on_state(uvsup_t* sup,
     h->states[h->nstates].to = to;
     h->states[h->nstates].at = uv_now(&h->loop);
     h->nstates++;
+  }
+  if (to == UVSUP_STATE_WAITING) {
+    const char* dep = uvsup_worker_waiting_for(w);
+    snprintf(h->waiting_for, sizeof(h->waiting_for), "%s",
+             dep != NULL ? dep : "(none)");
+  } else {
+    ck_assert_ptr_null(uvsup_worker_waiting_for(w));
   }
   if (h->stop_when_ready != NULL && to == UVSUP_STATE_READY &&
       strcmp(uvsup_worker_name(w), h->stop_when_ready) == 0) {
@@ -394,6 +402,7 @@ START_TEST(test_ready_tcp_and_exec) {
   ck_assert_int_ge(state_at(&h, "web", UVSUP_STATE_STARTING, 0),
                    state_at(&h, "cache", UVSUP_STATE_READY, 0));
   ck_assert_int_eq(count_state(&h, "web", UVSUP_STATE_WAITING), 1);
+  ck_assert_str_eq(h.waiting_for, "db");
   free(probe);
 }
 END_TEST

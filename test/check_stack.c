@@ -226,7 +226,7 @@ START_TEST(test_stack_gave_up_dependency_skips) {
              "1", "--restart-delay", "10ms", "-c", "exit 1", "-n", "web",
              "--after", "db", "-c", "true", NULL);
   ck_assert_int_eq(r.status, 1);
-  ck_assert_has(r.err, "web: waiting for its dependencies");
+  ck_assert_has(r.err, "web: waiting for db");
   ck_assert_has(r.err, "skipped: db gave up");
   tu_result_free(&r);
 }
@@ -288,7 +288,7 @@ START_TEST(test_stack_notify_status_shown) {
   /* The listing: its state and its last status. */
   ck_assert_has(r.err, "ready, running for");
   ck_assert_has(r.err, "(serving 3 clients)");
-  ck_assert_has(r.err, "  late  waiting for its dependencies");
+  ck_assert_has(r.err, "  late  waiting for svc");
   ck_assert_has(r.err, "late: not started"); /* the stop came first */
   FILE* f = fopen(events, "r");
   ck_assert_ptr_nonnull(f);

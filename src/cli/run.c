@@ -244,6 +244,12 @@ static void on_start(uvsup_t* sup, uvsup_worker_t* worker, int pid) {
   }
 }
 
+/* "db" (the first dependency not met), or "its dependencies". */
+static void put_waiting_for(cli_buf_t* b, uvsup_worker_t* worker) {
+  const char* dep = uvsup_worker_waiting_for(worker);
+  cli_put_safe(b, dep != NULL ? dep : "its dependencies");
+}
+
 /* A live line for the changes a stack's user waits for. */
 static void say_state(cli_run_t* run,
                       uvsup_worker_t* worker,
@@ -263,7 +269,8 @@ static void say_state(cli_run_t* run,
     cli_buf_printf(&line, ": ready after %s",
                    cli_duration_format(took, sizeof(took), stats.ready_ns));
   } else {
-    cli_buf_puts(&line, ": waiting for its dependencies");
+    cli_buf_puts(&line, ": waiting for ");
+    put_waiting_for(&line, worker);
   }
   cli_output_say(run->output, "%s", line.data != NULL ? line.data : "");
   cli_buf_free(&line);
@@ -375,12 +382,14 @@ static void print_waiting(cli_run_t* run) {
   for (size_t i = 0; run->stack && i < run->next_job; i++) {
     uvsup_worker_t* w = run->workers[i];
     if (w != NULL && uvsup_worker_state(w) == UVSUP_STATE_WAITING) {
-      cli_buf_t name;
-      cli_buf_init(&name);
-      cli_put_safe(&name, uvsup_worker_name(w));
-      cli_output_say(run->output, "  %s  waiting for its dependencies",
-                     name.data != NULL ? name.data : "");
-      cli_buf_free(&name);
+      cli_buf_t line;
+      cli_buf_init(&line);
+      cli_buf_puts(&line, "  ");
+      cli_put_safe(&line, uvsup_worker_name(w));
+      cli_buf_puts(&line, "  waiting for ");
+      put_waiting_for(&line, w);
+      cli_output_say(run->output, "%s", line.data != NULL ? line.data : "");
+      cli_buf_free(&line);
     }
   }
 }

@@ -46,10 +46,10 @@ START_TEST(test_stack_options_per_worker) {
   char err[512] = "";
   ck_assert_msg(
       build(&a, &jobs, err, "--min-uptime", "0", "--restart", "always", "-n",
-            "db", "--ready", "tcp:5432", "-c", "postgres", "-n", "web",
-            "--after", "db:ready:restart", "--ready", "log:Listening",
-            "--restart", "on-failure", "--ready-timeout", "5s", "-c", "./web",
-            "-c", "./other", NULL) == 0,
+            "db", "--ready", "tcp:5432", "--stop-signal", "INT", "--kill-after",
+            "20s", "-c", "postgres", "-n", "web", "--after", "db:ready:restart",
+            "--ready", "log:Listening", "--restart", "on-failure",
+            "--ready-timeout", "5s", "-c", "./web", "-c", "./other", NULL) == 0,
       "%s", err);
   ck_assert_uint_eq(jobs.count, 3);
   const cli_worker_t* db = jobs.jobs[0].worker;
@@ -60,6 +60,10 @@ START_TEST(test_stack_options_per_worker) {
   ck_assert_int_eq(db->supervise.restart, CLI_RESTART_ALWAYS); /* default */
   ck_assert_uint_eq(db->min_uptime_ms, 0);
   ck_assert_uint_eq(db->ready_timeout_ms, 60000);
+  ck_assert_int_eq(db->stop_signal, SIGINT);
+  ck_assert_uint_eq(db->kill_after_ms, 20000);
+  ck_assert_int_eq(web->stop_signal, SIGTERM);
+  ck_assert_uint_eq(web->kill_after_ms, 5000);
   ck_assert_str_eq(web->ready, "log:Listening");
   ck_assert_str_eq(web->after, "db:ready:restart");
   ck_assert_int_eq(web->supervise.restart, CLI_RESTART_ON_FAILURE);
@@ -85,6 +89,10 @@ START_TEST(test_stack_bad_options) {
     { { "-n", "a", "--watchdog", "1s", "-c", "x" },
       "-n 'a': --watchdog needs --ready notify" },
     { { "--ready-timeout", "x", "-c", "x" }, "--ready-timeout 'x'" },
+    { { "-n", "a", "--stop-signal", "STOP", "-c", "x" },
+      "--stop-signal 'STOP': SIGSTOP cannot stop a worker" },
+    { { "-n", "a", "--timeout", "0", "-c", "x" },
+      "--timeout '0': the timeout must be above 0" },
     { { "--output", "inherit", "-n", "a", "--ready", "log:x", "-c", "x" },
       "-n 'a': --ready log:... reads the output" },
   };

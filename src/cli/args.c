@@ -87,7 +87,8 @@ const char cli_usage_text[] =
     "  --events FILE          one JSON line per worker event to FILE\n"
     "\n"
     "Stacks (after -n NAME: that worker only; elsewhere: every worker;\n"
-    "the restart options above may be given per worker too):\n"
+    "--timeout, --kill-after, --stop-signal and the restart options\n"
+    "may be given per worker too):\n"
     "  --ready CHECK          when the worker is ready: fd[:N] (a line on\n"
     "                         descriptor N, default 3), notify (sd_notify\n"
     "                         READY=1), log:REGEX (an output line matches),\n"
@@ -514,18 +515,9 @@ static int apply_option(const option_spec_t* opt,
     return 0;
   }
   case OPT_STOP_SIGNAL: {
-    int sig = cli_signal_parse(value);
-    if (sig <= 0) {
-      return cli_fail(
-          err, errlen,
-          "%s '%s': not a signal name or number (e.g. TERM, INT, 15)", shown,
-          value);
-    }
-    /* A stop is followed by SIGCONT (for workers that were stopped), so
-     * these two would cancel out. */
-    if (sig == SIGSTOP || sig == SIGCONT) {
-      return cli_fail(err, errlen, "%s '%s': %s cannot stop a worker", shown,
-                      value, cli_signal_name(sig));
+    int sig = cli_stop_signal_parse(shown, value, err, errlen);
+    if (sig < 0) {
+      return -1;
     }
     a->stop_signal = sig;
     return 0;

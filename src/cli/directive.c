@@ -91,9 +91,10 @@ static int check(const char* path,
   if (!cli_worker_key(s->key)) {
     return cli_fail(err, errlen,
                     "%s:%u: #uvsup: unknown key '%s' (use ready, "
-                    "ready-timeout, min-uptime, watchdog, after, restart, "
-                    "restart-delay, restart-delay-max, restart-reset, "
-                    "restart-limit, success-exit or retries)",
+                    "ready-timeout, min-uptime, watchdog, after, timeout, "
+                    "kill-after, stop-signal, restart, restart-delay, "
+                    "restart-delay-max, restart-reset, restart-limit, "
+                    "success-exit or retries)",
                     path, line, s->key);
   }
   cli_worker_t scratch;

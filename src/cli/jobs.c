@@ -69,6 +69,9 @@ static int job_worker(const cli_args_t* a,
   char why[768];
   cli_worker_t defaults = a->stack;
   defaults.supervise = a->supervise;
+  defaults.timeout_ms = a->timeout_ms;
+  defaults.kill_after_ms = a->kill_after_ms;
+  defaults.stop_signal = a->stop_signal;
   job->worker = malloc(sizeof(*job->worker));
   if (job->worker == NULL || cli_worker_copy(job->worker, &defaults) != 0) {
     free(job->worker);

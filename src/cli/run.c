@@ -106,9 +106,11 @@ static int add_job(cli_run_t* run, size_t i) {
   }
   w.file = w.args[0];
   w.cwd = job->cwd;
-  w.timeout_ms = a->timeout_ms;
-  w.kill_after_ms = a->kill_after_ms;
-  w.stop_signal = a->stop_signal;
+  w.timeout_ms = job->worker != NULL ? job->worker->timeout_ms : a->timeout_ms;
+  w.kill_after_ms =
+      job->worker != NULL ? job->worker->kill_after_ms : a->kill_after_ms;
+  w.stop_signal =
+      job->worker != NULL ? job->worker->stop_signal : a->stop_signal;
   w.output = cli_output_worker_mode(run->output);
   w.data = (void*)(uintptr_t)i;
   apply_worker(a, job->worker, &w);

@@ -2,12 +2,14 @@
  * putting them over the defaults. */
 #include "workeropts.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uvsup.h>
 
 #include "duration.h"
 #include "fail.h"
+#include "signame.h"
 
 const char cli_ready_forms[] =
     "use fd[:N], notify, log:REGEX, tcp:[HOST:]PORT, exec:COMMAND or exit";
@@ -18,6 +20,9 @@ typedef enum {
   KEY_MIN_UPTIME,
   KEY_WATCHDOG,
   KEY_AFTER,
+  KEY_TIMEOUT,
+  KEY_KILL_AFTER,
+  KEY_STOP_SIGNAL,
   KEY_SUPERVISE
 } key_kind_t;
 
@@ -31,6 +36,9 @@ static const struct {
   { "min-uptime", KEY_MIN_UPTIME, 0 },
   { "watchdog", KEY_WATCHDOG, 0 },
   { "after", KEY_AFTER, 0 },
+  { "timeout", KEY_TIMEOUT, 0 },
+  { "kill-after", KEY_KILL_AFTER, 0 },
+  { "stop-signal", KEY_STOP_SIGNAL, 0 },
   { "restart", KEY_SUPERVISE, CLI_SUP_RESTART },
   { "restart-delay", KEY_SUPERVISE, CLI_SUP_DELAY },
   { "restart-delay-max", KEY_SUPERVISE, CLI_SUP_DELAY_MAX },
@@ -69,6 +77,8 @@ void cli_worker_init(cli_worker_t* w, const cli_supervise_t* sup) {
   }
   w->ready_timeout_ms = 60000;
   w->min_uptime_ms = 1000;
+  w->kill_after_ms = 5000;
+  w->stop_signal = SIGTERM;
 }
 
 static int set_string(char** to, const char* value) {
@@ -152,6 +162,24 @@ int cli_worker_set(cli_worker_t* w,
     return set_duration(&w->min_uptime_ms, shown, value, err, errlen);
   case KEY_WATCHDOG:
     return set_duration(&w->watchdog_ms, shown, value, err, errlen);
+  case KEY_TIMEOUT:
+    if (set_duration(&w->timeout_ms, shown, value, err, errlen) != 0) {
+      return -1;
+    }
+    return w->timeout_ms > 0
+               ? 0
+               : cli_fail(err, errlen, "%s '%s': the timeout must be above 0",
+                          shown, value);
+  case KEY_KILL_AFTER:
+    return set_duration(&w->kill_after_ms, shown, value, err, errlen);
+  case KEY_STOP_SIGNAL: {
+    int sig = cli_stop_signal_parse(shown, value, err, errlen);
+    if (sig < 0) {
+      return -1;
+    }
+    w->stop_signal = sig;
+    return 0;
+  }
   case KEY_SUPERVISE:
     return cli_supervise_option(&w->supervise, keys[k].sup, shown, value, err,
                                 errlen);

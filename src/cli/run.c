@@ -258,7 +258,8 @@ static void say_state(cli_run_t* run,
                       uvsup_state_t to) {
   /* Only a stack's: a plain Procfile's lines stay as they were. */
   if (run->live != CLI_LIVE_ALL || !run->stack ||
-      (to != UVSUP_STATE_READY && to != UVSUP_STATE_WAITING)) {
+      (to != UVSUP_STATE_READY && to != UVSUP_STATE_WAITING &&
+       to != UVSUP_STATE_STARTING)) {
     return;
   }
   cli_buf_t line;
@@ -270,6 +271,13 @@ static void say_state(cli_run_t* run,
     char took[32];
     cli_buf_printf(&line, ": ready after %s",
                    cli_duration_format(took, sizeof(took), stats.ready_ns));
+  } else if (to == UVSUP_STATE_STARTING) {
+    int pid = uvsup_worker_pid(worker);
+    if (pid == 0) {
+      cli_buf_free(&line);
+      return; /* a spawn failure: its end says so */
+    }
+    cli_buf_printf(&line, ": starting (pid %d)", pid);
   } else {
     cli_buf_puts(&line, ": waiting for ");
     put_waiting_for(&line, worker);

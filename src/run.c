@@ -136,38 +136,6 @@ static void on_ready_closed(uvsup_ready_t* ready) {
   handle_closed(run);
 }
 
-/* The readiness check: its descriptor in stdio, its variables in *env. */
-static int prepare_ready(uvsup_run_t* run,
-                         uv_stdio_container_t* stdio,
-                         int* stdio_count,
-                         char*** env) {
-  uvsup_worker_t* w = run->worker;
-  uvsup_ready_t* ready = calloc(1, sizeof(*ready));
-  if (ready == NULL) {
-    return UV_ENOMEM;
-  }
-  ready->data = run;
-  ready->on_event = uvsup__worker_ready_event;
-  ready->on_closed = on_ready_closed;
-  run->ready = ready;
-  run->open_handles++;
-  if (run->captured) {
-    run->capture.on_data = uvsup__ready_output;
-    run->capture.on_data_ctx = ready;
-  }
-  int err = uvsup__ready_prepare(ready, run->sup->loop, &w->ready, stdio,
-                                 stdio_count);
-  if (err == 0 && (ready->env_fd[0] != '\0' || ready->env_notify[0] != '\0' ||
-                   ready->env_watchdog[0] != '\0')) {
-    *env = uvsup__ready_env(ready, w->spec->env);
-    if (*env == NULL) {
-      err = UV_ENOMEM;
-      uvsup__ready_close(ready);
-    }
-  }
-  return err;
-}
-
 int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
   uvsup_t* sup = worker->sup;
   /* Room in the pid table is made before the spawn: once a process runs,
@@ -205,7 +173,8 @@ int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
   }
   int captured = err == 0 && run->captured; /* else closed already */
   if (err == 0) {
-    err = prepare_ready(run, stdio, &stdio_count, &env);
+    err = uvsup__worker_prepare_run(worker, run, on_ready_closed, stdio,
+                                    &stdio_count, &env);
   }
   if (err == 0) {
     err = spawn(run, stdio, stdio_count, env);

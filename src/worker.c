@@ -616,3 +616,38 @@ void uvsup__worker_ready_event(uvsup_ready_t* ready, uvsup_ready_event_t ev) {
   }
   settle(w);
 }
+
+/* The run's readiness check, made before the spawn: its descriptor goes
+ * into stdio, its variables (UVSUP_READY_FD, NOTIFY_SOCKET, WATCHDOG_USEC)
+ * into *env, a malloc'd environment (NULL: the worker's own). */
+int uvsup__worker_prepare_run(uvsup_worker_t* w,
+                              uvsup_run_t* run,
+                              uvsup_ready_closed_fn on_closed,
+                              uv_stdio_container_t* stdio,
+                              int* stdio_count,
+                              char*** env) {
+  uvsup_ready_t* ready = calloc(1, sizeof(*ready));
+  if (ready == NULL) {
+    return UV_ENOMEM;
+  }
+  ready->data = run;
+  ready->on_event = uvsup__worker_ready_event;
+  ready->on_closed = on_closed;
+  run->ready = ready;
+  run->open_handles++; /* the check closes as one of the run's handles */
+  if (run->captured) {
+    run->capture.on_data = uvsup__ready_output;
+    run->capture.on_data_ctx = ready;
+  }
+  int err =
+      uvsup__ready_prepare(ready, w->sup->loop, &w->ready, stdio, stdio_count);
+  if (err == 0 && (ready->env_fd[0] != '\0' || ready->env_notify[0] != '\0' ||
+                   ready->env_watchdog[0] != '\0')) {
+    *env = uvsup__ready_env(ready, w->spec->env);
+    if (*env == NULL) {
+      err = UV_ENOMEM;
+      uvsup__ready_close(ready);
+    }
+  }
+  return err;
+}

@@ -109,6 +109,16 @@ int uvsup__worker_busy(const uvsup_worker_t* worker);
 
 /* run.c: the worker's run is finished (every handle closed). */
 void uvsup__worker_run_finished(uvsup_run_t* run);
+/* run.c, before the spawn: makes the run's readiness check (closed as one
+ * of the run's handles, on_closed then), its descriptor in stdio and its
+ * environment in *env (malloc'd; NULL: the worker's own). Returns 0 or a
+ * libuv error (then on_closed follows, if the check was made). */
+int uvsup__worker_prepare_run(uvsup_worker_t* worker,
+                              uvsup_run_t* run,
+                              uvsup_ready_closed_fn on_closed,
+                              uv_stdio_container_t* stdio,
+                              int* stdio_count,
+                              char*** env);
 /* run.c: the run's readiness check says something. */
 void uvsup__worker_ready_event(uvsup_ready_t* ready, uvsup_ready_event_t ev);
 

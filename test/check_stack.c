@@ -237,6 +237,15 @@ START_TEST(test_stack_gave_up_dependency_skips) {
   ck_assert_has(r.err, "web: waiting for db");
   ck_assert_has(r.err, "skipped: db gave up");
   tu_result_free(&r);
+  tu_run_cli(&r, NULL, "--summary", "json", "-n", "db", "--restart",
+             "on-failure", "--restart-limit", "1", "--restart-delay", "10ms",
+             "-c", "exit 1", "-n", "web", "--after", "db", "-c", "true", NULL);
+  ck_assert_int_eq(r.status, 1);
+  ck_assert_has(r.err, "\"name\":\"web\",\"pid\":null,\"ok\":false");
+  ck_assert_has(r.err,
+                "\"reason\":\"db gave up\",\"timed_out\":false,"
+                "\"end\":\"skipped\"");
+  tu_result_free(&r);
 }
 END_TEST
 

@@ -163,7 +163,9 @@ static uvsup_stack_verdict_t edge_verdict(const uvsup_dep_edge_t* e,
   int ok = dep->has_result && dep->result.ok;
   switch (dep->state) {
   case UVSUP_STATE_READY:
-    return e->cond <= UVSUP_DEP_STARTED ? STACK_GO : STACK_WAIT;
+    return e->cond == UVSUP_DEP_READY || e->cond == UVSUP_DEP_STARTED
+               ? STACK_GO
+               : STACK_WAIT; /* succeeded, completed: it has to end */
   case UVSUP_STATE_QUEUED:
   case UVSUP_STATE_WAITING:
   case UVSUP_STATE_STARTING:

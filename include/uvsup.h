@@ -44,6 +44,9 @@ typedef enum {
   UVSUP_END_GAVE_UP,      /* failed past its restart limit: exit_status,
                              term_signal and error tell how the last run
                              ended */
+  UVSUP_END_LOST,         /* the spawn helper died while the run was live:
+                             how it ended is unknown; its process group was
+                             sent SIGKILL */
   UVSUP_END_NOT_READY,    /* not ready within ready_timeout_ms: stopped */
   UVSUP_END_WATCHDOG,     /* its watchdog or liveness probe failed after
                              it was ready: stopped */
@@ -235,6 +238,17 @@ typedef struct {
   uvsup_give_up_t on_give_up; /* default UVSUP_GIVE_UP_CONTINUE */
   uint64_t seed; /* seeds the restart jitter, for reproducible delays;
                     0: from the clock */
+  /* Spawning. By default workers are spawned by the spawn helper, a small
+   * program (uvsup-spawn) that uvsup_start() starts with posix_spawn: the
+   * host is never forked, so a spawn costs the host the same at any size,
+   * and when the host dies, even by SIGKILL, the helper stops every
+   * worker's process group. */
+  const char* spawn_helper;  /* the helper program; NULL: the environment
+                                variable UVSUP_SPAWN_HELPER, else the one
+                                installed with the library */
+  int spawn_in_process;      /* 1: uv_spawn from the host's own loop (each
+                                spawn forks the host; workers outlive a
+                                host that is killed) */
   uint64_t stop_timeout_ms;  /* uvsup_stop(): everything still running this
                                 long after gets SIGKILL; 0: no deadline */
   uvsup_status_cb on_status; /* a worker sent STATUS= */
@@ -353,19 +367,23 @@ UVSUP_EXTERN int uvsup_add(uvsup_t* sup,
                            const uvsup_worker_options_t* opts,
                            uvsup_worker_t** worker);
 
-/* Starts the workers, up to the concurrency limit. Spawning happens from the
- * loop, never inside this call, in slices of about 5 ms per loop turn (at
- * least one spawn each), so a long queue never stalls the caller's loop;
- * on_start is called for each spawn. A worker that finds no file
- * descriptor (EMFILE, ENFILE) or process slot (EAGAIN) left while others
- * run waits for one of them to end.
- * Workers with dependencies wait for them (UVSUP_STATE_WAITING); those
- * without start together.
+/* Starts the workers, up to the concurrency limit, and the spawn helper
+ * (unless spawn_in_process). Spawning happens from the loop, never inside
+ * this call, in slices of about 1 ms per loop turn through the helper (5 ms
+ * in-process; at least one spawn each), so a long queue never stalls the
+ * caller's loop; on_start is called for each spawn, with the helper once
+ * it has answered. A worker that finds no file descriptor (EMFILE,
+ * ENFILE) or process slot (EAGAIN) left while others run waits for one of
+ * them to end. Workers with dependencies wait for them
+ * (UVSUP_STATE_WAITING); those without start together.
  * Returns 0, UVSUP_ESTATE when already started, UVSUP_ENODEP (a
  * dependency names no worker) or UVSUP_ECYCLE (the dependencies form a
  * cycle; uvsup_error_detail() spells both out; nothing starts and the
  * supervisor may be freed), or a libuv error when the
- * supervisor's own handle cannot be made. Spawn failures are not errors of
+ * supervisor's own handle cannot be made or the spawn helper cannot be
+ * started (UV_ENOENT: not where options.spawn_helper, UVSUP_SPAWN_HELPER
+ * or the install put it); then nothing was spawned, and the handles it
+ * opened close on the next loop turn. Spawn failures are not errors of
  * this call: they are reported per worker in on_exit. With no worker
  * added, on_done follows on the next loop iteration. */
 UVSUP_EXTERN int uvsup_start(uvsup_t* sup);

@@ -273,6 +273,13 @@ static void on_fd_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   }
 }
 
+void uvsup__ready_fds_given(uvsup_ready_t* r) {
+  if (r->child_fd >= 0) {
+    close(r->child_fd); /* the worker (or the spawner) has its own copy */
+    r->child_fd = -1;
+  }
+}
+
 void uvsup__ready_spawned(uvsup_ready_t* r, int pid) {
   if (r->child_fd >= 0) {
     close(r->child_fd); /* the worker has its own copy */

@@ -105,7 +105,10 @@ int uvsup__ready_prepare(uvsup_ready_t* ready,
  * check's variables set. Returns a malloc'd array of pointers into base
  * and ready (free() it after the spawn), or NULL when out of memory. */
 char** uvsup__ready_env(const uvsup_ready_t* ready, char* const* base);
-/* After uv_spawn(): pid 0 when it failed. Starts the check and its
+/* The spawn request has been made: the spawner holds its own copy of the
+ * descriptor's write end, ours is closed. */
+void uvsup__ready_fds_given(uvsup_ready_t* ready);
+/* The spawn's answer: pid 0 when it failed. Starts the check and its
  * deadline. */
 void uvsup__ready_spawned(uvsup_ready_t* ready, int pid);
 /* Output of the worker, for a log check. */

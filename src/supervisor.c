@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* secure_getenv */
 /* The supervisor: the API facade, its lifecycle, pumping the queue, the
  * strategies, and on_done once every worker is finished and every handle
  * closed. */
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "deps.h"
+#include "run.h"
 #include "stack.h"
 #include "worker.h"
 
@@ -256,17 +258,27 @@ static void on_idle_close(uv_handle_t* handle) {
   }
 }
 
+/* The spawner is closed first (the helper may take a moment to exit), and
+ * the supervisor's own handles once it is. */
+static void on_spawner_closed(uvsup_spawner_t* spawner, void* arg) {
+  uvsup_t* sup = arg;
+  sup->spawner = NULL;
+  /* libuv runs close callbacks newest first: the idle handle, whose
+   * callback fires on_done (which may free the supervisor), is closed
+   * first so its callback comes after those of the others. */
+  uv_close((uv_handle_t*)&sup->idle, on_idle_close);
+  uv_close((uv_handle_t*)&sup->stop_timer, NULL);
+  uvsup__queue_close(&sup->queue);
+  uvsup__sched_close(&sup->sched);
+}
+
 static void check_done(uvsup_t* sup) {
   if (sup->state == SUP_STARTED && sup->unfinished == 0 &&
       (!sup->opts.keep_open || sup->stopping)) {
     sup->state = SUP_CLOSING;
-    /* libuv runs close callbacks newest first: the idle handle, whose
-     * callback fires on_done (which may free the supervisor), is closed
-     * first so its callback comes after those of the others. */
-    uv_close((uv_handle_t*)&sup->idle, on_idle_close);
-    uv_close((uv_handle_t*)&sup->stop_timer, NULL);
-    uvsup__queue_close(&sup->queue);
-    uvsup__sched_close(&sup->sched);
+    uv_idle_stop(&sup->idle);
+    uv_timer_stop(&sup->stop_timer);
+    uvsup__spawner_close(sup->spawner, on_spawner_closed, sup);
   }
 }
 
@@ -325,6 +337,25 @@ static void admit_dependents(uvsup_t* sup) {
   walk_end(sup);
 }
 
+/* The helper's path: the option, the environment (for a build tree and
+ * tests; ignored in a setuid program), else where it was installed. */
+static const char* helper_path(const uvsup_t* sup) {
+  if (sup->opts.spawn_helper != NULL) {
+    return sup->opts.spawn_helper;
+  }
+  const char* env = secure_getenv("UVSUP_SPAWN_HELPER");
+  return env != NULL && env[0] != '\0' ? env : UVSUP_HELPER_PATH;
+}
+
+static int open_spawner(uvsup_t* sup) {
+  if (sup->opts.spawn_in_process) {
+    return uvsup__spawner_inproc_new(sup->loop, &uvsup__run_events,
+                                     &sup->spawner);
+  }
+  return uvsup__spawner_helper_new(sup->loop, &uvsup__run_events,
+                                   helper_path(sup), &sup->spawner);
+}
+
 int uvsup_start(uvsup_t* sup) {
   UVSUP_ASSERT_THREAD(sup);
   if (sup->state != SUP_IDLE) {
@@ -332,17 +363,22 @@ int uvsup_start(uvsup_t* sup) {
   }
   /* Before any handle: a bad graph leaves nothing to close. */
   int err = uvsup__stack_resolve_all(sup);
+  if (err == 0) {
+    err = open_spawner(sup);
+  }
   if (err != 0) {
     return err;
   }
   err = uv_idle_init(sup->loop, &sup->idle);
   if (err != 0) {
+    uvsup__spawner_close(sup->spawner, NULL, NULL);
+    sup->spawner = NULL;
     return err;
   }
   sup->idle.data = sup;
   uv_timer_init(sup->loop, &sup->stop_timer);
   sup->stop_timer.data = sup;
-  uvsup__queue_open(&sup->queue, sup->loop);
+  uvsup__queue_open(&sup->queue, sup->loop, !sup->opts.spawn_in_process);
   uvsup__sched_open(&sup->sched, sup->loop);
   sup->state = SUP_STARTED;
   sup->start_ns = uv_hrtime();
@@ -360,7 +396,7 @@ static void stop_all(uvsup_t* sup, int signum, int drain_only) {
   while (l != &sup->all) {
     uvsup_worker_t* w = WORKER_OF(l, all);
     l = l->prev; /* w may be released */
-    int live = uvsup__worker_live(w);
+    int live = uvsup__worker_live(w) || w->run != NULL;
     if (uvsup__worker_finished(w) || (drain_only && live)) {
       continue;
     }
@@ -512,7 +548,6 @@ int uvsup_free(uvsup_t* sup) {
   uvsup__table_free(&sup->by_name);
   uvsup__sched_free(&sup->sched);
   uvsup__output_sink_free(&sup->sink);
-  uvsup__group_scan_free(&sup->group_scan);
   free(sup->detail);
   free(sup);
   return 0;

@@ -9,10 +9,10 @@
 #include <stdint.h>
 
 #include "capture.h"
-#include "group.h"
 #include "list.h"
 #include "queue.h"
 #include "schedule.h"
+#include "spawner/spawner.h"
 #include "table.h"
 #include "uvsup.h"
 
@@ -52,9 +52,9 @@ struct uvsup_s {
   uvsup_summary_t summary;
   uint64_t start_ns;
   uvsup_output_sink_t sink;
-  uvsup_group_scan_t group_scan;
-  uv_timer_t stop_timer; /* stop_timeout_ms: SIGKILL to what is left */
-  char* detail;          /* uvsup_error_detail() */
+  uvsup_spawner_t* spawner; /* from uvsup_start() until closing */
+  uv_timer_t stop_timer;    /* stop_timeout_ms: SIGKILL to what is left */
+  char* detail;             /* uvsup_error_detail() */
 };
 
 /* A call from another thread than the loop's is a programmer error. */

@@ -4,6 +4,7 @@
 #include "worker.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,8 @@ int uvsup__worker_live(const uvsup_worker_t* w) {
   case UVSUP_STATE_READY:
   case UVSUP_STATE_STOPPING:
     return 1;
+  case UVSUP_STATE_QUEUED:
+    return w->run != NULL; /* its spawn awaits the helper's answer */
   default:
     return 0;
   }
@@ -224,8 +227,7 @@ static void became_ready(uvsup_worker_t* w, uint64_t ready_ns) {
 }
 
 void uvsup__worker_start(uvsup_worker_t* w) {
-  uvsup_t* sup = w->sup;
-  w->causes &= ~(unsigned)WORKER_STOP_ASKED; /* a new run, asked for */
+  w->causes &= ~(unsigned)(WORKER_STOP_ASKED | WORKER_STOP_PENDING);
   w->ready_ns = 0;
   w->fault = 0;
   w->has_status = 0;
@@ -237,23 +239,40 @@ void uvsup__worker_start(uvsup_worker_t* w) {
     w->run = NULL;
     w->skip_error = err;
     skip(w);
-    return;
   }
-  uvsup_run_t* run = w->run;
+  /* uvsup__worker_run_spawned() follows, from inside or later. */
+}
+
+/* Its run is asked of the spawn helper and not yet answered: it counts as
+ * running, and a stop asked meanwhile waits for the answer. */
+static int spawning(const uvsup_worker_t* w) {
+  return w->state == UVSUP_STATE_QUEUED && w->run != NULL;
+}
+
+static void stop_run(uvsup_worker_t* w, int signum);
+
+void uvsup__worker_run_spawned(uvsup_run_t* run) {
+  uvsup_worker_t* w = run->worker;
+  uvsup_t* sup = w->sup;
   set_state(w, UVSUP_STATE_STARTING); /* with its pid, for on_state */
   if (run->shortage) {
     uvsup__queue_starve(&sup->queue);
   }
-  if (run->spawn_error == 0) {
+  int spawned = run->spawn_error == 0 && !run->lost;
+  if (spawned) {
     w->started_once = 1;
-    if (sup->opts.on_start != NULL) {
-      sup->opts.on_start(sup, w, run->pid);
-    }
-    /* No check and no minimum uptime: ready at spawn. */
-    if (w->state == UVSUP_STATE_STARTING && w->run == run &&
-        w->ready.spec.kind == READY_NONE && w->ready.min_uptime_ms == 0) {
-      became_ready(w, 1);
-    }
+  }
+  if (spawned && sup->opts.on_start != NULL) {
+    sup->opts.on_start(sup, w, run->pid);
+  }
+  if ((w->causes & WORKER_STOP_PENDING) && w->state == UVSUP_STATE_STARTING) {
+    w->causes &= ~(unsigned)WORKER_STOP_PENDING;
+    stop_run(w, w->pending_signal);
+  }
+  /* No check and no minimum uptime: ready at spawn. */
+  if (spawned && w->state == UVSUP_STATE_STARTING && w->run == run &&
+      w->ready.spec.kind == READY_NONE && w->ready.min_uptime_ms == 0) {
+    became_ready(w, 1);
   }
 }
 
@@ -315,11 +334,25 @@ static void stop_run(uvsup_worker_t* w, int signum) {
   uvsup__run_force_output(w->run);
 }
 
+/* A stop of a run not yet spawned: applied once the helper answers. */
+static void stop_when_spawned(uvsup_worker_t* w, int signum) {
+  if (!(w->causes & WORKER_STOP_PENDING) || signum == SIGKILL) {
+    w->pending_signal = signum;
+  }
+  w->causes |= WORKER_STOP_PENDING;
+}
+
 int uvsup__worker_stop(uvsup_worker_t* w, int signum) {
   switch (w->state) {
   case UVSUP_STATE_QUEUED:
   case UVSUP_STATE_WAITING:
   case UVSUP_STATE_BACKOFF:
+    if (spawning(w)) {
+      w->causes &= ~(unsigned)WORKER_RESTART_ASKED;
+      w->causes |= WORKER_STOP_ASKED;
+      stop_when_spawned(w, signum);
+      return 0;
+    }
     stop_waiting(w);
     return 0;
   case UVSUP_STATE_STARTING:
@@ -343,12 +376,17 @@ int uvsup__worker_stop(uvsup_worker_t* w, int signum) {
 }
 
 void uvsup__worker_strategy_stop(uvsup_worker_t* w, uint64_t due) {
-  if (w->state != UVSUP_STATE_STARTING && w->state != UVSUP_STATE_READY) {
+  if (w->state != UVSUP_STATE_STARTING && w->state != UVSUP_STATE_READY &&
+      !spawning(w)) {
     return; /* waiting ones keep their turn; stopping ones are ending */
   }
   if (w->restart != UVSUP_RESTART_NO) {
     w->causes |= WORKER_RESTART_ASKED;
     w->restart_due = due;
+  }
+  if (spawning(w)) {
+    stop_when_spawned(w, 0);
+    return;
   }
   stop_run(w, 0);
 }
@@ -440,7 +478,9 @@ static void fill_result(uvsup_worker_t* w, const uvsup_run_t* run) {
   r->duration_ns = run->duration_ns;
   r->run = w->runs;
   r->ready_ns = w->ready_ns;
-  if (run->spawn_error != 0) {
+  if (run->lost) {
+    r->end = UVSUP_END_LOST;
+  } else if (run->spawn_error != 0) {
     r->end = UVSUP_END_SPAWN_FAILED;
   } else if (w->fault != 0) {
     r->end = w->fault; /* stopped because of it: first cause */
@@ -470,7 +510,8 @@ static int wants_restart(const uvsup_worker_t* w, const uvsup_result_t* r) {
     return !r->ok;
   case UVSUP_RESTART_ON_ABNORMAL:
     return r->end == UVSUP_END_SIGNALED || r->end == UVSUP_END_TIMED_OUT ||
-           r->end == UVSUP_END_NOT_READY || r->end == UVSUP_END_WATCHDOG;
+           r->end == UVSUP_END_LOST || r->end == UVSUP_END_NOT_READY ||
+           r->end == UVSUP_END_WATCHDOG;
   case UVSUP_RESTART_ALWAYS:
     return 1;
   }

@@ -52,9 +52,9 @@ START_TEST(test_stack_options_per_worker) {
             "--ready-timeout", "5s", "-c", "./web", "-c", "./other", NULL) == 0,
       "%s", err);
   ck_assert_uint_eq(jobs.count, 3);
-  const cli_worker_t* db = jobs.jobs[0].worker;
-  const cli_worker_t* web = jobs.jobs[1].worker;
-  const cli_worker_t* other = jobs.jobs[2].worker;
+  const cli_worker_t* db = cli_jobs_worker(&jobs, 0);
+  const cli_worker_t* web = cli_jobs_worker(&jobs, 1);
+  const cli_worker_t* other = cli_jobs_worker(&jobs, 2);
   ck_assert_str_eq(db->ready, "tcp:5432");
   ck_assert_ptr_null(db->after);
   ck_assert_int_eq(db->supervise.restart, CLI_RESTART_ALWAYS); /* default */
@@ -197,10 +197,12 @@ START_TEST(test_stack_procfile_settings_applied) {
   ck_assert_msg(
       build(&a, &jobs, err, "--restart", "on-failure", "-f", path, NULL) == 0,
       "%s", err);
-  ck_assert_int_eq(jobs.jobs[0].worker->supervise.restart, CLI_RESTART_ALWAYS);
-  ck_assert_uint_eq(jobs.jobs[0].worker->min_uptime_ms, 0);
-  ck_assert_int_eq(jobs.jobs[1].worker->supervise.restart, CLI_RESTART_NO);
-  ck_assert_str_eq(jobs.jobs[1].worker->after, "a:started");
+  ck_assert_int_eq(cli_jobs_worker(&jobs, 0)->supervise.restart,
+                   CLI_RESTART_ALWAYS);
+  ck_assert_uint_eq(cli_jobs_worker(&jobs, 0)->min_uptime_ms, 0);
+  ck_assert_int_eq(cli_jobs_worker(&jobs, 1)->supervise.restart,
+                   CLI_RESTART_NO);
+  ck_assert_str_eq(cli_jobs_worker(&jobs, 1)->after, "a:started");
   cli_jobs_free(&jobs);
   cli_args_free(&a);
   unlink(path);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "batch.h"
 #include "supervise.h"
 #include "tag.h"
 #include "workeropts.h"
@@ -96,6 +97,7 @@ typedef struct {
   cli_setting_t* settings; /* per-worker settings of every -n, in order */
   size_t nsettings;
   size_t pending_settings; /* where those of the pending -n begin */
+  cli_batch_t batch;       /* the GNU parallel batch options */
   int help;
   int version;
 } cli_args_t;

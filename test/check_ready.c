@@ -17,6 +17,7 @@
 #include <check.h>
 #include <uv.h>
 
+#include "fixture.h"
 #include "testutil.h"
 
 #define MAX_EVENTS 128
@@ -126,6 +127,7 @@ static void harness_init(harness_t* h, uvsup_options_t* opts) {
     uvsup_options_init(&defaults);
     opts = &defaults;
   }
+  fixture_spawn_options(opts); /* the helper, or UVSUP_SPAWN=in-process */
   opts->on_state = on_state;
   opts->on_exit = on_exit_cb;
   opts->on_done = on_done;

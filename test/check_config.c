@@ -111,7 +111,11 @@ START_TEST(test_config_defaults) {
    * priority=999, logs shown. */
   ck_assert_int_eq(o->supervise.restart, CLI_RESTART_ON_FAILURE);
   ck_assert_uint_eq(o->supervise.nsuccess, 0);
-  ck_assert_uint_eq(o->supervise.reset_ms, 1000);
+  /* startsecs is the minimum uptime; a run that got there forgives. */
+  ck_assert_uint_eq(o->supervise.reset_ms, 1);
+  ck_assert_uint_eq(b.jobs.workers[0].min_uptime_ms, 1000);
+  ck_assert_uint_eq(b.jobs.workers[0].kill_after_ms, 10000);
+  ck_assert_int_eq(b.jobs.workers[0].stop_signal, SIGTERM);
   ck_assert_uint_eq(o->supervise.limit, 3);
   ck_assert_uint_eq(o->supervise.period_ms, 0);
   ck_assert_int_eq(o->stop_signal, SIGTERM);
@@ -150,7 +154,7 @@ static void codes_2_3(const cli_job_t* j) {
   ck_assert_int_eq(j->opts->supervise.success[1], 3);
 }
 static void reset_5s(const cli_job_t* j) {
-  ck_assert_uint_eq(j->opts->supervise.reset_ms, 5000);
+  ck_assert_uint_eq(j->opts->supervise.reset_ms, 1); /* once up: forgiven */
 }
 static void reset_default(const cli_job_t* j) {
   /* 0: uvsup's own (twice the delay cap), so a crash loop gives up. */
@@ -407,8 +411,6 @@ START_TEST(test_config_warnings_name_file_line_key) {
     "12: [program:a] stopasgroup = false: uvsup always stops and kills the "
     "whole process group",
     "13: [program:a] colour: not acted on (unknown key)",
-    "14: [program:a] ready: not acted on (readiness checks are not in this "
-    "build yet)",
   };
   size_t n = sizeof(want) / sizeof(want[0]);
   for (size_t i = 0; i < n; i++) {

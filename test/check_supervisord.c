@@ -358,8 +358,9 @@ START_TEST(test_supervisord_check_describes) {
     log,
     "  stderr with stdout",
     "  priority 5",
-    "  restart on-failure, give up past 3 failures in a row, a run of 1000 "
+    "  restart on-failure, give up past 3 failures in a row, a run of 1 "
     "ms forgives them",
+    "  ready after 1000 ms up",
     "b: /bin/true",
     "  stdout discarded",
     err,

@@ -46,6 +46,7 @@ typedef enum {
   K_KILL_AFTER, /* uvsup's kill-after: a duration, over stopwaitsecs */
   K_TIMEOUT,    /* uvsup's timeout */
   K_UVSUP,      /* uvsup's own restart keys: sub is the supervise option */
+  K_WORKER,     /* uvsup's readiness keys: workeropts.c's */
   K_IGNORED     /* accepted with a warning: note says why */
 } key_id_t;
 
@@ -101,9 +102,11 @@ static const key_spec_t program_keys[] = {
   { "stderr_events_enabled", K_IGNORED, 0, NO_EVENTS },
   { "stdout_syslog", K_IGNORED, 0, "uvsup does not write to syslog" },
   { "stderr_syslog", K_IGNORED, 0, "uvsup does not write to syslog" },
-  { "ready", K_IGNORED, 0, "readiness checks are not in this build yet" },
-  { "after", K_IGNORED, 0, "dependencies are not in this build yet" },
-  { "min-uptime", K_IGNORED, 0, "use startsecs" },
+  { "ready", K_WORKER, 0, NULL },
+  { "ready-timeout", K_WORKER, 0, NULL },
+  { "min-uptime", K_WORKER, 0, NULL },
+  { "watchdog", K_WORKER, 0, NULL },
+  { "after", K_WORKER, 0, NULL },
 };
 
 #define NKEYS (sizeof(program_keys) / sizeof(program_keys[0]))
@@ -398,6 +401,7 @@ static int apply_key(prog_t* p, key_id_t id, const char* v, const char** why) {
   case K_NUMPROCS:
   case K_NUMPROCS_START:
   case K_UVSUP:
+  case K_WORKER:
   case K_IGNORED:
     return 0; /* read before (names) or after (uvsup's) the others */
   }
@@ -464,6 +468,40 @@ static int apply_keys(ctx_t* c, prog_t* p, int warn) {
 
 /* supervisord's meanings in uvsup's restart settings, then uvsup's own
  * keys of the section, which win. */
+/* The worker settings: restarts, the minimum uptime (startsecs), the stop
+ * sequence, then uvsup's readiness keys of the section. */
+static int worker_of(ctx_t* c, prog_t* p) {
+  cli_worker_t* w = &p->o.worker;
+  cli_worker_init(w, &p->o.supervise);
+  w->min_uptime_ms = (uint64_t)p->startsecs * 1000;
+  w->stop_signal = p->o.stop_signal;
+  w->kill_after_ms = p->o.kill_after_ms;
+  w->timeout_ms = p->o.timeout_ms;
+  for (size_t i = 0; i < p->s->nkeys; i++) {
+    const cli_svkey_t* k = &p->s->keys[i];
+    const key_spec_t* spec = find_key(k->key);
+    if (spec == NULL || spec->id != K_WORKER) {
+      continue;
+    }
+    char* v = expanded(c, p, k);
+    if (v == NULL) {
+      return -1;
+    }
+    char msg[512];
+    int rc = cli_worker_set(w, k->key, k->key, v, msg, sizeof(msg));
+    free(v);
+    if (rc != 0) {
+      return key_error(c, p->s, k, msg);
+    }
+  }
+  char msg[512];
+  if (cli_worker_finish(w, msg, sizeof(msg)) != 0) {
+    return cli_fail(c->err, c->errlen, "%s:%u: [%s]: %s", p->s->file,
+                    p->s->line, p->s->name, msg);
+  }
+  return 0;
+}
+
 static int supervise_of(ctx_t* c, prog_t* p) {
   cli_supervise_t* sup = &p->o.supervise;
   cli_supervise_init(sup);
@@ -475,11 +513,12 @@ static int supervise_of(ctx_t* c, prog_t* p) {
       sup->success[sup->nsuccess++] = p->exitcodes[i];
     }
   }
-  /* A run of startsecs forgives the failures before it; startretries
-   * failures in a row give up (supervisord's FATAL). startsecs=0 keeps
-   * uvsup's forgiveness (restart-reset): with supervisord, it makes a
-   * crash loop restart forever. */
-  sup->reset_ms = (uint64_t)p->startsecs * 1000;
+  /* startsecs is the minimum uptime: a run that ends before it is a
+   * failed start, and startretries of them in a row give up
+   * (supervisord's FATAL); a run that got there forgives the failures
+   * before it. startsecs=0 keeps uvsup's forgiveness (restart-reset):
+   * with supervisord, it makes a crash loop restart forever. */
+  sup->reset_ms = p->startsecs > 0 ? 1 : 0;
   sup->limit = (unsigned)(p->startretries > 0 ? p->startretries : 1);
   sup->limit_set = 1;
   p->o.kill_after_ms =
@@ -507,7 +546,7 @@ static int supervise_of(ctx_t* c, prog_t* p) {
     return cli_fail(c->err, c->errlen, "%s:%u: [%s]: %s", p->s->file,
                     p->s->line, p->s->name, msg);
   }
-  return 0;
+  return worker_of(c, p);
 }
 
 static void prog_free(prog_t* p) {
@@ -878,6 +917,20 @@ static void sort_jobs(cli_jobs_t* jobs) {
   }
 }
 
+/* Each job's worker settings go to the jobs' table of them, in the order
+ * the jobs now have. */
+static int move_workers(cli_jobs_t* out, char* err, size_t errlen) {
+  out->workers = calloc(out->nfixed + 1, sizeof(*out->workers));
+  if (out->workers == NULL) {
+    return cli_fail(err, errlen, "out of memory");
+  }
+  for (size_t i = 0; i < out->nfixed; i++) {
+    out->workers[i] = out->fixed[i].opts->worker;
+    memset(&out->fixed[i].opts->worker, 0, sizeof(cli_worker_t));
+  }
+  return 0;
+}
+
 int cli_config_jobs(cli_svconf_t* conf,
                     char* const* types,
                     size_t ntypes,
@@ -911,7 +964,9 @@ int cli_config_jobs(cli_svconf_t* conf,
   }
   if (rc == 0) {
     sort_jobs(out);
-  } else {
+    rc = move_workers(out, err, errlen);
+  }
+  if (rc != 0) {
     cli_jobs_free(out);
   }
   cli_envset_free(&c.base);
@@ -942,6 +997,7 @@ cli_job_opts_t* cli_job_opts_copy(const cli_job_opts_t* o) {
     return NULL;
   }
   *copy = *o;
+  memset(&copy->worker, 0, sizeof(copy->worker)); /* the jobs' table has it */
   for (int s = 0; s < 2; s++) {
     copy->log_path[s] = o->log_path[s] != NULL ? strdup(o->log_path[s]) : NULL;
     if (o->log_path[s] != NULL && copy->log_path[s] == NULL) {
@@ -955,6 +1011,7 @@ cli_job_opts_t* cli_job_opts_copy(const cli_job_opts_t* o) {
 }
 
 void cli_job_opts_free(cli_job_opts_t* o) {
+  cli_worker_free(&o->worker);
   free(o->log_path[0]);
   free(o->log_path[1]);
   o->log_path[0] = NULL;

@@ -88,6 +88,28 @@ static void put_opts(cli_buf_t* b, const cli_job_opts_t* o) {
   }
 }
 
+/* Readiness and dependencies, when the job has settings of its own. */
+static void put_worker(cli_buf_t* b, const cli_worker_t* w) {
+  if (w == NULL) {
+    return;
+  }
+  char line[128];
+  if (w->ready != NULL) {
+    cli_buf_puts(b, "  ready ");
+    cli_put_safe(b, w->ready);
+    cli_buf_putc(b, '\n');
+  } else {
+    snprintf(line, sizeof(line), "  ready after %llu ms up\n",
+             (unsigned long long)w->min_uptime_ms);
+    cli_buf_puts(b, line);
+  }
+  if (w->after != NULL) {
+    cli_buf_puts(b, "  after ");
+    cli_put_safe(b, w->after);
+    cli_buf_putc(b, '\n');
+  }
+}
+
 void cli_check_describe(const cli_jobs_t* jobs,
                         char* const* environ_vars,
                         cli_buf_t* b) {
@@ -103,6 +125,7 @@ void cli_check_describe(const cli_jobs_t* jobs,
       cli_buf_putc(b, '\n');
     }
     put_env(b, job->env, environ_vars);
+    put_worker(b, cli_jobs_worker(jobs, i));
     if (job->opts != NULL) {
       put_opts(b, job->opts);
     }

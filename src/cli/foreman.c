@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "dotenv.h"
 #include "envset.h"
 #include "fail.h"
@@ -144,6 +145,81 @@ static int add_instance(cli_jobs_t* out,
   return 0;
 }
 
+/* One item of an after list, "NAME[:COND...]", into b: a process type's
+ * name stands for each of its instances (db: db.1, db.2), as the workers
+ * are named; any other name stays. */
+static void after_item(cli_buf_t* b,
+                       const char* item,
+                       size_t len,
+                       const cli_procfile_t* pf,
+                       const unsigned* counts) {
+  size_t name_len = strcspn(item, ":");
+  name_len = name_len < len ? name_len : len;
+  for (size_t k = 0; k < pf->count; k++) {
+    if (strlen(pf->entries[k].name) != name_len || counts[k] == 0 ||
+        strncmp(pf->entries[k].name, item, name_len) != 0) {
+      continue;
+    }
+    for (unsigned n = 1; n <= counts[k]; n++) {
+      cli_buf_printf(b, "%s%.*s.%u%.*s", b->len > 0 ? "," : "", (int)name_len,
+                     item, n, (int)(len - name_len), item + name_len);
+    }
+    return;
+  }
+  cli_buf_printf(b, "%s%.*s", b->len > 0 ? "," : "", (int)len, item);
+}
+
+/* A worker's after list with process types turned into instances. */
+static int instance_after(cli_worker_t* w,
+                          const cli_procfile_t* pf,
+                          const unsigned* counts) {
+  if (w->after == NULL) {
+    return 0;
+  }
+  cli_buf_t b;
+  cli_buf_init(&b);
+  for (const char* p = w->after; *p != '\0';) {
+    size_t len = strcspn(p, ",");
+    after_item(&b, p, len, pf, counts);
+    p += len + (p[len] == ',');
+  }
+  if (b.failed || b.data == NULL) {
+    cli_buf_free(&b);
+    return -1;
+  }
+  free(w->after);
+  w->after = b.data;
+  return 0;
+}
+
+/* Each instance gets its type's "#uvsup" settings (readiness, after, ...):
+ * the instances were added type by type, counts[k] of type k. */
+static int instance_workers(const cli_args_t* a,
+                            const cli_procfile_t* pf,
+                            const unsigned* counts,
+                            cli_jobs_t* out,
+                            char* err,
+                            size_t errlen) {
+  size_t* entry_of = calloc(out->nfixed + 1, sizeof(*entry_of));
+  if (entry_of == NULL) {
+    return cli_fail(err, errlen, "out of memory");
+  }
+  size_t i = 0;
+  for (size_t k = 0; k < pf->count; k++) {
+    for (unsigned n = 0; n < counts[k]; n++) {
+      entry_of[i++] = k;
+    }
+  }
+  int rc = cli_jobs_procfile_workers(a, pf, entry_of, out, err, errlen);
+  for (size_t j = 0; rc == 0 && j < out->nfixed; j++) {
+    if (instance_after(&out->workers[j], pf, counts) != 0) {
+      rc = cli_fail(err, errlen, "out of memory");
+    }
+  }
+  free(entry_of);
+  return rc;
+}
+
 static int add_instances(const cli_args_t* a,
                          const cli_procfile_t* pf,
                          const char* dir,
@@ -178,6 +254,9 @@ static int add_instances(const cli_args_t* a,
   if (rc == 0 && out->count == 0) {
     rc = cli_fail(err, errlen, "no workers: the formation '%s' runs none",
                   a->stackopts.formation);
+  }
+  if (rc == 0) {
+    rc = instance_workers(a, pf, counts, out, err, errlen);
   }
   free(types);
   free(counts);

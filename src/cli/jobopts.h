@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "supervise.h"
+#include "workeropts.h"
 
 /* Where one of a job's streams goes. */
 typedef enum {
@@ -28,6 +29,8 @@ typedef struct {
   char* log_path[2];          /* with CLI_LOG_FILE; owned */
   int redirect_stderr;        /* stderr goes where stdout goes */
   long priority;              /* lower starts first, stops last */
+  cli_worker_t worker; /* while a config is read: restarts, readiness, the
+                          stop sequence (moved to the jobs' workers) */
 } cli_job_opts_t;
 
 /* A deep copy of o, malloc'd; NULL when out of memory. */

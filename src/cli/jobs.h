@@ -11,6 +11,8 @@
 #include "inputs.h"
 #include "jobopts.h"
 #include "names.h"
+#include "procfile.h"
+#include "workeropts.h"
 
 typedef struct {
   char* name;  /* unique among the jobs (a repeated value: "VALUE#2") */
@@ -35,6 +37,8 @@ typedef struct {
   unsigned long lineno;     /* lines of the stream taken */
   int ended;                /* no more jobs will come */
   cli_args_t* own_args;     /* standard input as a source, when args has none */
+  cli_worker_t* workers;    /* -f and -c: each fixed job's settings (stack
+                               options over the defaults); else NULL */
 } cli_jobs_t;
 
 /* Builds what is known before anything runs, so bad input starts nothing:
@@ -90,6 +94,10 @@ int cli_jobs_widest(const cli_jobs_t* jobs, size_t* width);
 /* No job before k will be made again: their streamed values can go. */
 void cli_jobs_forget(cli_jobs_t* jobs, size_t k);
 
+/* The settings of job k of -f or -c (readiness, dependencies, restarts,
+ * stop sequence); NULL for a PROGRAM's jobs: the defaults in args. */
+const cli_worker_t* cli_jobs_worker(const cli_jobs_t* jobs, size_t k);
+
 void cli_jobs_free(cli_jobs_t* jobs);
 
 /* For the builders of other files: a new zeroed job at the end of the
@@ -97,5 +105,15 @@ void cli_jobs_free(cli_jobs_t* jobs);
  * NULL } (free with cli_argv_free(); NULL when out of memory). */
 cli_job_t* cli_jobs_add(cli_jobs_t* jobs);
 char** cli_shell_argv(const char* command);
+
+/* The settings of each fixed job of a Procfile: job i is an instance of
+ * entry entry_of[i], whose "#uvsup" directives apply. Returns 0, or -1
+ * with a message ("PATH:LINE: ..."). */
+int cli_jobs_procfile_workers(const cli_args_t* a,
+                              const cli_procfile_t* pf,
+                              const size_t* entry_of,
+                              cli_jobs_t* out,
+                              char* err,
+                              size_t errlen);
 
 #endif

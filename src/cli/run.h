@@ -67,6 +67,7 @@ typedef struct {
   int halt_status;     /* done=N: the exit status of the run that did */
   unsigned halt_seen;  /* results counted towards --halt */
   int done;            /* on_done has run: every worker has ended */
+  int stack;           /* some worker has --ready or --after */
   cli_signals_t signals;
   cli_stoporder_t order; /* a config's stop by priority */
   cli_output_t* output;

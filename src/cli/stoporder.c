@@ -17,8 +17,10 @@ static int alive(const uvsup_worker_t* w) {
   case UVSUP_STATE_FINISHED:
   case UVSUP_STATE_GAVE_UP:
   case UVSUP_STATE_SKIPPED:
+  case UVSUP_STATE_WAITING:
     return 0;
-  case UVSUP_STATE_RUNNING:
+  case UVSUP_STATE_STARTING:
+  case UVSUP_STATE_READY:
   case UVSUP_STATE_STOPPING:
     return 1;
   }
@@ -43,8 +45,8 @@ static void stop_level(cli_stoporder_t* s, size_t nadded, long ceiling) {
   s->level = top_level(s, nadded, ceiling);
   for (size_t i = 0; s->level != LONG_MIN && i < nadded; i++) {
     if (s->jobs->fixed[i].opts->priority == s->level &&
-        s->worker_of(s->data, i) != NULL &&
-        uvsup_worker_state(s->worker_of(s->data, i)) == UVSUP_STATE_RUNNING) {
+        alive(s->worker_of(s->data, i)) &&
+        uvsup_worker_state(s->worker_of(s->data, i)) != UVSUP_STATE_STOPPING) {
       uvsup_stop_worker(s->worker_of(s->data, i), s->signum);
     }
   }

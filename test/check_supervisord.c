@@ -467,6 +467,39 @@ START_TEST(test_supervisord_stopsignal_at_shutdown) {
 }
 END_TEST
 
+START_TEST(test_supervisord_readiness_keys) {
+  char* dir = tu_tmpdir_new();
+  /* uvsup's keys in supervisord's sections: web waits for the migration
+   * to succeed, though its priority would start it first. */
+  char* conf = tu_write_file(dir, "supervisord.conf",
+                             "[program:web]\n"
+                             "command=" CHILD
+                             " out serving\n"
+                             "priority=1\n"
+                             "autorestart=false\n"
+                             "after=migrate:succeeded\n"
+                             "[program:migrate]\n"
+                             "command=" CHILD
+                             " out migrated\n"
+                             "priority=2\n"
+                             "autorestart=false\n"
+                             "ready=exit\n");
+  char* events = tu_fmt("%s/events.json", dir);
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "-C", conf, "--events", events, NULL);
+  ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+  char* text = tu_read_file(events);
+  ck_assert_ptr_nonnull(text);
+  ck_assert_msg(at(text, "exit", "migrate") < at(text, "start", "web"), "%s",
+                text);
+  free(text);
+  tu_result_free(&r);
+  free(events);
+  free(conf);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
 static Suite* supervisord_suite(void) {
   Suite* s = suite_create("supervisord");
   TCase* core = tu_tcase_new(s, "core", 30);
@@ -478,6 +511,7 @@ static Suite* supervisord_suite(void) {
   tcase_add_test(core, test_supervisord_user_drop);
   tcase_add_test(core, test_supervisord_check_describes);
   tcase_add_test(core, test_supervisord_every_key);
+  tcase_add_test(core, test_supervisord_readiness_keys);
   tcase_add_test(core, test_supervisord_stopsignal_at_shutdown);
   TCase* errors = tu_tcase_new(s, "errors", 30);
   tcase_add_test(errors, test_supervisord_warnings_and_bad_value);

@@ -466,8 +466,35 @@ static int apply_keys(ctx_t* c, prog_t* p, int warn) {
   return 0;
 }
 
-/* supervisord's meanings in uvsup's restart settings, then uvsup's own
- * keys of the section, which win. */
+/* uvsup's own keys of p's section of one kind, in file order: the restart
+ * options (K_UVSUP) into p's supervise, the readiness ones (K_WORKER) into
+ * its worker settings. */
+static int apply_uvsup_keys(ctx_t* c, prog_t* p, key_id_t kind) {
+  for (size_t i = 0; i < p->s->nkeys; i++) {
+    const cli_svkey_t* k = &p->s->keys[i];
+    const key_spec_t* spec = find_key(k->key);
+    if (spec == NULL || spec->id != kind) {
+      continue;
+    }
+    char* v = expanded(c, p, k);
+    if (v == NULL) {
+      return -1;
+    }
+    char msg[512];
+    int rc =
+        kind == K_WORKER
+            ? cli_worker_set(&p->o.worker, k->key, k->key, v, msg, sizeof(msg))
+            : cli_supervise_option(&p->o.supervise,
+                                   (cli_supervise_option_t)spec->sub, k->key, v,
+                                   msg, sizeof(msg));
+    free(v);
+    if (rc != 0) {
+      return key_error(c, p->s, k, msg);
+    }
+  }
+  return 0;
+}
+
 /* The worker settings: restarts, the minimum uptime (startsecs), the stop
  * sequence, then uvsup's readiness keys of the section. */
 static int worker_of(ctx_t* c, prog_t* p) {
@@ -477,22 +504,8 @@ static int worker_of(ctx_t* c, prog_t* p) {
   w->stop_signal = p->o.stop_signal;
   w->kill_after_ms = p->o.kill_after_ms;
   w->timeout_ms = p->o.timeout_ms;
-  for (size_t i = 0; i < p->s->nkeys; i++) {
-    const cli_svkey_t* k = &p->s->keys[i];
-    const key_spec_t* spec = find_key(k->key);
-    if (spec == NULL || spec->id != K_WORKER) {
-      continue;
-    }
-    char* v = expanded(c, p, k);
-    if (v == NULL) {
-      return -1;
-    }
-    char msg[512];
-    int rc = cli_worker_set(w, k->key, k->key, v, msg, sizeof(msg));
-    free(v);
-    if (rc != 0) {
-      return key_error(c, p->s, k, msg);
-    }
+  if (apply_uvsup_keys(c, p, K_WORKER) != 0) {
+    return -1;
   }
   char msg[512];
   if (cli_worker_finish(w, msg, sizeof(msg)) != 0) {
@@ -502,6 +515,8 @@ static int worker_of(ctx_t* c, prog_t* p) {
   return 0;
 }
 
+/* supervisord's meanings in uvsup's restart settings, then uvsup's own
+ * keys of the section, which win. */
 static int supervise_of(ctx_t* c, prog_t* p) {
   cli_supervise_t* sup = &p->o.supervise;
   cli_supervise_init(sup);
@@ -523,23 +538,8 @@ static int supervise_of(ctx_t* c, prog_t* p) {
   sup->limit_set = 1;
   p->o.kill_after_ms =
       p->kill_after_set ? p->kill_after_ms : (uint64_t)p->stopwaitsecs * 1000;
-  for (size_t i = 0; i < p->s->nkeys; i++) {
-    const cli_svkey_t* k = &p->s->keys[i];
-    const key_spec_t* spec = find_key(k->key);
-    if (spec == NULL || spec->id != K_UVSUP) {
-      continue;
-    }
-    char* v = expanded(c, p, k);
-    if (v == NULL) {
-      return -1;
-    }
-    char msg[512];
-    int rc = cli_supervise_option(sup, (cli_supervise_option_t)spec->sub,
-                                  k->key, v, msg, sizeof(msg));
-    free(v);
-    if (rc != 0) {
-      return key_error(c, p->s, k, msg);
-    }
+  if (apply_uvsup_keys(c, p, K_UVSUP) != 0) {
+    return -1;
   }
   char msg[512];
   if (cli_supervise_finish(sup, msg, sizeof(msg)) != 0) {

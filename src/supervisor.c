@@ -3,6 +3,7 @@
  * closed. */
 #include "supervisor.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@ static void on_idle(uv_idle_t* idle);
 
 void uvsup_options_init(uvsup_options_t* opts) {
   memset(opts, 0, sizeof(*opts));
+  opts->orphan_stop_signal = SIGTERM;
+  opts->orphan_kill_after_ms = 5000;
 }
 
 void uvsup_worker_options_init(uvsup_worker_options_t* opts) {
@@ -84,6 +87,14 @@ uvsup_worker_t* uvsup_find_pid(uvsup_t* sup, int pid) {
                            match_pid, &pid);
 }
 
+int uvsup_owns_pid(const uvsup_t* sup, int pid) {
+  UVSUP_ASSERT_THREAD(sup);
+  /* A pid is in the table from its spawn to its exit callback: exactly
+   * while libuv still has to reap it. */
+  return uvsup__table_find(&sup->by_pid, uvsup__hash_int((uint32_t)pid),
+                           match_pid, &pid) != NULL;
+}
+
 static int options_valid(const uvsup_t* sup,
                          const uvsup_worker_options_t* opts) {
   return opts != NULL && opts->file != NULL && opts->file[0] != '\0' &&
@@ -99,7 +110,7 @@ int uvsup_add(uvsup_t* sup,
               const uvsup_worker_options_t* opts,
               uvsup_worker_t** worker) {
   UVSUP_ASSERT_THREAD(sup);
-  if (sup->state == SUP_CLOSING || sup->state == SUP_DONE) {
+  if (sup->state >= SUP_ORPHANS) {
     return UVSUP_ESTATE;
   }
   if (sup->stopping) {
@@ -237,16 +248,63 @@ static void on_idle_close(uv_handle_t* handle) {
   }
 }
 
+static void close_all(uvsup_t* sup) {
+  sup->state = SUP_CLOSING;
+  sup->summary.orphans_reaped = sup->reaper.reaped;
+  /* libuv runs close callbacks newest first: the idle handle, whose
+   * callback fires on_done (which may free the supervisor), is closed
+   * first so its callback comes after those of the others. */
+  uv_close((uv_handle_t*)&sup->idle, on_idle_close);
+  uvsup__queue_close(&sup->queue);
+  uvsup__sched_close(&sup->sched);
+  uvsup__reap_close(&sup->reaper, NULL);
+}
+
 static void check_done(uvsup_t* sup) {
-  if (sup->state == SUP_STARTED && sup->unfinished == 0 &&
-      (!sup->opts.keep_open || sup->stopping)) {
-    sup->state = SUP_CLOSING;
-    /* libuv runs close callbacks newest first: the idle handle, whose
-     * callback fires on_done (which may free the supervisor), is closed
-     * first so its callback comes after those of the others. */
-    uv_close((uv_handle_t*)&sup->idle, on_idle_close);
-    uvsup__queue_close(&sup->queue);
-    uvsup__sched_close(&sup->sched);
+  if (sup->state != SUP_STARTED || sup->unfinished != 0 ||
+      (sup->opts.keep_open && !sup->stopping)) {
+    return;
+  }
+  if (sup->reaper.phase == REAP_WATCHING) {
+    /* Nothing outlives the supervisor: the orphans it adopted are stopped
+     * too, and on_done waits for them (on_orphans_gone). */
+    sup->state = SUP_ORPHANS;
+    uvsup__reap_finish(&sup->reaper, sup->opts.orphan_stop_signal,
+                       sup->opts.orphan_kill_after_ms);
+    return;
+  }
+  close_all(sup);
+}
+
+/* A child of this process that libuv will reap: a worker's (the pid
+ * table), or the caller's own uv_spawn on the same loop. */
+typedef struct {
+  int pid;
+  int found;
+} process_search_t;
+
+static void find_process(uv_handle_t* handle, void* arg) {
+  process_search_t* search = arg;
+  if (handle->type == UV_PROCESS && !uv_is_closing(handle) &&
+      ((uv_process_t*)handle)->pid == search->pid) {
+    search->found = 1;
+  }
+}
+
+static int reap_owned(uvsup_reaper_t* reaper, int pid) {
+  uvsup_t* sup = reaper->data;
+  if (uvsup_owns_pid(sup, pid)) {
+    return 1;
+  }
+  process_search_t search = { pid, 0 };
+  uv_walk(sup->loop, find_process, &search);
+  return search.found;
+}
+
+static void on_orphans_gone(uvsup_reaper_t* reaper) {
+  uvsup_t* sup = reaper->data;
+  if (sup->state == SUP_ORPHANS) {
+    close_all(sup);
   }
 }
 
@@ -297,8 +355,17 @@ int uvsup_start(uvsup_t* sup) {
   if (sup->state != SUP_IDLE) {
     return UVSUP_ESTATE;
   }
+  if (sup->opts.reap_orphans) {
+    sup->reaper.data = sup;
+    int err =
+        uvsup__reap_open(&sup->reaper, sup->loop, reap_owned, on_orphans_gone);
+    if (err != 0) {
+      return err;
+    }
+  }
   int err = uv_idle_init(sup->loop, &sup->idle);
   if (err != 0) {
+    uvsup__reap_close(&sup->reaper, NULL);
     return err;
   }
   sup->idle.data = sup;
@@ -365,6 +432,20 @@ int uvsup_hold(uvsup_t* sup, int hold) {
   return 0;
 }
 
+int uvsup_signal_worker(uvsup_worker_t* worker, int signum) {
+  UVSUP_ASSERT_THREAD(worker->sup);
+  if (signum < 0 || signum >= 65) {
+    return UV_EINVAL;
+  }
+  /* Only while libuv has not reaped it: afterwards the id may be another
+   * process group's. */
+  int pid = worker->run != NULL ? uvsup__run_live_pid(worker->run) : 0;
+  if (pid == 0) {
+    return UVSUP_ESTATE;
+  }
+  return kill(-pid, signum) == 0 ? 0 : -errno;
+}
+
 int uvsup_stop_worker(uvsup_worker_t* worker, int signum) {
   UVSUP_ASSERT_THREAD(worker->sup);
   if (signum < 0 || signum >= 65) {
@@ -376,7 +457,7 @@ int uvsup_stop_worker(uvsup_worker_t* worker, int signum) {
 static int restart(uvsup_worker_t* worker, int only_finished) {
   uvsup_t* sup = worker->sup;
   UVSUP_ASSERT_THREAD(sup);
-  if (sup->state == SUP_CLOSING || sup->state == SUP_DONE) {
+  if (sup->state >= SUP_ORPHANS) {
     return UVSUP_ESTATE;
   }
   if (sup->stopping) {
@@ -444,7 +525,7 @@ int uvsup_free(uvsup_t* sup) {
     return 0;
   }
   UVSUP_ASSERT_THREAD(sup);
-  if (sup->state == SUP_STARTED || sup->state == SUP_CLOSING) {
+  if (sup->state != SUP_IDLE && sup->state != SUP_DONE) {
     return UVSUP_ESTATE;
   }
   while (!uvsup__list_empty(&sup->all)) {
@@ -457,6 +538,7 @@ int uvsup_free(uvsup_t* sup) {
   uvsup__sched_free(&sup->sched);
   uvsup__output_sink_free(&sup->sink);
   uvsup__group_scan_free(&sup->group_scan);
+  uvsup__reap_free(&sup->reaper);
   free(sup);
   return 0;
 }

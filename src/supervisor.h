@@ -12,6 +12,7 @@
 #include "group.h"
 #include "list.h"
 #include "queue.h"
+#include "reap.h"
 #include "schedule.h"
 #include "table.h"
 #include "uvsup.h"
@@ -20,6 +21,8 @@
 typedef enum {
   SUP_IDLE = 0, /* created, not started */
   SUP_STARTED,  /* uvsup_start() called */
+  SUP_ORPHANS,  /* every worker finished; with reap_orphans, stopping the
+                   orphans left (reap.c) */
   SUP_CLOSING,  /* everything finished; closing the supervisor's handles */
   SUP_DONE      /* on_done has run */
 } uvsup_sup_state_t;
@@ -53,6 +56,7 @@ struct uvsup_s {
   uint64_t start_ns;
   uvsup_output_sink_t sink;
   uvsup_group_scan_t group_scan;
+  uvsup_reaper_t reaper; /* with opts.reap_orphans */
 };
 
 /* A call from another thread than the loop's is a programmer error. */

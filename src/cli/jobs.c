@@ -174,6 +174,28 @@ static int build_inputs(const cli_args_t* a,
   return build_values(a, names, out, err, errlen);
 }
 
+/* --init: the one program, its arguments as given. */
+static int build_init(const cli_args_t* a,
+                      cli_jobs_t* out,
+                      char* err,
+                      size_t errlen) {
+  cli_job_t* job = add_job(out);
+  char** argv = calloc(a->nprogram + 1, sizeof(*argv));
+  int rc = job == NULL || argv == NULL ? -1 : 0;
+  for (size_t i = 0; rc == 0 && i < a->nprogram; i++) {
+    rc = (argv[i] = strdup(a->program[i])) == NULL ? -1 : 0;
+  }
+  if (job != NULL) {
+    job->argv = argv;
+  } else {
+    cli_argv_free(argv);
+  }
+  if (rc == 0 && (job->name = strdup(a->program[0])) == NULL) {
+    rc = -1;
+  }
+  return rc == 0 ? 0 : cli_fail(err, errlen, "out of memory");
+}
+
 int cli_jobs_build(
     const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err, size_t errlen) {
   memset(out, 0, sizeof(*out));
@@ -190,6 +212,9 @@ int cli_jobs_build(
   case CLI_MODE_VALUES:
   case CLI_MODE_STDIN:
     rc = build_inputs(a, in, &names, out, err, errlen);
+    break;
+  case CLI_MODE_INIT:
+    rc = build_init(a, out, err, errlen);
     break;
   case CLI_MODE_NONE:
     rc = cli_fail(err, errlen, "no workers");

@@ -2,11 +2,14 @@
  * --halt, and the results collected for the summary. */
 #include "run.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "duration.h"
 #include "output.h"
@@ -341,6 +344,21 @@ static void on_signal(int signum, void* data) {
   }
 }
 
+/* Orphaned descendants come to uvsup instead of the system's init: with
+ * -s, and with --init when uvsup is not PID 1 (whose duty it already
+ * is). */
+static int become_subreaper(const cli_args_t* a, char* err, size_t errlen) {
+  if (!a->subreaper && !(a->init && getpid() != 1)) {
+    return 0;
+  }
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+    snprintf(err, errlen, "%s: cannot become a child subreaper: %s",
+             a->subreaper ? "-s" : "--init", strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
 int cli_run(cli_run_t* run,
             const cli_args_t* a,
             const cli_jobs_t* jobs,
@@ -411,6 +429,15 @@ int cli_run(cli_run_t* run,
   opts.on_give_up =
       a->supervise.give_up_stop ? UVSUP_GIVE_UP_STOP : UVSUP_GIVE_UP_CONTINUE;
   opts.data = run;
+  /* An init (--init, or PID 1 as a container's entry point) reaps the
+   * orphans that come to it, and stops those left at the end. */
+  run->init = a->init || getpid() == 1;
+  opts.reap_orphans = run->init || a->subreaper;
+  opts.orphan_stop_signal = a->stop_signal;
+  opts.orphan_kill_after_ms = a->kill_after_ms;
+  if (become_subreaper(a, err, errlen) != 0) {
+    goto fail;
+  }
   rc = uvsup_new(&run->loop, &opts, &run->sup);
   if (rc != 0) {
     fail(err, errlen, "starting", rc);
@@ -429,14 +456,21 @@ int cli_run(cli_run_t* run,
     fail(err, errlen, what, rc);
     goto fail;
   }
-  rc = cli_signals_start(&run->signals, &run->loop, on_signal, run);
+  rc = cli_signals_start(&run->signals, &run->loop, run->init, on_signal, run);
   if (rc != 0) {
+    fail(err, errlen, "watching signals", rc);
+    goto fail;
+  }
+  rc = run->init ? cli_forward_start(&run->forward, &run->loop, run->sup) : 0;
+  if (rc != 0) {
+    cli_signals_close(&run->signals);
     fail(err, errlen, "watching signals", rc);
     goto fail;
   }
   rc = uvsup_start(run->sup);
   if (rc != 0) {
     cli_signals_close(&run->signals);
+    cli_forward_close(&run->forward);
     fail(err, errlen, "starting", rc);
     goto fail;
   }
@@ -458,7 +492,34 @@ fail:
   return -1;
 }
 
+/* --init ends as its program did, as tini does: its exit status, 128+N
+ * for signal N, 127 and 126 when it could not be run (not found, not
+ * executable), 1 for another spawn error. */
+static int init_status(const cli_run_t* run) {
+  const uvsup_result_t* r = run->count > 0 ? run->results[0] : NULL;
+  if (r == NULL || r->end == UVSUP_END_NOT_STARTED) {
+    return 128 + (run->stop_signal > 0 ? run->stop_signal : SIGTERM);
+  }
+  if (r->exit_status >= 0) {
+    return (int)(r->exit_status & 0xff);
+  }
+  if (r->term_signal > 0) {
+    return 128 + r->term_signal;
+  }
+  switch (r->error) {
+  case UV_ENOENT:
+    return 127;
+  case UV_EACCES:
+    return 126;
+  default:
+    return 1;
+  }
+}
+
 int cli_run_exit_status(const cli_run_t* run) {
+  if (run->args->mode == CLI_MODE_INIT) {
+    return init_status(run);
+  }
   if (run->stop_reason == CLI_STOP_SIGNAL) {
     return 128 + run->stop_signal;
   }
@@ -484,6 +545,7 @@ void cli_run_summary(const cli_run_t* run, cli_summary_t* s) {
 void cli_run_dispose(cli_run_t* run) {
   if (run->sup != NULL) {
     cli_signals_close(&run->signals);
+    cli_forward_close(&run->forward);
     uv_run(&run->loop, UV_RUN_DEFAULT); /* lets the handles close */
   }
   cli_output_free(run->output);

@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "events.h"
+#include "forward.h"
 #include "jobs.h"
 #include "live.h"
 #include "output.h"
@@ -43,6 +44,8 @@ typedef struct {
   unsigned halt_seen;  /* results counted towards --halt */
   int done;            /* on_done has run: every worker has ended */
   cli_signals_t signals;
+  int init;              /* --init, or PID 1: an init's duties */
+  cli_forward_t forward; /* with init: signals passed on */
   cli_output_t* output;
 } cli_run_t;
 
@@ -57,7 +60,8 @@ int cli_run(cli_run_t* run,
             char* err,
             size_t errlen);
 
-/* The exit status for the finished run (see the README's table). */
+/* The exit status for the finished run (see the README's table); with
+ * --init, the program's (init_status). */
 int cli_run_exit_status(const cli_run_t* run);
 
 /* Fills s for the summary formatters; valid until cli_run_dispose(). */

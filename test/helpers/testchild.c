@@ -30,6 +30,12 @@
  *                   (pthread_exit) while another thread sleeps MS ms: its
  *                   leader shows as a zombie, yet it runs; the parent
  *                   appends its pid to PATH
+ *   orphan MS PATH  double fork, as a daemon does: a grandchild in a new
+ *                   session, stdio on /dev/null, whose parent exits at
+ *                   once (so it is re-parented to the nearest subreaper or
+ *                   init), sleeps MS ms and exits 0; its pid is appended
+ *                   to PATH before the worker goes on
+ *   orphans N MS    N such orphans, without a pid file (a storm)
  *
  * With no "exit" step it exits 0 after the last step. */
 #include <fcntl.h>
@@ -39,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -106,6 +113,49 @@ static void run_thread_only(long ms, int ready_fd) {
     _exit(125);
   }
   pthread_exit(NULL);
+}
+
+/* The grandchild of a double fork; returns its pid once its parent (our
+ * child, reaped here) has exited, so it is an orphan by then. */
+static pid_t orphan(long ms) {
+  int link[2];
+  if (pipe(link) != 0) {
+    perror("pipe");
+    exit(125);
+  }
+  pid_t middle = fork();
+  if (middle < 0) {
+    perror("fork");
+    exit(125);
+  }
+  if (middle == 0) {
+    pid_t grandchild = fork();
+    if (grandchild == 0) {
+      close(link[0]);
+      close(link[1]);
+      setsid();
+      int null_fd = open("/dev/null", O_RDWR);
+      for (int fd = 0; fd < 3; fd++) {
+        dup2(null_fd, fd);
+      }
+      sleep_ms(ms);
+      _exit(0);
+    }
+    write_all(link[1], (const char*)&grandchild, sizeof(grandchild));
+    _exit(grandchild < 0 ? 125 : 0);
+  }
+  close(link[1]);
+  pid_t grandchild = -1;
+  if (read(link[0], &grandchild, sizeof(grandchild)) !=
+      (ssize_t)sizeof(grandchild)) {
+    exit(125);
+  }
+  close(link[0]);
+  int status;
+  if (waitpid(middle, &status, 0) != middle || status != 0) {
+    exit(125);
+  }
+  return grandchild;
 }
 
 static void usage(const char* step) {
@@ -176,6 +226,19 @@ int main(int argc, char** argv) {
       setvbuf(stderr, block, _IOFBF, sizeof(block));
       numbered_lines(stderr, atol(arg), argv[++i]);
       setvbuf(stderr, NULL, _IONBF, 0);
+    } else if (strcmp(step, "orphan") == 0) {
+      if (i + 1 >= argc) {
+        usage(step);
+      }
+      append_pid(argv[++i], orphan(atol(arg)));
+    } else if (strcmp(step, "orphans") == 0) {
+      if (i + 1 >= argc) {
+        usage(step);
+      }
+      long ms = atol(argv[++i]);
+      for (long k = atol(arg); k > 0; k--) {
+        orphan(ms);
+      }
     } else if (strcmp(step, "fork") == 0 || strcmp(step, "escape") == 0 ||
                strcmp(step, "threadfork") == 0) {
       if (i + 1 >= argc) {

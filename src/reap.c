@@ -69,9 +69,21 @@ static int read_children(uvsup_reaper_t* r, const char* path) {
 
 /* Lists the children of every thread of this process (an orphan goes to
  * one of the reaper's threads). Returns 0, or -1 when the list is not
- * available (a kernel without CONFIG_PROC_CHILDREN). */
+ * available (a kernel without CONFIG_PROC_CHILDREN, a /proc of another
+ * PID namespace): then only waitid() finds the dead (see peek_any). */
 static int list_children(uvsup_reaper_t* r) {
   r->nkids = 0;
+  /* A /proc of another PID namespace (unshare --pid without --mount-proc)
+   * names our children by pids that mean nothing to waitpid(). */
+  char self[32];
+  ssize_t len = readlink("/proc/self", self, sizeof(self) - 1);
+  if (len <= 0) {
+    return -1;
+  }
+  self[len] = '\0';
+  if (atoi(self) != (int)getpid()) {
+    return -1;
+  }
   char path[96];
   snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
   DIR* tasks = access(path, R_OK) == 0 ? opendir("/proc/self/task") : NULL;
@@ -179,10 +191,12 @@ static int peek_any(uvsup_reaper_t* r) {
 }
 
 static void on_timer(uv_timer_t* timer);
+static void on_relook(uv_check_t* check);
 
 static void enter_gone(uvsup_reaper_t* r) {
   r->phase = REAP_GONE;
   uv_timer_stop(&r->timer);
+  uv_check_stop(&r->relook);
   r->gone(r);
 }
 
@@ -203,9 +217,10 @@ void uvsup__reap_sweep(uvsup_reaper_t* r) {
   } while (peeked > 0);
   if (peeked < 0 && r->phase == REAP_WATCHING) {
     /* A dead child libuv is owed comes first in waitid's order and may
-     * hide an orphan the list missed: look again next turn, once libuv
-     * has reaped it. */
-    uv_timer_start(&r->timer, on_timer, 0, 0);
+     * hide an orphan the list missed: look again after this turn's events,
+     * once libuv has reaped it. (A check, not a 0 ms timer: libuv 1.44
+     * runs a timer restarted from its own callback again at once.) */
+    uv_check_start(&r->relook, on_relook);
   }
   if (r->phase != REAP_WATCHING && (live == 0 || !listed)) {
     enter_gone(r); /* without the list, orphans cannot be found */
@@ -226,12 +241,14 @@ static void on_timer(uv_timer_t* timer) {
   case REAP_KILLING:
     enter_gone(r);
     return;
-  case REAP_WATCHING:
-    uvsup__reap_sweep(r);
-    return;
   default:
     return;
   }
+}
+
+static void on_relook(uv_check_t* check) {
+  uv_check_stop(check);
+  uvsup__reap_sweep(check->data);
 }
 
 static void on_sigchld(uv_signal_t* handle, int signum) {
@@ -262,13 +279,17 @@ int uvsup__reap_open(uvsup_reaper_t* r,
   }
   r->sigchld.data = r;
   r->timer.data = r;
+  r->relook.data = r;
   uv_timer_init(loop, &r->timer);
-  r->open_handles = 2;
+  uv_check_init(loop, &r->relook);
+  uv_unref((uv_handle_t*)&r->relook);
+  r->open_handles = 3;
   err = uv_signal_start(&r->sigchld, on_sigchld, SIGCHLD);
   if (err != 0) {
     r->closed = NULL;
     uv_close((uv_handle_t*)&r->sigchld, NULL);
     uv_close((uv_handle_t*)&r->timer, NULL);
+    uv_close((uv_handle_t*)&r->relook, NULL);
     r->open_handles = 0;
     return err;
   }
@@ -301,6 +322,7 @@ void uvsup__reap_close(uvsup_reaper_t* r,
   r->closed = closed;
   uv_close((uv_handle_t*)&r->sigchld, on_close);
   uv_close((uv_handle_t*)&r->timer, on_close);
+  uv_close((uv_handle_t*)&r->relook, on_close);
 }
 
 void uvsup__reap_free(uvsup_reaper_t* r) {

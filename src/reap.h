@@ -31,7 +31,8 @@ struct uvsup_reaper_s {
   uv_loop_t* loop;
   uvsup_reap_phase_t phase;
   uv_signal_t sigchld;
-  uv_timer_t timer; /* the next turn's look, the grace, the give-up */
+  uv_timer_t timer;  /* the grace, the give-up */
+  uv_check_t relook; /* a look after this turn's events */
   int open_handles;
   uvsup_reap_owned_fn owned;
   uvsup_reap_gone_fn gone;

@@ -30,6 +30,9 @@ typedef struct {
   uvsup_t* sup;
   int exits;
   int wrong_exit; /* a worker whose on_exit had another status: its k */
+  int wrong_end;  /* and what it had */
+  int wrong_status;
+  int wrong_signal;
   int done;
   uvsup_summary_t summary;
   int host_child_status; /* the caller's own uv_spawn: 42, or the first
@@ -45,6 +48,9 @@ static void on_exit_cb(uvsup_t* sup,
   s->exits++;
   if (r->end != UVSUP_END_EXITED || r->exit_status != k) {
     s->wrong_exit = k;
+    s->wrong_end = (int)r->end;
+    s->wrong_status = (int)r->exit_status;
+    s->wrong_signal = r->term_signal;
   }
 }
 
@@ -78,9 +84,8 @@ static void add_storm_worker(storm_t* s, int k) {
   snprintf(ms, sizeof(ms), "%d", k % 4);
   char orphans[16];
   snprintf(orphans, sizeof(orphans), "%d", STORM_ORPHANS);
-  char* args[] = {
-    UVSUP_TEST_CHILD, "orphans", orphans, ms, "exit", code, NULL
-  };
+  char* args[] = { UVSUP_TEST_CHILD, "orphans", orphans, ms,
+                   "/dev/null",      "exit",    code,    NULL };
   uvsup_worker_options_t w;
   uvsup_worker_options_init(&w);
   w.name = name;
@@ -109,8 +114,11 @@ static void storm_run(storm_t* s) {
  * namespace, which cannot use Check's assertions, reports them too. */
 static const char* storm_verdict(storm_t* s, char* msg, size_t len) {
   if (s->done != 1 || s->exits != STORM_WORKERS || s->wrong_exit != 0) {
-    snprintf(msg, len, "done %d, %d exits of %d, wrong exit of w%d", s->done,
-             s->exits, STORM_WORKERS, s->wrong_exit);
+    snprintf(msg, len,
+             "done %d, %d exits of %d, wrong exit of w%d (end %d, status "
+             "%d, signal %d)",
+             s->done, s->exits, STORM_WORKERS, s->wrong_exit, s->wrong_end,
+             s->wrong_status, s->wrong_signal);
     return msg;
   }
   if (s->summary.orphans_reaped != STORM_WORKERS * STORM_ORPHANS) {

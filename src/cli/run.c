@@ -210,6 +210,12 @@ static void on_exit_cb(uvsup_t* sup,
     cli_output_say(run->output, "%s", line.data != NULL ? line.data : "");
     cli_buf_free(&line);
   }
+  if (run->args->mode == CLI_MODE_INIT &&
+      result->end == UVSUP_END_SPAWN_FAILED) {
+    /* An init says nothing else, but a program it cannot run. */
+    cli_output_say(run->output, "cannot run %s: %s", run->args->program[0],
+                   uvsup_strerror(result->error));
+  }
   if (cli_events_exit(&run->events, result) != 0) {
     cli_output_say(run->output, "--events: cannot write; events are lost");
   }

@@ -35,9 +35,18 @@
  *                   once (so it is re-parented to the nearest subreaper or
  *                   init), sleeps MS ms and exits 0; its pid is appended
  *                   to PATH before the worker goes on
- *   orphans N MS    N such orphans, without a pid file (a storm)
+ *   orphans N MS PATH
+ *                   N such orphans (a storm), each pid appended to PATH
+ *   trap SIG        on signal SIG, exit with status SIG (so the exit
+ *                   status says which signal came through)
+ *   waitgone PATH   wait until every pid in PATH is gone: exited and
+ *                   reaped (kill(pid, 0) finds no process, not even a
+ *                   zombie)
+ *   zombies         print "zombies N": the zombies in /proc other than
+ *                   our own children
  *
  * With no "exit" step it exits 0 after the last step. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -158,6 +167,57 @@ static pid_t orphan(long ms) {
   return grandchild;
 }
 
+static void exit_with_signal(int signum) {
+  _exit(signum);
+}
+
+/* Waits, checking every millisecond, until no pid listed in path names a
+ * process any more (a zombie still does): reaping sends no event. */
+static void wait_gone(const char* path) {
+  FILE* f = fopen(path, "r");
+  if (f == NULL) {
+    perror(path);
+    exit(125);
+  }
+  int pid;
+  while (fscanf(f, "%d", &pid) == 1) {
+    while (kill(pid, 0) == 0) {
+      sleep_ms(1);
+    }
+  }
+  fclose(f);
+}
+
+/* Zombies whose parent is not us (ours wait for our own wait). */
+static int count_zombies(void) {
+  DIR* proc = opendir("/proc");
+  int n = 0;
+  struct dirent* e;
+  while (proc != NULL && (e = readdir(proc)) != NULL) {
+    char path[300], stat[512];
+    snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+    FILE* f =
+        e->d_name[0] >= '1' && e->d_name[0] <= '9' ? fopen(path, "r") : NULL;
+    if (f == NULL) {
+      continue;
+    }
+    size_t len = fread(stat, 1, sizeof(stat) - 1, f);
+    fclose(f);
+    stat[len] = '\0';
+    char* p = strrchr(stat, ')');
+    char state;
+    int ppid;
+    if (p != NULL && sscanf(p + 1, " %c %d", &state, &ppid) == 2 &&
+        state == 'Z' && ppid != getpid()) {
+      n++;
+    }
+  }
+  if (proc != NULL) {
+    closedir(proc);
+  }
+  return n;
+}
+
 static void usage(const char* step) {
   fprintf(stderr, "testchild: bad step '%s'\n", step);
   exit(125);
@@ -173,6 +233,11 @@ int main(int argc, char** argv) {
     }
     if (strcmp(step, "ready") == 0) {
       kill(getppid(), SIGUSR2);
+      continue;
+    }
+    if (strcmp(step, "zombies") == 0) {
+      printf("zombies %d\n", count_zombies());
+      fflush(stdout);
       continue;
     }
     if (arg == NULL) {
@@ -232,13 +297,18 @@ int main(int argc, char** argv) {
       }
       append_pid(argv[++i], orphan(atol(arg)));
     } else if (strcmp(step, "orphans") == 0) {
-      if (i + 1 >= argc) {
+      if (i + 2 >= argc) {
         usage(step);
       }
       long ms = atol(argv[++i]);
+      const char* path = argv[++i];
       for (long k = atol(arg); k > 0; k--) {
-        orphan(ms);
+        append_pid(path, orphan(ms));
       }
+    } else if (strcmp(step, "trap") == 0) {
+      signal(atoi(arg), exit_with_signal);
+    } else if (strcmp(step, "waitgone") == 0) {
+      wait_gone(arg);
     } else if (strcmp(step, "fork") == 0 || strcmp(step, "escape") == 0 ||
                strcmp(step, "threadfork") == 0) {
       if (i + 1 >= argc) {

@@ -117,6 +117,12 @@ typedef enum {
   UVSUP_OUTPUT_CAPTURE      /* real pipes, read by uvsup, given to on_output */
 } uvsup_output_mode_t;
 
+/* Where a worker's stdin comes from. */
+typedef enum {
+  UVSUP_INPUT_NULL = 0, /* /dev/null (the default) */
+  UVSUP_INPUT_INHERIT   /* the supervisor process's own stdin */
+} uvsup_input_mode_t;
+
 /* The longest line on_output gets in line mode; a longer line comes in
  * pieces of this size, each with newline == 0. */
 #define UVSUP_LINE_MAX (64 * 1024)
@@ -236,6 +242,7 @@ typedef struct {
                                  worker's group is gone before uvsup closes
                                  them (a daemon that escaped with them). */
   uvsup_output_mode_t output; /* default UVSUP_OUTPUT_INHERIT */
+  uvsup_input_mode_t input;   /* default UVSUP_INPUT_NULL */
   void* data;                 /* user data, passed back in results */
   uvsup_restart_t restart;    /* default UVSUP_RESTART_NO */
   const int* success_exit_codes; /* exit codes (0-255) that count as

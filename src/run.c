@@ -81,12 +81,15 @@ void uvsup__run_force_output(uvsup_run_t* run) {
 }
 
 static void init_stdio(uvsup_output_mode_t output,
+                       uvsup_input_mode_t input,
                        uv_stdio_container_t* stdio) {
   /* Children get /dev/null as stdin (libuv opens it for UV_IGNORE), so a
-   * worker never competes with uvsup or a terminal for input. */
+   * worker never competes with uvsup or a terminal for input, unless it
+   * asked for the host's (an init's one program). */
   for (int fd = 0; fd < 3; fd++) {
     stdio[fd].flags = UV_IGNORE;
-    if (fd > 0 && output == UVSUP_OUTPUT_INHERIT) {
+    if (fd == 0 ? input == UVSUP_INPUT_INHERIT
+                : output == UVSUP_OUTPUT_INHERIT) {
       stdio[fd].flags = UV_INHERIT_FD;
       stdio[fd].data.fd = fd;
     }
@@ -146,7 +149,7 @@ int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
   *out = run;
 
   uv_stdio_container_t stdio[3];
-  init_stdio(worker->output, stdio);
+  init_stdio(worker->output, worker->input, stdio);
   if (worker->output == UVSUP_OUTPUT_CAPTURE) {
     run->captured = 1;
     run->open_handles++;

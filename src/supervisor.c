@@ -101,6 +101,7 @@ static int options_valid(const uvsup_t* sup,
          (opts->name == NULL || opts->name[0] != '\0') &&
          opts->stop_signal > 0 && opts->stop_signal < 65 &&
          (unsigned)opts->output <= UVSUP_OUTPUT_CAPTURE &&
+         (unsigned)opts->input <= UVSUP_INPUT_INHERIT &&
          (opts->output != UVSUP_OUTPUT_CAPTURE ||
           sup->opts.on_output != NULL) &&
          uvsup__worker_options_check(opts) == 0;

@@ -203,11 +203,11 @@ START_TEST(test_init_reaps_orphans_as_pid1) {
   /* PID 1 without --init: the same duties for a Procfile's workers. */
   char* cmd = tu_fmt("%s orphans 20 0 %s orphans 5 3 %s waitgone %s zombies",
                      CHILD, pids, pids, pids);
-  run(&r, 1, "--summary", "none", "-q", "-c", cmd, "-c", cmd, NULL);
+  /* One worker: another's orphans would be zombies for the moment
+   * between their exit and their reaping when this one counts. */
+  run(&r, 1, "--summary", "none", "-q", "-c", cmd, NULL);
   ck_assert_int_eq(r.status, 0);
-  ck_assert_ptr_nonnull(strstr(r.out, "1 | zombies 0\n"));
-  ck_assert_ptr_nonnull(strstr(r.out, "2 | zombies 0\n"));
-  ck_assert_int_eq((int)strlen(r.out), 2 * (int)strlen("1 | zombies 0\n"));
+  ck_assert_str_eq(r.out, "1 | zombies 0\n");
   tu_result_free(&r);
   free(cmd);
   unlink(pids);
@@ -259,6 +259,27 @@ START_TEST(test_init_subreaper_stops_leftovers) {
 }
 END_TEST
 
+/* The program reads uvsup's stdin (docker run -i); other workers get
+ * /dev/null. */
+START_TEST(test_init_program_reads_stdin) {
+  char* argv[] = { UVSUP_TEST_CLI, "--init", "--", CHILD, "cat", NULL };
+  tu_result_t r;
+  tu_run(argv, "line one\nline two\n", &r);
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_str_eq(r.out, "line one\nline two\n");
+  tu_result_free(&r);
+  char* cmd = tu_fmt("%s cat", CHILD);
+  char* batch[] = {
+    UVSUP_TEST_CLI, "-q", "--summary", "none", "-c", cmd, NULL
+  };
+  tu_run(batch, "not for workers\n", &r);
+  ck_assert_int_eq(r.status, 0);
+  ck_assert_str_eq(r.out, "");
+  tu_result_free(&r);
+  free(cmd);
+}
+END_TEST
+
 START_TEST(test_init_usage_errors) {
   tu_result_t r;
   run(&r, 0, "--init", NULL);
@@ -287,6 +308,7 @@ int main(void) {
   tcase_add_test(tc, test_init_passes_signals_on);
   tcase_add_test(tc, test_init_reaps_orphans_as_pid1);
   tcase_add_test(tc, test_init_subreaper_stops_leftovers);
+  tcase_add_test(tc, test_init_program_reads_stdin);
   tcase_add_test(tc, test_init_usage_errors);
   return tu_run_suite(s);
 }

@@ -95,6 +95,8 @@ static int add_job(cli_run_t* run, size_t i) {
   w.kill_after_ms = a->kill_after_ms;
   w.stop_signal = a->stop_signal;
   w.output = cli_output_worker_mode(run->output);
+  /* An init's one program reads the container's stdin (docker run -i). */
+  w.input = a->mode == CLI_MODE_INIT ? UVSUP_INPUT_INHERIT : UVSUP_INPUT_NULL;
   w.data = (void*)(uintptr_t)i;
   apply_supervise(&a->supervise, &w);
   int rc = uvsup_add(run->sup, &w, &run->workers[i]);

@@ -162,6 +162,7 @@ static void check_forwarded(int in_namespace, int signum) {
   tu_finish(&p, &r);
   ck_assert_msg(r.status == signum, "signal %d: status %d, stderr %s", signum,
                 r.status, r.err);
+  ck_assert_str_eq(r.err, ""); /* an init says nothing */
   tu_result_free(&r);
   free(text);
 }

@@ -326,25 +326,32 @@ static void on_signal(int signum, void* data) {
     run->stop_reason = CLI_STOP_SIGNAL;
     run->stop_signal = signum;
     if (run->done) {
-      cli_output_say(run->output,
-                     "got %s, every worker has ended; writing their output "
-                     "(%s again to drop it)",
-                     cli_signal_name(signum), again_name(signum));
+      if (run->args->mode != CLI_MODE_INIT) {
+        cli_output_say(run->output,
+                       "got %s, every worker has ended; writing their "
+                       "output (%s again to drop it)",
+                       cli_signal_name(signum), again_name(signum));
+      }
       return;
     }
     /* Pass the signal itself on, as a terminal would have done had the
      * workers been in its foreground group; SIGKILL follows the grace. */
-    cli_output_say(run->output,
-                   "got %s, stopping %zu running workers (%s again to kill "
-                   "them now)",
-                   cli_signal_name(signum), uvsup_running(run->sup),
-                   again_name(signum));
+    if (run->args->mode != CLI_MODE_INIT) { /* an init says nothing */
+      cli_output_say(run->output,
+                     "got %s, stopping %zu running workers (%s again to kill "
+                     "them now)",
+                     cli_signal_name(signum), uvsup_running(run->sup),
+                     again_name(signum));
+    }
     uvsup_stop(run->sup, signum);
   } else if (signum != SIGHUP) {
     /* "Stop now": a reader that never comes must not hold uvsup either.
      * Dropped first, so the message is not queued behind that output. */
     uvsup_stop(run->sup, SIGKILL);
     cli_output_drop(run->output);
+    if (run->args->mode == CLI_MODE_INIT) {
+      return;
+    }
     cli_output_say(run->output,
                    "got %s again, killing every worker and dropping the "
                    "output that waits",

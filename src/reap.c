@@ -117,6 +117,9 @@ static int compare_int(const void* a, const void* b) {
 }
 
 static int* find_signalled(uvsup_reaper_t* r, int pid) {
+  if (r->nsignalled == 0) {
+    return NULL; /* bsearch() wants a base even for no items */
+  }
   return bsearch(&pid, r->signalled, r->nsignalled, sizeof(int), compare_int);
 }
 

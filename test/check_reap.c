@@ -150,7 +150,7 @@ END_TEST
 
 /* PID 1 of a new PID namespace (with its own /proc), as in a container. */
 static int storm_as_init(int report_fd) {
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+  if (mount("none", "/", "", MS_REC | MS_PRIVATE, NULL) != 0 ||
       mount("proc", "/proc", "proc", 0, NULL) != 0) {
     dprintf(report_fd, "mounting /proc: %s", strerror(errno));
     return 1;

@@ -54,16 +54,16 @@ int cli_forward_start(cli_forward_t* f, uv_loop_t* loop, uvsup_t* sup) {
     }
     uv_signal_t* h = &f->handles[f->open];
     int err = uv_signal_init(loop, h);
-    if (err == 0) {
-      f->open++;
-      h->data = f;
-      err = uv_signal_start(h, on_signal, signum);
-    }
     if (err != 0) {
       cli_forward_close(f);
       return err;
     }
+    f->open++;
+    h->data = f;
     uv_unref((uv_handle_t*)h);
+    /* One this process may not catch (valgrind's own, say) cannot come
+     * to be passed on either: its handle stays unused until the close. */
+    (void)uv_signal_start(h, on_signal, signum);
   }
   return 0;
 }
@@ -74,7 +74,9 @@ void cli_forward_close(cli_forward_t* f) {
   sigset_t set;
   sigemptyset(&set);
   for (int i = 0; i < f->open; i++) {
-    sigaddset(&set, f->handles[i].signum);
+    if (f->handles[i].signum > 0) {
+      sigaddset(&set, f->handles[i].signum);
+    }
   }
   sigprocmask(SIG_BLOCK, &set, NULL);
   for (int i = 0; i < f->open; i++) {

@@ -203,7 +203,7 @@ static void enter_gone(uvsup_reaper_t* r) {
   r->gone(r);
 }
 
-void uvsup__reap_sweep(uvsup_reaper_t* r) {
+static void sweep(uvsup_reaper_t* r) {
   if (r->phase == REAP_OFF || r->phase >= REAP_GONE) {
     return;
   }
@@ -239,7 +239,7 @@ static void on_timer(uv_timer_t* timer) {
     r->phase = REAP_KILLING;
     uv_timer_start(&r->timer, on_timer,
                    r->kill_after_ms > 1000 ? r->kill_after_ms : 1000, 0);
-    uvsup__reap_sweep(r);
+    sweep(r);
     return;
   case REAP_KILLING:
     enter_gone(r);
@@ -251,12 +251,12 @@ static void on_timer(uv_timer_t* timer) {
 
 static void on_relook(uv_check_t* check) {
   uv_check_stop(check);
-  uvsup__reap_sweep(check->data);
+  sweep(check->data);
 }
 
 static void on_sigchld(uv_signal_t* handle, int signum) {
   (void)signum;
-  uvsup__reap_sweep(handle->data);
+  sweep(handle->data);
 }
 
 static void on_close(uv_handle_t* handle) {
@@ -299,7 +299,7 @@ int uvsup__reap_open(uvsup_reaper_t* r,
   /* Watching never keeps the loop alive; the finish's grace does. */
   uv_unref((uv_handle_t*)&r->sigchld);
   r->phase = REAP_WATCHING;
-  uvsup__reap_sweep(r); /* orphans that exited before we watched */
+  sweep(r); /* orphans that exited before we watched */
   return 0;
 }
 
@@ -313,7 +313,7 @@ void uvsup__reap_finish(uvsup_reaper_t* r,
   r->kill_after_ms = kill_after_ms;
   r->phase = REAP_STOPPING;
   uv_timer_start(&r->timer, on_timer, kill_after_ms, 0);
-  uvsup__reap_sweep(r);
+  sweep(r);
 }
 
 void uvsup__reap_close(uvsup_reaper_t* r,

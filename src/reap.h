@@ -56,8 +56,6 @@ int uvsup__reap_open(uvsup_reaper_t* reaper,
                      uv_loop_t* loop,
                      uvsup_reap_owned_fn owned,
                      uvsup_reap_gone_fn gone);
-/* Reaps what has exited now: for a caller that knows a SIGCHLD is near. */
-void uvsup__reap_sweep(uvsup_reaper_t* reaper);
 /* Every orphan left gets stop_signal (and SIGCONT), SIGKILL after
  * kill_after_ms; gone() follows once none is left. */
 void uvsup__reap_finish(uvsup_reaper_t* reaper,

@@ -93,6 +93,9 @@ class Table:
             ratio = f"{(med / base if higher_better else base / med):.2f}"
         self.rows.append((workload, contender, f"{med:.3g} {unit}",
                           f"{lo:.3g}-{hi:.3g}", ratio))
+        # As it comes, so a run cut short still says what it measured.
+        print("| " + " | ".join(self.rows[-1]) + " |", file=sys.stderr,
+              flush=True)
 
     def markdown(self):
         out = ["| workload | contender | median | min-max | vs uvsup |",
@@ -305,6 +308,8 @@ def kill9_cleanup(b, table, n, reps, limit_s):
         table.rows.append((label, "time to the last worker gone",
                            f"never: {statistics.median(left):.0f} of {n} "
                            f"still ran after {limit_s:g} s", "", ""))
+        print("| " + " | ".join(table.rows[-1]) + " |", file=sys.stderr,
+              flush=True)
 
 
 class Binaries:

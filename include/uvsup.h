@@ -39,9 +39,12 @@ typedef enum {
   UVSUP_END_STOPPED,      /* stopped by uvsup_stop() or uvsup_stop_worker() */
   UVSUP_END_SPAWN_FAILED, /* uv_spawn failed; see error */
   UVSUP_END_NOT_STARTED,  /* stopped before it was ever spawned */
-  UVSUP_END_GAVE_UP       /* failed past its restart limit: exit_status,
+  UVSUP_END_GAVE_UP,      /* failed past its restart limit: exit_status,
                              term_signal and error tell how the last run
                              ended */
+  UVSUP_END_LOST          /* the spawn helper died while the run was live:
+                             how it ended is unknown; its process group was
+                             sent SIGKILL */
 } uvsup_end_t;
 
 /* What comes after a run, as on_exit reports it. */
@@ -207,13 +210,25 @@ typedef struct {
   uvsup_give_up_t on_give_up; /* default UVSUP_GIVE_UP_CONTINUE */
   uint64_t seed; /* seeds the restart jitter, for reproducible delays;
                     0: from the clock */
+  /* Spawning. By default workers are spawned by the spawn helper, a small
+   * program (uvsup-spawn) that uvsup_start() starts with posix_spawn: the
+   * host is never forked, so a spawn costs the host the same at any size,
+   * and when the host dies, even by SIGKILL, the helper stops every
+   * worker's process group. */
+  const char* spawn_helper; /* the helper program; NULL: the environment
+                               variable UVSUP_SPAWN_HELPER, else the one
+                               installed with the library */
+  int spawn_in_process;     /* 1: uv_spawn from the host's own loop (each
+                               spawn forks the host; workers outlive a
+                               host that is killed) */
   /* For a host that is PID 1 (a container's init) or a child subreaper
    * (prctl(PR_SET_CHILD_SUBREAPER), which the caller sets): processes
    * whose parent died are re-parented to it, and someone must reap them
    * or they stay zombies. With reap_orphans = 1, from uvsup_start() on,
-   * uvsup reaps every child of this process that exits and is neither a
-   * worker's process (uvsup_owns_pid()) nor a uv_process_t on this loop,
-   * so libuv still gets every exit of its own. It never calls
+   * uvsup reaps every child of this process that exits and is neither
+   * its own (uvsup_owns_pid(): a worker spawned in-process, the spawn
+   * helper) nor a uv_process_t on this loop, so libuv and the spawner
+   * still get every exit of theirs. It never calls
    * waitpid(-1): on SIGCHLD it lists this process's own children
    * (/proc/self/task/TID/children, Linux) and reaps only those. Children
    * that the process forks some other way (system(), popen(), uv_spawn on
@@ -299,14 +314,19 @@ UVSUP_EXTERN int uvsup_add(uvsup_t* sup,
                            const uvsup_worker_options_t* opts,
                            uvsup_worker_t** worker);
 
-/* Starts the workers, up to the concurrency limit. Spawning happens from the
- * loop, never inside this call, in slices of about 5 ms per loop turn (at
- * least one spawn each), so a long queue never stalls the caller's loop;
- * on_start is called for each spawn. A worker that finds no file
- * descriptor (EMFILE, ENFILE) or process slot (EAGAIN) left while others
- * run waits for one of them to end.
+/* Starts the workers, up to the concurrency limit, and the spawn helper
+ * (unless spawn_in_process). Spawning happens from the loop, never inside
+ * this call, in slices of about 1 ms per loop turn through the helper (5 ms
+ * in-process; at least one spawn each), so a long queue never stalls the
+ * caller's loop; on_start is called for each spawn, with the helper once
+ * it has answered. A worker that finds no file descriptor (EMFILE,
+ * ENFILE) or process slot (EAGAIN) left while others run waits for one of
+ * them to end.
  * Returns 0, UVSUP_ESTATE when already started, or a libuv error when the
- * supervisor's own handle cannot be made. Spawn failures are not errors of
+ * supervisor's own handle cannot be made or the spawn helper cannot be
+ * started (UV_ENOENT: not where options.spawn_helper, UVSUP_SPAWN_HELPER
+ * or the install put it); then nothing was spawned, and the handles it
+ * opened close on the next loop turn. Spawn failures are not errors of
  * this call: they are reported per worker in on_exit. With no worker
  * added, on_done follows on the next loop iteration. */
 UVSUP_EXTERN int uvsup_start(uvsup_t* sup);
@@ -342,10 +362,12 @@ UVSUP_EXTERN int uvsup_stop_worker(uvsup_worker_t* worker, int signum);
 
 /* Sends signum to the worker's process group (its process and what it
  * started), without stopping it: for passing on a signal the host got
- * (SIGHUP to reload, SIGUSR1, SIGWINCH). Never after the process's exit
- * callback, when the id may be another's. Returns 0, UV_EINVAL for a bad
- * signum, UVSUP_ESTATE when the worker has no live process, or the error
- * of kill(). signum 0 checks that the group exists. */
+ * (SIGHUP to reload, SIGUSR1, SIGWINCH). Never after the process's exit,
+ * when the id may be another's. While its spawn is in flight (the helper
+ * has not answered), the signal is sent as soon as the process is known
+ * to run. Returns 0, UV_EINVAL for a bad signum, UVSUP_ESTATE when the
+ * worker has no process (not started, or ended), or the error of kill().
+ * signum 0 checks that the group exists. */
 UVSUP_EXTERN int uvsup_signal_worker(uvsup_worker_t* worker, int signum);
 
 /* Backpressure for captured output: stops reading the worker's pipes (its
@@ -405,10 +427,12 @@ UVSUP_EXTERN int uvsup_free(uvsup_t* sup);
 /* Returns the worker whose live process has this pid, or NULL. O(1). */
 UVSUP_EXTERN uvsup_worker_t* uvsup_find_pid(uvsup_t* sup, int pid);
 
-/* Returns 1 when pid is a child of this process that this supervisor
- * spawned and that libuv will reap (a worker's process from its spawn to
- * its exit callback), else 0. O(1). For a host that reaps orphans itself:
- * a child for which this returns 1 must be left to libuv. */
+/* Returns 1 when pid is a process this supervisor made and reaps itself:
+ * a worker's, from its spawn to its exit (spawned in-process, it is a
+ * child of this process until libuv reaps it; through the helper, a
+ * child of the helper), or the spawn helper while it runs; else 0. O(1).
+ * For a host that reaps orphans itself: a child for which this returns 1
+ * must be left to uvsup. */
 UVSUP_EXTERN int uvsup_owns_pid(const uvsup_t* sup, int pid);
 
 /* Returns the worker with this name, or NULL. O(1). */

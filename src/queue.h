@@ -15,12 +15,15 @@ typedef struct {
   int starved;          /* a spawn ran out of descriptors: start nothing
                            until a run ends and gives some back */
   uint64_t slice_start; /* uv_hrtime() of this turn's first spawn, or 0 */
+  uint64_t slice_ns;    /* how long a turn may spend spawning */
   uv_prepare_t turn;    /* marks each loop turn: a new slice */
 } uvsup_queue_t;
 
 void uvsup__queue_init(uvsup_queue_t* queue);
-/* Opens and closes the queue's handle (never keeps the loop alive). */
-void uvsup__queue_open(uvsup_queue_t* queue, uv_loop_t* loop);
+/* Opens and closes the queue's handle (never keeps the loop alive).
+ * cheap: a spawn is a message to the spawn helper, not a fork of the host,
+ * so a shorter slice holds the loop less and still sends many. */
+void uvsup__queue_open(uvsup_queue_t* queue, uv_loop_t* loop, int cheap);
 void uvsup__queue_close(uvsup_queue_t* queue);
 
 /* What uvsup__queue_next() found. */

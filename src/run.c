@@ -1,5 +1,6 @@
-/* One run of a worker: uv_spawn, the exit callback, the pid table, and the
- * one place that decides the run is finished. */
+/* One run of a worker: the spawn request, the spawner's events (spawned,
+ * exited, lost), the pid table, and the one place that decides the run is
+ * finished. */
 #include "run.h"
 
 #include <stdlib.h>
@@ -9,6 +10,10 @@
 #include "stop.h"
 #include "supervisor.h"
 #include "worker.h"
+
+static uvsup_run_t* run_of(uvsup_proc_t* proc) {
+  return (uvsup_run_t*)((char*)proc - offsetof(uvsup_run_t, proc));
+}
 
 /* The run is finished only when the last of its handles has closed, so
  * nothing of it is reported twice or while libuv still holds it. */
@@ -38,6 +43,7 @@ static void on_capture_closed(uvsup_capture_t* capture) {
 }
 
 void uvsup__run_group_gone(uvsup_run_t* run) {
+  uvsup__proc_release(&run->proc); /* no signal or question follows */
   close_handle((uv_handle_t*)&run->timer);
   if (run->captured && run->capture.phase != CAPTURE_CLOSING) {
     run->phase = RUN_DRAINING;
@@ -47,20 +53,23 @@ void uvsup__run_group_gone(uvsup_run_t* run) {
   }
 }
 
-static void on_process_exit(uv_process_t* process,
-                            int64_t exit_status,
-                            int term_signal) {
-  uvsup_run_t* run = process->data;
-
-  /* libuv has reaped the pid: from here on it may belong to someone else, so
-   * it leaves the table and the run's phase forbids signalling it. */
+/* The pid has been reaped: from here on it may belong to someone else, so
+ * it leaves the table and the run's phase forbids signalling it. */
+static void forget_pid(uvsup_run_t* run) {
   uvsup__table_remove(&run->sup->by_pid, uvsup__hash_int((uint32_t)run->pid),
                       run->worker);
   run->duration_ns = uv_hrtime() - run->start_ns;
+}
+
+static void proc_exited(uvsup_proc_t* proc,
+                        int64_t exit_status,
+                        int term_signal,
+                        int gone) {
+  uvsup_run_t* run = run_of(proc);
+  forget_pid(run);
   run->exit_status = term_signal != 0 ? -1 : exit_status;
   run->term_signal = term_signal;
-  close_handle((uv_handle_t*)&run->process);
-  uvsup__stop_exited(run);
+  uvsup__stop_exited(run, gone);
 }
 
 int uvsup__run_live_pid(const uvsup_run_t* run) {
@@ -96,32 +105,115 @@ static void init_stdio(uvsup_output_mode_t output,
   }
 }
 
-static int spawn(uvsup_run_t* run, uv_stdio_container_t* stdio) {
-  const uvsup_spec_t* spec = run->worker->spec;
-  uv_process_options_t options;
-  memset(&options, 0, sizeof(options));
-  options.exit_cb = on_process_exit;
-  options.file = spec->file;
-  options.args = spec->args;
-  options.env = spec->env;
-  options.cwd = spec->cwd;
-  /* Its own session and process group, so a stop reaches grandchildren. */
-  options.flags = UV_PROCESS_DETACHED;
-  options.stdio_count = 3;
-  options.stdio = stdio;
-  run->start_ns = uv_hrtime();
-  int err = uv_spawn(run->sup->loop, &run->process, &options);
-  run->open_handles++; /* initialised even when the spawn fails */
-  if (err != 0) {
-    close_handle((uv_handle_t*)&run->process);
-  }
-  return err;
-}
-
 /* A spawn that found no descriptor or process slot left while other runs
  * hold some is not this worker's failure: it waits for one of them. */
 static int is_shortage(int err) {
   return err == UV_EMFILE || err == UV_ENFILE || err == UV_EAGAIN;
+}
+
+/* The run never had a process (or the helper died before saying it had):
+ * it finishes from the loop like any other. */
+static void never_ran(uvsup_run_t* run, int err) {
+  run->spawn_error = err;
+  run->shortage = is_shortage(err) && run->sup->running > 1;
+  run->start_ns = 0;
+  run->phase = RUN_CLOSING;
+  close_handle((uv_handle_t*)&run->timer);
+  if (run->captured) {
+    uvsup__capture_close(&run->capture);
+  }
+}
+
+static void started(uvsup_run_t* run) {
+  run->pid = run->proc.pid;
+  uvsup__table_insert(&run->sup->by_pid, uvsup__hash_int((uint32_t)run->pid),
+                      run->worker);
+  if (run->captured) {
+    uvsup__capture_read(&run->capture);
+  }
+  uvsup__stop_spawned(run);
+  /* Signals passed on while the spawn was in flight (uvsup_signal_worker)
+   * go now that the group exists, in the order of their numbers. */
+  for (int signum = 1; run->pending_signals != 0; signum++) {
+    uint64_t bit = 1ull << (signum - 1);
+    if (run->pending_signals & bit) {
+      run->pending_signals &= ~bit;
+      uvsup__proc_signal(&run->proc, signum);
+    }
+  }
+}
+
+static void proc_spawned(uvsup_proc_t* proc, int err) {
+  uvsup_run_t* run = run_of(proc);
+  if (err != 0) {
+    never_ran(run, err);
+  } else {
+    started(run);
+  }
+  uvsup__worker_run_spawned(run);
+}
+
+static void proc_group(uvsup_proc_t* proc, int alive) {
+  uvsup__stop_group(run_of(proc), alive);
+}
+
+static void proc_lost(uvsup_proc_t* proc) {
+  uvsup_run_t* run = run_of(proc);
+  run->lost = 1;
+  if (run->phase == RUN_SPAWNING) {
+    never_ran(run, 0);
+    uvsup__worker_run_spawned(run);
+    return;
+  }
+  if (uvsup__run_live_pid(run) != 0) {
+    forget_pid(run);
+  }
+  /* The spawner sent SIGKILL to the group: nothing is left to stop. */
+  uv_timer_stop(&run->timer);
+  uvsup__run_group_gone(run);
+}
+
+static void proc_closed(uvsup_proc_t* proc) {
+  handle_closed(run_of(proc));
+}
+
+const uvsup_spawner_events_t uvsup__run_events = {
+  proc_spawned, proc_exited, proc_group, proc_lost, proc_closed,
+};
+
+static int spawn(uvsup_run_t* run, uv_stdio_container_t* stdio, int count) {
+  const uvsup_spec_t* spec = run->worker->spec;
+  uvsup_spawn_req_t req;
+  memset(&req, 0, sizeof(req));
+  req.file = spec->file;
+  req.args = spec->args;
+  req.env = spec->env;
+  req.cwd = spec->cwd;
+  req.stdio_count = count;
+  req.stdio = stdio;
+  req.stop_signal = run->stop_signal;
+  req.kill_after_ms = run->kill_after_ms;
+  run->open_handles++; /* the proc: closed follows whatever happens */
+  int err = uvsup__proc_spawn(run->sup->spawner, &run->proc, &req);
+  run->start_ns = run->proc.start_ns;
+  return err;
+}
+
+static uvsup_run_t* run_new(uvsup_worker_t* worker) {
+  uvsup_run_t* run = calloc(1, sizeof(*run));
+  if (run == NULL) {
+    return NULL;
+  }
+  run->worker = worker;
+  run->sup = worker->sup;
+  run->exit_status = -1;
+  run->timeout_ms = worker->timeout_ms;
+  run->kill_after_ms = worker->kill_after_ms;
+  run->stop_signal = worker->stop_signal;
+  run->timer.data = run;
+  uv_timer_init(run->sup->loop, &run->timer);
+  run->open_handles = 1;
+  return run;
 }
 
 int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
@@ -132,20 +224,10 @@ int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
   if (err != 0) {
     return err;
   }
-  uvsup_run_t* run = calloc(1, sizeof(*run));
+  uvsup_run_t* run = run_new(worker);
   if (run == NULL) {
     return UV_ENOMEM;
   }
-  run->worker = worker;
-  run->sup = sup;
-  run->exit_status = -1;
-  run->timeout_ms = worker->timeout_ms;
-  run->kill_after_ms = worker->kill_after_ms;
-  run->stop_signal = worker->stop_signal;
-  run->process.data = run;
-  run->timer.data = run;
-  uv_timer_init(sup->loop, &run->timer);
-  run->open_handles = 1;
   *out = run;
 
   uv_stdio_container_t stdio[3];
@@ -158,24 +240,18 @@ int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
                                worker->kill_after_ms, on_capture_closed, stdio);
   }
   if (err == 0) {
-    err = spawn(run, stdio);
+    err = spawn(run, stdio, 3);
     if (run->captured) {
-      uvsup__capture_started(&run->capture, stdio, err == 0);
+      /* The spawner has its own copies of the write ends by now. */
+      uvsup__capture_started(&run->capture, stdio, err >= 0);
     }
   }
-  if (err != 0) {
-    /* A spawn failure (EMFILE for the pipes included) is a result, not an
-     * error of the supervisor. */
-    run->spawn_error = err;
-    run->shortage = is_shortage(err) && sup->running > 1;
-    run->start_ns = 0;
-    run->phase = RUN_CLOSING;
-    close_handle((uv_handle_t*)&run->timer);
+  if (err == UVSUP__SPAWN_PENDING) {
+    run->phase = RUN_SPAWNING; /* proc_spawned follows */
     return 0;
   }
-  run->pid = run->process.pid;
-  uvsup__table_insert(&sup->by_pid, uvsup__hash_int((uint32_t)run->pid),
-                      worker);
-  uvsup__stop_spawned(run);
+  /* A spawn failure (EMFILE for the pipes included) is a result, not an
+   * error of the supervisor. */
+  proc_spawned(&run->proc, err);
   return 0;
 }

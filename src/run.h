@@ -8,12 +8,13 @@
 #include <stdint.h>
 
 #include "capture.h"
+#include "spawner/spawner.h"
 #include "uvsup.h"
 
 /* Where a run is. Every run passes through them in this order, skipping
  * some: a spawn failure goes straight to RUN_CLOSING. */
 typedef enum {
-  RUN_SPAWNING = 0,   /* being set up; no process yet */
+  RUN_SPAWNING = 0,   /* being set up, or the helper not yet answered */
   RUN_RUNNING,        /* the process lives; the timer holds its timeout */
   RUN_STOPPING,       /* stop signal sent to the group; timer: the grace */
   RUN_KILLING,        /* SIGKILL sent to the group; waiting for the exit */
@@ -35,16 +36,22 @@ typedef struct uvsup_run_s uvsup_run_t;
 struct uvsup_run_s {
   uvsup_worker_t* worker; /* the owner, told when the run is finished */
   uvsup_t* sup;
-  uv_process_t process;
-  uv_timer_t timer; /* stop.c: timeout, grace, leftover checks */
+  uvsup_proc_t proc; /* the spawner's view of its process */
+  uv_timer_t timer;  /* stop.c: timeout, grace, leftover checks */
   uvsup_capture_t capture;
   int captured;
   uvsup_run_phase_t phase;
   unsigned causes;
-  int open_handles; /* the process, the timer, the capture (as one) */
-  int pid;          /* also the process group id (setsid) */
-  int spawn_error;  /* negative libuv code, or 0 */
-  int shortage;     /* spawn_error is a shortage that other runs hold */
+  int open_handles;         /* the proc, the timer, the capture (as one) */
+  int pid;                  /* also the process group id (setsid) */
+  int spawn_error;          /* negative libuv code, or 0 */
+  int shortage;             /* spawn_error is a shortage that other runs hold */
+  int lost;                 /* the spawn helper died: its end is unknown */
+  int querying;             /* a question about its group awaits the answer */
+  int stop_leftovers;       /* exited while running: its group's leftovers get
+                               the stop signal once they are seen */
+  uint64_t pending_signals; /* bit N-1: signal N passed on while the spawn
+                               was in flight, sent once it is known */
   int64_t exit_status;
   int term_signal;
   uint64_t start_ns;
@@ -70,5 +77,8 @@ void uvsup__run_force_output(uvsup_run_t* run);
 
 /* stop.c: the process and every member of its group are gone. */
 void uvsup__run_group_gone(uvsup_run_t* run);
+
+/* The events of the spawner, reported to the run of each proc. */
+extern const uvsup_spawner_events_t uvsup__run_events;
 
 #endif

@@ -3,10 +3,8 @@
  * One uv_timer_t per run serves all of them; the run's phase says which. */
 #include "stop.h"
 
-#include <errno.h>
 #include <signal.h>
 
-#include "group.h"
 #include "supervisor.h"
 
 /* Once SIGKILL has gone to a leftover group, how long to keep watching it
@@ -31,8 +29,8 @@ static void arm(uvsup_run_t* run, uint64_t ms) {
 }
 
 /* Each worker leads its own session, so its pid is also its group id. */
-static int signal_group(const uvsup_run_t* run, int signum) {
-  return kill(-run->pid, signum) == 0 ? 0 : -errno;
+static int signal_group(uvsup_run_t* run, int signum) {
+  return uvsup__proc_signal(&run->proc, signum);
 }
 
 static void kill_before_exit(uvsup_run_t* run) {
@@ -92,17 +90,30 @@ static void group_kill(uvsup_run_t* run, uint64_t now) {
 }
 
 /* The leftovers of a group are not our children, so no callback tells when
- * they are gone: check at growing intervals, escalate at the deadline, and
- * give up on zombies that nobody reaps. */
-static void check_group(uvsup_run_t* run) {
+ * they are gone: ask the spawner at growing intervals (check_group), and on
+ * each answer (uvsup__stop_group) escalate at the deadline, and give up on
+ * zombies that nobody reaps. */
+static void check_group(uvsup_run_t* run, int fresh) {
+  run->querying = 1;
+  uvsup__proc_query(&run->proc, fresh); /* last: it may answer at once */
+}
+
+void uvsup__stop_group(uvsup_run_t* run, int alive) {
   uvsup_t* sup = run->sup;
+  run->querying = 0;
   /* The group is gone, or its id was reused by a new worker of ours. */
-  if (!uvsup__group_alive(&sup->group_scan, sup->loop, run->pid, run->start_ns,
-                          0) ||
-      uvsup_find_pid(sup, run->pid) != NULL) {
+  if (!alive || uvsup_find_pid(sup, run->pid) != NULL) {
     uvsup__run_group_gone(run);
     return;
   }
+  if (run->stop_leftovers) {
+    /* It exited while running and left members behind: they get the stop
+     * sequence too, so nothing outlives its worker. */
+    run->stop_leftovers = 0;
+    signal_group(run, run->stop_signal);
+    signal_group(run, SIGCONT);
+  }
+  uv_update_time(sup->loop);
   uint64_t now = uv_now(sup->loop);
   if (now >= run->group_deadline) {
     if (run->phase == RUN_GROUP_KILLING) {
@@ -134,7 +145,7 @@ static void on_timer(uv_timer_t* timer) {
     break;
   case RUN_GROUP_STOPPING:
   case RUN_GROUP_KILLING:
-    check_group(run);
+    check_group(run, 0);
     break;
   case RUN_SPAWNING:
   case RUN_KILLING:
@@ -156,7 +167,9 @@ void uvsup__stop_request(uvsup_run_t* run, int signum) {
     /* Only an escalation concerns a group whose main process is gone. */
     if (signum == SIGKILL) {
       run->group_deadline = uv_now(loop_of(run));
-      arm(run, 0);
+      if (!run->querying) {
+        arm(run, 0); /* else the answer escalates */
+      }
     }
     return;
   case RUN_SPAWNING:
@@ -167,7 +180,7 @@ void uvsup__stop_request(uvsup_run_t* run, int signum) {
   }
 }
 
-void uvsup__stop_exited(uvsup_run_t* run) {
+void uvsup__stop_exited(uvsup_run_t* run, int gone) {
   uvsup_t* sup = run->sup;
   uint64_t grace = run->kill_after_ms;
   if (run->phase == RUN_STOPPING) {
@@ -179,15 +192,6 @@ void uvsup__stop_exited(uvsup_run_t* run) {
    * (a background child, a daemon) and get the stop sequence too, so nothing
    * outlives its worker. The group id cannot have been reused while any
    * member is alive. */
-  /* The first look after the exit walks /proc afresh: a walk taken
-   * earlier in this loop turn, with other workers' exits, was seen to miss
-   * the members of a group whose leader had just exited, and a member
-   * missed here is never signalled. */
-  if (!uvsup__group_alive(&sup->group_scan, sup->loop, run->pid, run->start_ns,
-                          1)) {
-    uvsup__run_group_gone(run);
-    return;
-  }
   uv_update_time(sup->loop);
   uint64_t now = uv_now(sup->loop);
   run->group_check_ms = 1;
@@ -195,12 +199,17 @@ void uvsup__stop_exited(uvsup_run_t* run) {
     run->phase = RUN_GROUP_KILLING;
     run->group_deadline = now + GROUP_AFTER_KILL_MS;
   } else {
-    if (run->phase == RUN_RUNNING) {
-      signal_group(run, run->stop_signal);
-      signal_group(run, SIGCONT);
-    }
+    run->stop_leftovers = run->phase == RUN_RUNNING;
     run->phase = RUN_GROUP_STOPPING;
     run->group_deadline = now + grace;
   }
-  check_group(run);
+  if (gone) {
+    uvsup__run_group_gone(run); /* seen empty by the spawner at the reap */
+    return;
+  }
+  /* The first look after the exit is fresh: a look taken earlier in this
+   * loop turn, with other workers' exits, was seen to miss the members of
+   * a group whose leader had just exited, and a member missed here is
+   * never signalled. */
+  check_group(run, 1);
 }

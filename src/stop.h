@@ -13,6 +13,8 @@ void uvsup__stop_spawned(uvsup_run_t* run);
 void uvsup__stop_request(uvsup_run_t* run, int signum);
 /* The exit callback has run: stops what the process left in its group,
  * then reports uvsup__run_group_gone(). */
-void uvsup__stop_exited(uvsup_run_t* run);
+void uvsup__stop_exited(uvsup_run_t* run, int gone);
+/* The spawner's answer: whether the run's group still has a live member. */
+void uvsup__stop_group(uvsup_run_t* run, int alive);
 
 #endif

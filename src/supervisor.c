@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* secure_getenv */
 /* The supervisor: the API facade, its lifecycle, pumping the queue, the
  * strategies, and on_done once every worker is finished and every handle
  * closed. */
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run.h"
 #include "worker.h"
 
 static void on_idle(uv_idle_t* idle);
@@ -89,10 +91,12 @@ uvsup_worker_t* uvsup_find_pid(uvsup_t* sup, int pid) {
 
 int uvsup_owns_pid(const uvsup_t* sup, int pid) {
   UVSUP_ASSERT_THREAD(sup);
-  /* A pid is in the table from its spawn to its exit callback: exactly
-   * while libuv still has to reap it. */
+  /* A worker's pid is in the table from its spawn to its exit: for one
+   * spawned in-process, exactly while libuv still has to reap it. The
+   * spawner knows the helper. */
   return uvsup__table_find(&sup->by_pid, uvsup__hash_int((uint32_t)pid),
-                           match_pid, &pid) != NULL;
+                           match_pid, &pid) != NULL ||
+         (sup->spawner != NULL && uvsup__spawner_owns_pid(sup->spawner, pid));
 }
 
 static int options_valid(const uvsup_t* sup,
@@ -249,9 +253,11 @@ static void on_idle_close(uv_handle_t* handle) {
   }
 }
 
-static void close_all(uvsup_t* sup) {
-  sup->state = SUP_CLOSING;
-  sup->summary.orphans_reaped = sup->reaper.reaped;
+/* The spawner is closed first (the helper may take a moment to exit), and
+ * the supervisor's own handles once it is. */
+static void on_spawner_closed(uvsup_spawner_t* spawner, void* arg) {
+  uvsup_t* sup = arg;
+  sup->spawner = NULL;
   /* libuv runs close callbacks newest first: the idle handle, whose
    * callback fires on_done (which may free the supervisor), is closed
    * first so its callback comes after those of the others. */
@@ -259,6 +265,13 @@ static void close_all(uvsup_t* sup) {
   uvsup__queue_close(&sup->queue);
   uvsup__sched_close(&sup->sched);
   uvsup__reap_close(&sup->reaper, NULL);
+}
+
+static void close_all(uvsup_t* sup) {
+  sup->state = SUP_CLOSING;
+  sup->summary.orphans_reaped = sup->reaper.reaped;
+  uv_idle_stop(&sup->idle);
+  uvsup__spawner_close(sup->spawner, on_spawner_closed, sup);
 }
 
 static void check_done(uvsup_t* sup) {
@@ -277,8 +290,9 @@ static void check_done(uvsup_t* sup) {
   close_all(sup);
 }
 
-/* A child of this process that libuv will reap: a worker's (the pid
- * table), or the caller's own uv_spawn on the same loop. */
+/* A child of this process that libuv or the spawner will reap: a worker
+ * spawned in-process, the spawn helper, or the caller's own uv_spawn on
+ * the same loop. */
 typedef struct {
   int pid;
   int found;
@@ -351,26 +365,53 @@ void uvsup__sup_strategy(uvsup_t* sup, uvsup_worker_t* w, uint64_t due) {
   walk_end(sup);
 }
 
+/* The helper's path: the option, the environment (for a build tree and
+ * tests; ignored in a setuid program), else where it was installed. */
+static const char* helper_path(const uvsup_t* sup) {
+  if (sup->opts.spawn_helper != NULL) {
+    return sup->opts.spawn_helper;
+  }
+  const char* env = secure_getenv("UVSUP_SPAWN_HELPER");
+  return env != NULL && env[0] != '\0' ? env : UVSUP_HELPER_PATH;
+}
+
+static int open_spawner(uvsup_t* sup) {
+  if (sup->opts.spawn_in_process) {
+    return uvsup__spawner_inproc_new(sup->loop, &uvsup__run_events,
+                                     &sup->spawner);
+  }
+  return uvsup__spawner_helper_new(sup->loop, &uvsup__run_events,
+                                   helper_path(sup), &sup->spawner);
+}
+
 int uvsup_start(uvsup_t* sup) {
   UVSUP_ASSERT_THREAD(sup);
   if (sup->state != SUP_IDLE) {
     return UVSUP_ESTATE;
   }
-  if (sup->opts.reap_orphans) {
+  int err = open_spawner(sup);
+  if (err == 0 && sup->opts.reap_orphans) {
     sup->reaper.data = sup;
-    int err =
+    err =
         uvsup__reap_open(&sup->reaper, sup->loop, reap_owned, on_orphans_gone);
     if (err != 0) {
-      return err;
+      uvsup__spawner_close(sup->spawner, NULL, NULL);
+      sup->spawner = NULL;
     }
   }
-  int err = uv_idle_init(sup->loop, &sup->idle);
   if (err != 0) {
     uvsup__reap_close(&sup->reaper, NULL);
     return err;
   }
+  err = uv_idle_init(sup->loop, &sup->idle);
+  if (err != 0) {
+    uvsup__reap_close(&sup->reaper, NULL);
+    uvsup__spawner_close(sup->spawner, NULL, NULL);
+    sup->spawner = NULL;
+    return err;
+  }
   sup->idle.data = sup;
-  uvsup__queue_open(&sup->queue, sup->loop);
+  uvsup__queue_open(&sup->queue, sup->loop, !sup->opts.spawn_in_process);
   uvsup__sched_open(&sup->sched, sup->loop);
   sup->state = SUP_STARTED;
   sup->start_ns = uv_hrtime();
@@ -387,8 +428,8 @@ static void stop_all(uvsup_t* sup, int signum, int drain_only) {
   while (l != &sup->all) {
     uvsup_worker_t* w = WORKER_OF(l, all);
     l = l->prev; /* w may be released */
-    int live =
-        w->state == UVSUP_STATE_RUNNING || w->state == UVSUP_STATE_STOPPING;
+    int live = w->state == UVSUP_STATE_RUNNING ||
+               w->state == UVSUP_STATE_STOPPING || w->run != NULL;
     if (!uvsup__worker_finished(w) && !(drain_only && live)) {
       uvsup__worker_stop(w, signum);
     }
@@ -438,13 +479,19 @@ int uvsup_signal_worker(uvsup_worker_t* worker, int signum) {
   if (signum < 0 || signum >= 65) {
     return UV_EINVAL;
   }
-  /* Only while libuv has not reaped it: afterwards the id may be another
-   * process group's. */
-  int pid = worker->run != NULL ? uvsup__run_live_pid(worker->run) : 0;
-  if (pid == 0) {
+  /* Only while its exit is not known: afterwards the id may be another
+   * process group's. Through the spawner, which alone knows whether the
+   * pid is still unreaped. */
+  uvsup_run_t* run = worker->run;
+  if (run != NULL && run->phase == RUN_SPAWNING && signum > 0) {
+    /* The helper has not answered yet: it goes once the group exists. */
+    run->pending_signals |= 1ull << (signum - 1);
+    return 0;
+  }
+  if (run == NULL || uvsup__run_live_pid(run) == 0) {
     return UVSUP_ESTATE;
   }
-  return kill(-pid, signum) == 0 ? 0 : -errno;
+  return uvsup__proc_signal(&run->proc, signum);
 }
 
 int uvsup_stop_worker(uvsup_worker_t* worker, int signum) {
@@ -538,7 +585,6 @@ int uvsup_free(uvsup_t* sup) {
   uvsup__table_free(&sup->by_name);
   uvsup__sched_free(&sup->sched);
   uvsup__output_sink_free(&sup->sink);
-  uvsup__group_scan_free(&sup->group_scan);
   uvsup__reap_free(&sup->reaper);
   free(sup);
   return 0;

@@ -9,11 +9,11 @@
 #include <stdint.h>
 
 #include "capture.h"
-#include "group.h"
 #include "list.h"
 #include "queue.h"
 #include "reap.h"
 #include "schedule.h"
+#include "spawner/spawner.h"
 #include "table.h"
 #include "uvsup.h"
 
@@ -55,8 +55,8 @@ struct uvsup_s {
   uvsup_summary_t summary;
   uint64_t start_ns;
   uvsup_output_sink_t sink;
-  uvsup_group_scan_t group_scan;
-  uvsup_reaper_t reaper; /* with opts.reap_orphans */
+  uvsup_spawner_t* spawner; /* from uvsup_start() until closing */
+  uvsup_reaper_t reaper;    /* with opts.reap_orphans */
 };
 
 /* A call from another thread than the loop's is a programmer error. */

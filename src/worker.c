@@ -4,6 +4,7 @@
 #include "worker.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,8 +149,7 @@ static void skip(uvsup_worker_t* w) {
 }
 
 void uvsup__worker_start(uvsup_worker_t* w) {
-  uvsup_t* sup = w->sup;
-  w->causes &= ~(unsigned)WORKER_STOP_ASKED; /* a new run, asked for */
+  w->causes &= ~(unsigned)(WORKER_STOP_ASKED | WORKER_STOP_PENDING);
   live_link(w);
   int err = uvsup__run_start(w, &w->run);
   if (err != 0) {
@@ -158,14 +158,31 @@ void uvsup__worker_start(uvsup_worker_t* w) {
     w->run = NULL;
     w->skip_error = err;
     skip(w);
-    return;
   }
+  /* uvsup__worker_run_spawned() follows, from inside or later. */
+}
+
+/* Its run is asked of the spawn helper and not yet answered: it counts as
+ * running, and a stop asked meanwhile waits for the answer. */
+static int spawning(const uvsup_worker_t* w) {
+  return w->state == UVSUP_STATE_QUEUED && w->run != NULL;
+}
+
+static void stop_run(uvsup_worker_t* w, int signum);
+
+void uvsup__worker_run_spawned(uvsup_run_t* run) {
+  uvsup_worker_t* w = run->worker;
+  uvsup_t* sup = w->sup;
   set_state(w, UVSUP_STATE_RUNNING); /* with its pid, for on_state */
-  if (w->run->shortage) {
+  if (run->shortage) {
     uvsup__queue_starve(&sup->queue);
   }
-  if (w->run->spawn_error == 0 && sup->opts.on_start != NULL) {
-    sup->opts.on_start(sup, w, w->run->pid);
+  if (run->spawn_error == 0 && !run->lost && sup->opts.on_start != NULL) {
+    sup->opts.on_start(sup, w, run->pid);
+  }
+  if ((w->causes & WORKER_STOP_PENDING) && w->state == UVSUP_STATE_RUNNING) {
+    w->causes &= ~(unsigned)WORKER_STOP_PENDING;
+    stop_run(w, w->pending_signal);
   }
 }
 
@@ -227,10 +244,24 @@ static void stop_run(uvsup_worker_t* w, int signum) {
   uvsup__run_force_output(w->run);
 }
 
+/* A stop of a run not yet spawned: applied once the helper answers. */
+static void stop_when_spawned(uvsup_worker_t* w, int signum) {
+  if (!(w->causes & WORKER_STOP_PENDING) || signum == SIGKILL) {
+    w->pending_signal = signum;
+  }
+  w->causes |= WORKER_STOP_PENDING;
+}
+
 int uvsup__worker_stop(uvsup_worker_t* w, int signum) {
   switch (w->state) {
   case UVSUP_STATE_QUEUED:
   case UVSUP_STATE_BACKOFF:
+    if (spawning(w)) {
+      w->causes &= ~(unsigned)WORKER_RESTART_ASKED;
+      w->causes |= WORKER_STOP_ASKED;
+      stop_when_spawned(w, signum);
+      return 0;
+    }
     stop_waiting(w);
     return 0;
   case UVSUP_STATE_RUNNING:
@@ -252,12 +283,16 @@ int uvsup__worker_stop(uvsup_worker_t* w, int signum) {
 }
 
 void uvsup__worker_strategy_stop(uvsup_worker_t* w, uint64_t due) {
-  if (w->state != UVSUP_STATE_RUNNING) {
+  if (w->state != UVSUP_STATE_RUNNING && !spawning(w)) {
     return; /* waiting ones keep their turn; stopping ones are ending */
   }
   if (w->restart != UVSUP_RESTART_NO) {
     w->causes |= WORKER_RESTART_ASKED;
     w->restart_due = due;
+  }
+  if (spawning(w)) {
+    stop_when_spawned(w, 0);
+    return;
   }
   stop_run(w, 0);
 }
@@ -341,7 +376,9 @@ static void fill_result(uvsup_worker_t* w, const uvsup_run_t* run) {
   r->start_ns = run->start_ns;
   r->duration_ns = run->duration_ns;
   r->run = w->runs;
-  if (run->spawn_error != 0) {
+  if (run->lost) {
+    r->end = UVSUP_END_LOST;
+  } else if (run->spawn_error != 0) {
     r->end = UVSUP_END_SPAWN_FAILED;
   } else if (run->causes & RUN_TIMED_OUT) {
     r->end = UVSUP_END_TIMED_OUT;
@@ -368,7 +405,8 @@ static int wants_restart(const uvsup_worker_t* w, const uvsup_result_t* r) {
   case UVSUP_RESTART_ON_FAILURE:
     return !r->ok;
   case UVSUP_RESTART_ON_ABNORMAL:
-    return r->end == UVSUP_END_SIGNALED || r->end == UVSUP_END_TIMED_OUT;
+    return r->end == UVSUP_END_SIGNALED || r->end == UVSUP_END_TIMED_OUT ||
+           r->end == UVSUP_END_LOST;
   case UVSUP_RESTART_ALWAYS:
     return 1;
   }

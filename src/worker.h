@@ -18,8 +18,10 @@ enum {
   WORKER_RELEASE_ASKED = 1 << 1, /* free it once its transition ends */
   WORKER_NAME_FREED = 1 << 2,    /* released or about to be: the name is
                                     free for a new worker */
-  WORKER_STOP_ASKED = 1 << 3     /* uvsup_stop_worker(): no restart after
+  WORKER_STOP_ASKED = 1 << 3,    /* uvsup_stop_worker(): no restart after
                                     this run, however it ends */
+  WORKER_STOP_PENDING = 1 << 4   /* a stop asked while its spawn awaits the
+                                    helper's answer: sent once spawned */
 };
 
 struct uvsup_worker_s {
@@ -39,10 +41,11 @@ struct uvsup_worker_s {
   unsigned causes;
   uvsup_run_t* run; /* the live run, while RUNNING or STOPPING */
   uvsup_result_t result;
-  int has_result; /* result holds a reported run (or skip) */
-  int counted;    /* counted in the summary as finished for good */
-  int skip_error; /* why a worker could not start at all, or 0 */
-  int busy;       /* transitions under way that call out: no free */
+  int has_result;     /* result holds a reported run (or skip) */
+  int counted;        /* counted in the summary as finished for good */
+  int skip_error;     /* why a worker could not start at all, or 0 */
+  int busy;           /* transitions under way that call out: no free */
+  int pending_signal; /* with WORKER_STOP_PENDING: its signal (0: own) */
   unsigned runs;
   unsigned restarts;
   uint64_t restart_due;     /* uv_now() at which an asked restart may start */
@@ -83,6 +86,9 @@ int uvsup__worker_finished(const uvsup_worker_t* worker);
  * a release must wait for it. */
 int uvsup__worker_busy(const uvsup_worker_t* worker);
 
+/* run.c: the spawn of the worker's run is answered (spawned, failed, or
+ * lost): QUEUED -> RUNNING, on_start. */
+void uvsup__worker_run_spawned(uvsup_run_t* run);
 /* run.c: the worker's run is finished (every handle closed). */
 void uvsup__worker_run_finished(uvsup_run_t* run);
 

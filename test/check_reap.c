@@ -19,6 +19,7 @@
 
 #include <check.h>
 
+#include "fixture.h"
 #include "testutil.h"
 
 #define STORM_WORKERS  60
@@ -66,6 +67,7 @@ static void storm_init(storm_t* s, uint64_t orphan_kill_after_ms) {
   ck_assert_int_eq(uv_loop_init(&s->loop), 0);
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts); /* the helper, or UVSUP_SPAWN=in-process */
   opts.reap_orphans = 1;
   opts.orphan_kill_after_ms = orphan_kill_after_ms;
   opts.max_running = STORM_PARALLEL;
@@ -294,6 +296,7 @@ static void one_init(one_t* o, int reap, uint64_t orphan_kill_after_ms) {
   ck_assert_int_eq(uv_loop_init(&o->loop), 0);
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts);
   opts.reap_orphans = reap;
   opts.orphan_kill_after_ms = orphan_kill_after_ms;
   opts.on_start = one_start;

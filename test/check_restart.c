@@ -1,6 +1,7 @@
 /* Supervision with real processes: restart policies, backoff delays read off
  * the loop clock, giving up, the strategies, a supervisor kept open,
  * released workers, restart and start calls, and the state callback. */
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -8,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uvsup.h>
 
 #include <check.h>
 #include <uv.h>
 
+#include "fixture.h"
 #include "testutil.h"
 
 #define MAX_EVENTS 128
@@ -121,6 +124,7 @@ static void harness_init(harness_t* h, uvsup_options_t* opts) {
   uvsup_options_t defaults;
   if (opts == NULL) {
     uvsup_options_init(&defaults);
+    fixture_spawn_options(&defaults);
     opts = &defaults;
   }
   opts->on_start = on_start;
@@ -364,19 +368,35 @@ static const uvsup_result_t* exit_of(const harness_t* h,
   return NULL;
 }
 
+/* Once all four have started, b may fail: a line in its FIFO. */
+static void release_b(harness_t* h, uvsup_worker_t* worker) {
+  if (h->nstarts == 4) {
+    ck_assert_int_eq(write(*(int*)h->data, "go\n", 3), 3);
+  }
+}
+
 /* a, b, c (restart) and temp (no restart), with the given strategy; b
- * fails at its first run only (a flag file tells). Stops once stop_at
- * starts have happened. */
+ * fails at its first run only (a flag file tells), once all four run (a
+ * FIFO: they may start in different loop turns, or answers of the spawn
+ * helper). Stops once stop_at starts have happened. */
 static void run_strategy(harness_t* h, uvsup_strategy_t strategy, int stop_at) {
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts);
   opts.strategy = strategy;
   harness_init(h, &opts);
   h->stop_at_starts = stop_at;
   char* flag = tu_write_temp("", 0);
   unlink(flag);
-  char* script = tu_fmt("test -e %s && exec %s pause; touch %s; exit 1", flag,
-                        UVSUP_TEST_CHILD, flag);
+  char* fifo = tu_fmt("%s.fifo", flag);
+  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+  int go = open(fifo, O_RDWR); /* never blocks, never at end of file */
+  ck_assert_int_ge(go, 0);
+  h->data = &go;
+  h->on_start_hook = release_b;
+  char* script =
+      tu_fmt("test -e %s && exec %s pause; touch %s; read x < %s; exit 1", flag,
+             UVSUP_TEST_CHILD, flag, fifo);
   uvsup_worker_options_t w = policy(UVSUP_RESTART_ALWAYS, 300, 0);
   add_worker(h, "a", w, "pause", NULL);
   char* args[] = { "/bin/sh", "-c", script, NULL };
@@ -389,7 +409,10 @@ static void run_strategy(harness_t* h, uvsup_strategy_t strategy, int stop_at) {
   add_worker(h, "temp", policy(UVSUP_RESTART_NO, 300, 0), "pause", NULL);
   ck_assert_int_eq(uvsup_start(h->sup), 0);
   harness_run(h);
+  close(go);
+  unlink(fifo);
   unlink(flag);
+  free(fifo);
   free(flag);
   free(script);
 }
@@ -446,6 +469,7 @@ END_TEST
 START_TEST(test_restart_give_up_stops_all) {
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts);
   opts.on_give_up = UVSUP_GIVE_UP_STOP;
   harness_t h;
   harness_init(&h, &opts);
@@ -512,6 +536,7 @@ static void next_job(harness_t* h,
 START_TEST(test_restart_kept_open_releases_workers) {
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts);
   opts.keep_open = 1;
   opts.release_finished = 1;
   harness_t h;
@@ -557,6 +582,7 @@ static void stop_after_late(harness_t* h,
 START_TEST(test_restart_kept_open_takes_work_after_draining) {
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts);
   opts.keep_open = 1;
   harness_t h;
   harness_init(&h, &opts);
@@ -681,6 +707,7 @@ START_TEST(test_restart_free_from_on_done) {
   int done = 0;
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts);
   opts.on_done = free_in_done;
   opts.data = &done;
   uvsup_t* sup;
@@ -754,6 +781,7 @@ static void stage_open(stage_t* st, act_t act, int on_exit, int release) {
   ck_assert_int_eq(uv_loop_init(&st->loop), 0);
   uvsup_options_t opts;
   uvsup_options_init(&opts);
+  fixture_spawn_options(&opts);
   opts.on_state = act_on_state;
   opts.on_exit = on_exit ? act_on_exit : NULL;
   opts.on_done = act_on_done;

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
@@ -66,6 +67,12 @@ static void on_output(uvsup_t* sup,
   f->on_output_hook(f, worker, output);
 }
 
+void fixture_spawn_options(uvsup_options_t* opts) {
+  const char* mode = getenv("UVSUP_SPAWN");
+  opts->spawn_in_process = mode != NULL && strcmp(mode, "in-process") == 0;
+  opts->spawn_helper = UVSUP_TEST_HELPER;
+}
+
 static void init(fixture_t* f,
                  uv_loop_t* loop,
                  unsigned max_running,
@@ -79,6 +86,7 @@ static void init(fixture_t* f,
   opts.on_output = f->on_output_hook != NULL ? on_output : NULL;
   opts.output_lines = lines;
   opts.data = f;
+  fixture_spawn_options(&opts);
   ck_assert_int_eq(uvsup_new(loop, &opts, &f->sup), 0);
 }
 

@@ -38,6 +38,11 @@ struct fixture_s {
   void* next_data; /* user data of the workers fixture_add() adds */
 };
 
+/* Sets how opts spawns, for every suite: the build tree's spawn helper,
+ * or in-process when UVSUP_SPAWN=in-process (CTest runs the suites that
+ * spawn both ways). */
+void fixture_spawn_options(uvsup_options_t* opts);
+
 void fixture_init(fixture_t* f, unsigned max_running);
 /* Workers added later are captured: their output goes to hook, as lines
  * when lines is 1, else as raw chunks. */

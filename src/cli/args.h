@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "batch.h"
 #include "supervise.h"
 #include "tag.h"
 
@@ -88,10 +89,11 @@ typedef struct {
   int quiet;               /* no live lines on stderr */
   const char* events_file; /* NULL: none */
   cli_supervise_t supervise;
-  int init;        /* --init: a container's init for one PROGRAM */
-  int subreaper;   /* -s: adopt and reap orphaned descendants */
-  int output_set;  /* --output was given */
-  int summary_set; /* --summary was given */
+  int init;          /* --init: a container's init for one PROGRAM */
+  int subreaper;     /* -s: adopt and reap orphaned descendants */
+  int output_set;    /* --output was given */
+  int summary_set;   /* --summary was given */
+  cli_batch_t batch; /* the GNU parallel batch options */
   int help;
   int version;
 } cli_args_t;

@@ -9,11 +9,19 @@
  *   raise SIG       send itself signal number SIG
  *   ignore SIG      ignore signal number SIG
  *   pidfile PATH    append "PID\n" to PATH (for tests that look for leftovers)
+ *   mark PATH TEXT  append "TEXT\n" to PATH (which jobs ran, how often)
+ *   failifmissing PATH   exit 1 when PATH does not exist
+ *   pauseifmissing PATH  pause (wait for a signal) when PATH does not exist
+ *   readfifo PATH   open the FIFO PATH and read it to its end (the test
+ *                   lets it go by opening and closing the other end)
  *   fork MS PATH    fork a grandchild that ignores SIGTERM and sleeps MS
  *                   ms; the parent appends its pid to PATH and goes on
  *   pause           wait for a signal that is not ignored
- *   ready           send SIGUSR2 to the parent (uvsup), so a test can act
- *                   once the steps before it are done, without sleeping
+ *   ready           send SIGUSR2 to the supervisor (uvsup), so a test can
+ *                   act once the steps before it are done, without sleeping
+ *   signalsup SIG   send signal number SIG to the supervisor
+ *   openfds         print "fds:" and each open descriptor above 2 on stdout
+ *   envlen NAME     print the length of environment variable NAME (-1: unset)
  *   lines N TEXT    print "TEXT 1" ... "TEXT N", one per line, on stdout
  *   errlines N TEXT the same on stderr
  *   errblocks N TEXT the same on stderr, written in 64 KiB blocks (lines
@@ -63,6 +71,25 @@ static void sleep_ms(long ms) {
   struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
   while (nanosleep(&ts, &ts) != 0) {
   }
+}
+
+/* One write of "TEXT\n", so lines of jobs marking at once never mix. */
+static void append_text(const char* path, const char* text) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  size_t n = strlen(text);
+  char* line = malloc(n + 1);
+  if (fd < 0 || line == NULL) {
+    perror(path);
+    exit(125);
+  }
+  memcpy(line, text, n);
+  line[n] = '\n';
+  if (write(fd, line, n + 1) != (ssize_t)n + 1) {
+    perror(path);
+    exit(125);
+  }
+  free(line);
+  close(fd);
 }
 
 static void append_pid(const char* path, pid_t pid) {
@@ -224,6 +251,55 @@ static void usage(const char* step) {
   exit(125);
 }
 
+/* What a worker was given beyond stdin, stdout and stderr. */
+static void print_open_fds(void) {
+  DIR* d = opendir("/proc/self/fd");
+  printf("fds:");
+  struct dirent* e;
+  while (d != NULL && (e = readdir(d)) != NULL) {
+    int fd = atoi(e->d_name);
+    if (e->d_name[0] != '.' && fd > 2 && fd != dirfd(d)) {
+      printf(" %d", fd);
+    }
+  }
+  printf("\n");
+  fflush(stdout);
+  if (d != NULL) {
+    closedir(d);
+  }
+}
+
+/* The process that supervises us: the parent, or the parent's parent when
+ * the parent is the spawn helper. */
+static pid_t supervisor_pid(void) {
+  pid_t parent = getppid();
+  char path[64], text[512];
+  snprintf(path, sizeof(path), "/proc/%d/comm", (int)parent);
+  FILE* f = fopen(path, "r");
+  int helper = f != NULL && fgets(text, sizeof(text), f) != NULL &&
+               strcmp(text, "uvsup-spawn\n") == 0;
+  if (f != NULL) {
+    fclose(f);
+  }
+  if (!helper) {
+    return parent;
+  }
+  snprintf(path, sizeof(path), "/proc/%d/stat", (int)parent);
+  f = fopen(path, "r");
+  int ppid = 0;
+  if (f != NULL && fgets(text, sizeof(text), f) != NULL) {
+    const char* p = strrchr(text, ')');
+    char state;
+    if (p == NULL || sscanf(p + 1, " %c %d", &state, &ppid) != 2) {
+      ppid = 0;
+    }
+  }
+  if (f != NULL) {
+    fclose(f);
+  }
+  return ppid > 0 ? ppid : parent;
+}
+
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; i++) {
     const char* step = argv[i];
@@ -232,8 +308,12 @@ int main(int argc, char** argv) {
       pause();
       continue;
     }
+    if (strcmp(step, "openfds") == 0) {
+      print_open_fds();
+      continue;
+    }
     if (strcmp(step, "ready") == 0) {
-      kill(getppid(), SIGUSR2);
+      kill(supervisor_pid(), SIGUSR2);
       continue;
     }
     if (strcmp(step, "cat") == 0) {
@@ -265,10 +345,34 @@ int main(int argc, char** argv) {
     } else if (strcmp(step, "raise") == 0) {
       signal(atoi(arg), SIG_DFL);
       raise(atoi(arg));
+    } else if (strcmp(step, "envlen") == 0) {
+      const char* v = getenv(arg);
+      printf("%ld\n", v != NULL ? (long)strlen(v) : -1L);
+      fflush(stdout);
+    } else if (strcmp(step, "signalsup") == 0) {
+      kill(supervisor_pid(), atoi(arg));
     } else if (strcmp(step, "ignore") == 0) {
       signal(atoi(arg), SIG_IGN);
     } else if (strcmp(step, "pidfile") == 0) {
       append_pid(arg, getpid());
+    } else if (strcmp(step, "mark") == 0) {
+      if (i + 1 >= argc) {
+        usage(step);
+      }
+      append_text(arg, argv[++i]);
+    } else if (strcmp(step, "failifmissing") == 0) {
+      if (access(arg, F_OK) != 0) {
+        exit(1);
+      }
+    } else if (strcmp(step, "readfifo") == 0) {
+      int fd = open(arg, O_RDONLY);
+      char buf[64];
+      while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0) {
+      }
+    } else if (strcmp(step, "pauseifmissing") == 0) {
+      if (access(arg, F_OK) != 0) {
+        pause();
+      }
     } else if (strcmp(step, "noeol") == 0) {
       write_all(1, arg, strlen(arg));
     } else if (strcmp(step, "bytes") == 0) {

@@ -29,4 +29,12 @@ int uvsup__group_alive(uvsup_group_scan_t* scan,
                        int fresh);
 void uvsup__group_scan_free(uvsup_group_scan_t* scan);
 
+/* The parts, for a walk off the loop (inproc.c runs it on the thread
+ * pool): kill(-pgid, 0) says whether the group may live; a walk lists the
+ * groups with a running member (touching only the scan, so another thread
+ * may do it); then the walk answers for pgid. */
+int uvsup__group_exists(int pgid);
+void uvsup__group_walk(uvsup_group_scan_t* scan);
+int uvsup__group_in_walk(const uvsup_group_scan_t* scan, int pgid);
+
 #endif

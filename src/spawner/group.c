@@ -132,14 +132,30 @@ static void scan(uvsup_group_scan_t* s) {
   s->complete = complete;
 }
 
+int uvsup__group_exists(int pgid) {
+  /* EPERM: a member runs as another user (it changed its credentials), so
+   * the group is not gone. */
+  return kill(-pgid, 0) == 0 || errno == EPERM;
+}
+
+void uvsup__group_walk(uvsup_group_scan_t* s) {
+  scan(s);
+}
+
+int uvsup__group_in_walk(const uvsup_group_scan_t* s, int pgid) {
+  if (!s->complete) {
+    return 1; /* could not look: trust kill(), never let a process escape */
+  }
+  return bsearch(&pgid, s->pgids, s->count, sizeof(*s->pgids), compare_int) !=
+         NULL;
+}
+
 int uvsup__group_alive(uvsup_group_scan_t* s,
                        uv_loop_t* loop,
                        int pgid,
                        uint64_t born_ns,
                        int fresh) {
-  /* EPERM: a member runs as another user (it changed its credentials), so
-   * the group is not gone. */
-  if (kill(-pgid, 0) != 0 && errno != EPERM) {
+  if (!uvsup__group_exists(pgid)) {
     return 0;
   }
   /* kill() also succeeds while only zombies are left, and zombies of
@@ -155,11 +171,7 @@ int uvsup__group_alive(uvsup_group_scan_t* s,
     s->valid = 1;
     s->at_ms = now;
   }
-  if (!s->complete) {
-    return 1; /* could not look: trust kill(), never let a process escape */
-  }
-  return bsearch(&pgid, s->pgids, s->count, sizeof(*s->pgids), compare_int) !=
-         NULL;
+  return uvsup__group_in_walk(s, pgid);
 }
 
 void uvsup__group_scan_free(uvsup_group_scan_t* s) {

@@ -1,0 +1,44 @@
+/* How the CLI spawns its workers: UVSUP_SPAWN, and the spawn helper beside
+ * the program before the installed one. */
+#include "spawnmode.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HELPER_NAME "uvsup-spawn"
+
+/* The helper beside /proc/self/exe, as in a build tree; else the
+ * library's choice (UVSUP_SPAWN_HELPER, then the installed one). */
+static void find_beside(uvsup_options_t* opts, char* path, size_t len) {
+  ssize_t n = readlink("/proc/self/exe", path, len - 1);
+  if (n <= 0) {
+    return;
+  }
+  path[n] = '\0';
+  char* slash = strrchr(path, '/');
+  if (slash == NULL || (size_t)(slash - path) + sizeof("/" HELPER_NAME) > len) {
+    return;
+  }
+  memcpy(slash + 1, HELPER_NAME, sizeof(HELPER_NAME));
+  if (getenv("UVSUP_SPAWN_HELPER") == NULL && access(path, X_OK) == 0) {
+    opts->spawn_helper = path;
+  }
+}
+
+int cli_spawn_setup(
+    uvsup_options_t* opts, char* path, size_t len, char* err, size_t errlen) {
+  const char* mode = getenv("UVSUP_SPAWN");
+  if (mode == NULL || mode[0] == '\0' || strcmp(mode, "helper") == 0) {
+    find_beside(opts, path, len);
+    return 0;
+  }
+  if (strcmp(mode, "in-process") == 0) {
+    opts->spawn_in_process = 1;
+    return 0;
+  }
+  snprintf(err, errlen, "UVSUP_SPAWN: '%.100s' is not 'helper' or 'in-process'",
+           mode);
+  return -1;
+}

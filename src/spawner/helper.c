@@ -1,0 +1,390 @@
+/* uvsup-spawn, the spawn helper: a small process that its host starts with
+ * posix_spawn, and that spawns the host's workers on its own libuv loop, so
+ * the big host never forks. It reports each worker's pid and exit, signals
+ * the workers' groups on the host's behalf (it alone knows whether a pid
+ * is still its unreaped child), and answers whether a leftover group
+ * lives. When the host dies (end of file on the socket, or the
+ * parent-death signal), it runs the stop sequence on every worker's group
+ * and exits.
+ * Usage (by the library only): uvsup-spawn FD HOST_PID */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "../list.h"
+#include "../table.h"
+#include "channel.h"
+#include "group.h"
+#include "proto.h"
+
+/* After SIGKILL, how long to wait for the groups to go before exiting. */
+#define AFTER_KILL_MS       1000
+/* While its host is gone, groups are checked at this interval. */
+#define SHUTDOWN_CHECK_MS   10
+/* The signal the kernel sends when the host's thread that spawned the
+ * helper dies; the host may live on (another thread), so it is checked. */
+#define PARENT_DEATH_SIGNAL SIGUSR1
+
+/* A worker's process, from its spawn until the host forgets it. */
+typedef struct {
+  uint64_t id;
+  int pid;
+  uv_process_t process;
+  int exited;    /* its exit was reported */
+  int forgotten; /* the host is done with it: freed once closed */
+  int closed;    /* the process handle's close callback has run */
+  int stop_signal;
+  uint64_t kill_after_ms;
+  uint64_t start_ns;
+  uvsup_link_t link; /* every record the host has not forgotten */
+} record_t;
+
+/* Where the helper is: serving its host, or stopping every group because
+ * its host is gone. */
+typedef enum {
+  HELPER_SERVING = 0,
+  HELPER_STOPPING, /* stop signals sent; waiting out the longest grace */
+  HELPER_KILLING   /* SIGKILL sent; a last wait before exiting */
+} helper_phase_t;
+
+typedef struct {
+  uv_loop_t* loop;
+  uvsup_chan_t chan;
+  uvsup_table_t by_id;
+  uvsup_link_t records;
+  uvsup_group_scan_t scan;
+  helper_phase_t phase;
+  int host_pid;
+  uv_timer_t timer;
+  uint64_t deadline;
+  uv_signal_t signals[4];
+} helper_t;
+
+static helper_t helper;
+
+static int match_id(const void* item, const void* key) {
+  return ((const record_t*)item)->id == *(const uint64_t*)key;
+}
+
+static uint32_t hash_id(uint64_t id) {
+  return uvsup__hash_int((uint32_t)(id ^ (id >> 32)));
+}
+
+static record_t* find(uint64_t id) {
+  return uvsup__table_find(&helper.by_id, hash_id(id), match_id, &id);
+}
+
+static void reply(uvsup_wbuf_t* w) {
+  if (!w->failed && helper.phase == HELPER_SERVING) {
+    uvsup__chan_send(&helper.chan, w->data, w->len, NULL, 0);
+  }
+  uvsup__wbuf_free(w);
+}
+
+static void drop(record_t* r) {
+  uvsup__table_remove(&helper.by_id, hash_id(r->id), r);
+  uvsup__list_remove(&r->link);
+  r->forgotten = 1;
+  if (r->closed) {
+    free(r);
+  }
+}
+
+static void on_process_close(uv_handle_t* handle) {
+  record_t* r = handle->data;
+  r->closed = 1;
+  if (r->forgotten) {
+    free(r);
+  }
+}
+
+static void on_exit_cb(uv_process_t* process, int64_t status, int signum) {
+  record_t* r = process->data;
+  r->exited = 1;
+  uv_close((uv_handle_t*)process, on_process_close);
+  uvsup_wbuf_t w;
+  uvsup__wbuf_init(&w);
+  uvsup__put_u8(&w, PROTO_EXIT);
+  uvsup__put_u64(&w, r->id);
+  uvsup__put_u64(&w, (uint64_t)status);
+  uvsup__put_i32(&w, signum);
+  /* Most groups end with their leader: say so now, and the host needs no
+   * question (a round trip per run) before the run is finished. */
+  uvsup__put_u8(&w, !uvsup__group_exists(r->pid));
+  reply(&w);
+}
+
+static void close_fds(const int* fds, int nfds) {
+  for (int i = 0; i < nfds; i++) {
+    close(fds[i]);
+  }
+}
+
+/* Decodes a spawn request's stdio slots into stdio[]; returns the count
+ * or -1. */
+static int read_stdio(uvsup_rbuf_t* in,
+                      const int* fds,
+                      int nfds,
+                      uv_stdio_container_t* stdio,
+                      int max) {
+  int count = uvsup__get_i32(in);
+  if (in->failed || count < 0 || count > max) {
+    return -1;
+  }
+  for (int i = 0; i < count; i++) {
+    int slot = uvsup__get_i32(in);
+    if (slot == PROTO_SLOT_IGNORE) {
+      stdio[i].flags = UV_IGNORE;
+    } else if (slot >= 0 && slot < nfds) {
+      stdio[i].flags = UV_INHERIT_FD;
+      stdio[i].data.fd = fds[slot];
+    } else {
+      return -1;
+    }
+  }
+  return in->failed ? -1 : count;
+}
+
+static int spawn(record_t* r,
+                 uvsup_rbuf_t* in,
+                 const int* fds,
+                 int nfds,
+                 char*** args,
+                 char*** env) {
+  uv_stdio_container_t stdio[UVSUP_CHAN_MAX_FDS];
+  uv_process_options_t o;
+  memset(&o, 0, sizeof(o));
+  r->stop_signal = uvsup__get_i32(in);
+  r->kill_after_ms = uvsup__get_u64(in);
+  o.stdio_count = read_stdio(in, fds, nfds, stdio, UVSUP_CHAN_MAX_FDS);
+  o.stdio = stdio;
+  o.file = uvsup__get_str(in);
+  o.cwd = uvsup__get_str(in);
+  int is_null;
+  *args = uvsup__get_strv(in, &is_null);
+  *env = uvsup__get_strv(in, &is_null);
+  if (in->failed || o.stdio_count < 0 || o.file == NULL || *args == NULL) {
+    return UV_EPROTO;
+  }
+  o.args = *args;
+  o.env = *env != NULL ? *env : (char**)(const char*[]){ NULL };
+  o.exit_cb = on_exit_cb;
+  /* Its own session and process group, so a stop reaches grandchildren. */
+  o.flags = UV_PROCESS_DETACHED;
+  r->process.data = r;
+  r->start_ns = uv_hrtime();
+  int err = uv_spawn(helper.loop, &r->process, &o);
+  if (err != 0) {
+    r->forgotten = 1; /* freed by the close callback */
+    uv_close((uv_handle_t*)&r->process, on_process_close);
+  }
+  return err;
+}
+
+static void on_spawn(uvsup_rbuf_t* in, const int* fds, int nfds) {
+  uint64_t id = uvsup__get_u64(in);
+  record_t* r = calloc(1, sizeof(*r));
+  int err = r == NULL ? UV_ENOMEM : uvsup__table_reserve(&helper.by_id);
+  char** args = NULL;
+  char** env = NULL;
+  if (err == 0 && nfds < 0) {
+    err = UV_EMFILE; /* its descriptors found no room here */
+    nfds = 0;
+  }
+  if (err == 0) {
+    r->id = id;
+    err = spawn(r, in, fds, nfds, &args, &env);
+  }
+  free(args);
+  free(env);
+  close_fds(fds, nfds); /* the child has its own copies */
+  uvsup_wbuf_t w;
+  uvsup__wbuf_init(&w);
+  uvsup__put_u8(&w, PROTO_SPAWNED);
+  uvsup__put_u64(&w, id);
+  uvsup__put_i32(&w, err == 0 ? r->process.pid : 0);
+  uvsup__put_i32(&w, err);
+  if (err == 0) {
+    r->pid = r->process.pid;
+    uvsup__table_insert(&helper.by_id, hash_id(id), r);
+    uvsup__list_push_back(&helper.records, &r->link);
+  } else if (r != NULL && r->process.data == NULL) {
+    free(r); /* never got as far as a handle */
+  }
+  reply(&w);
+}
+
+static void on_message(uvsup_chan_t* chan,
+                       const char* data,
+                       size_t len,
+                       const int* fds,
+                       int nfds) {
+  uvsup_rbuf_t in;
+  uvsup__rbuf_init(&in, data, len);
+  uint8_t type = uvsup__get_u8(&in);
+  if (type == PROTO_SPAWN) {
+    on_spawn(&in, fds, nfds);
+    return;
+  }
+  close_fds(fds, nfds < 0 ? 0 : nfds);
+  record_t* r = find(uvsup__get_u64(&in));
+  if (r == NULL || in.failed) {
+    return; /* forgotten already */
+  }
+  switch (type) {
+  case PROTO_SIGNAL:
+    /* Until the host forgets it, the group is the host's to signal: its
+     * leader is our unreaped child, or its leftovers are being stopped. */
+    kill(-r->pid, uvsup__get_i32(&in));
+    break;
+  case PROTO_QUERY: {
+    int fresh = uvsup__get_u8(&in);
+    uvsup_wbuf_t w;
+    uvsup__wbuf_init(&w);
+    uvsup__put_u8(&w, PROTO_GROUP);
+    uvsup__put_u64(&w, r->id);
+    uvsup__put_u8(&w, (uint8_t)uvsup__group_alive(&helper.scan, helper.loop,
+                                                  r->pid, r->start_ns, fresh));
+    reply(&w);
+    break;
+  }
+  case PROTO_FORGET:
+    drop(r);
+    break;
+  default:
+    break;
+  }
+}
+
+/* The host is gone: every group still known gets the stop sequence. */
+static void stop_groups(int signum) {
+  for (uvsup_link_t* l = helper.records.next; l != &helper.records;
+       l = l->next) {
+    record_t* r = uvsup__list_entry(l, record_t, link);
+    kill(-r->pid, signum != 0 ? signum : r->stop_signal);
+    if (signum == 0) {
+      kill(-r->pid, SIGCONT); /* a stopped process acts on it */
+    }
+  }
+}
+
+/* Forgets the records whose process has exited and whose group is gone;
+ * returns 1 when none is left. */
+static int sweep(void) {
+  int first = 1;
+  uvsup_link_t* l = helper.records.next;
+  while (l != &helper.records) {
+    record_t* r = uvsup__list_entry(l, record_t, link);
+    l = l->next;
+    if (r->exited && !uvsup__group_alive(&helper.scan, helper.loop, r->pid,
+                                         r->start_ns, first)) {
+      drop(r);
+    }
+    first = 0;
+  }
+  return uvsup__list_empty(&helper.records);
+}
+
+static void on_shutdown_timer(uv_timer_t* timer) {
+  uv_update_time(helper.loop);
+  if (sweep()) {
+    exit(0);
+  }
+  if (uv_now(helper.loop) < helper.deadline) {
+    return;
+  }
+  switch (helper.phase) {
+  case HELPER_STOPPING:
+    stop_groups(SIGKILL);
+    helper.phase = HELPER_KILLING;
+    helper.deadline = uv_now(helper.loop) + AFTER_KILL_MS;
+    return;
+  case HELPER_KILLING:
+  case HELPER_SERVING:
+    exit(0); /* only unkillable processes are left */
+  }
+}
+
+static void shut_down(void) {
+  if (helper.phase != HELPER_SERVING) {
+    return;
+  }
+  helper.phase = HELPER_STOPPING;
+  uvsup__chan_close(&helper.chan, NULL);
+  uint64_t grace = 0;
+  for (uvsup_link_t* l = helper.records.next; l != &helper.records;
+       l = l->next) {
+    record_t* r = uvsup__list_entry(l, record_t, link);
+    if (r->kill_after_ms > grace) {
+      grace = r->kill_after_ms;
+    }
+  }
+  stop_groups(0);
+  uv_update_time(helper.loop);
+  helper.deadline = uv_now(helper.loop) + grace;
+  uv_timer_start(&helper.timer, on_shutdown_timer, 0, SHUTDOWN_CHECK_MS);
+}
+
+static void on_end(uvsup_chan_t* chan, int err) {
+  shut_down(); /* the host closed its end, or died */
+}
+
+static void on_signal(uv_signal_t* handle, int signum) {
+  /* The parent-death signal also comes when only the host's thread that
+   * started the helper ends: the host is gone only when we are orphaned. */
+  if (signum == PARENT_DEATH_SIGNAL && getppid() == helper.host_pid) {
+    return;
+  }
+  shut_down();
+}
+
+static void watch_signals(void) {
+  const int signums[4] = { SIGTERM, SIGINT, SIGHUP, PARENT_DEATH_SIGNAL };
+  for (int i = 0; i < 4; i++) {
+    uv_signal_init(helper.loop, &helper.signals[i]);
+    uv_signal_start(&helper.signals[i], on_signal, signums[i]);
+    uv_unref((uv_handle_t*)&helper.signals[i]);
+  }
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    fprintf(stderr, "uvsup-spawn: started by the uvsup library only\n");
+    return 2;
+  }
+  int fd = atoi(argv[1]);
+  helper.host_pid = atoi(argv[2]);
+  /* Descriptors the host left open by mistake (not close-on-exec) are not
+   * ours to hold: a pipe whose end someone waits for would never end. */
+  syscall(SYS_close_range, (unsigned)fd + 1, ~0u, 0);
+  /* dup2() gave us the socket without close-on-exec: a worker holding it
+   * could speak for the helper, and would keep the host from seeing the
+   * helper's end. */
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  helper.loop = uv_default_loop();
+  uvsup__table_init(&helper.by_id);
+  uvsup__list_init(&helper.records);
+  uv_timer_init(helper.loop, &helper.timer);
+  watch_signals();
+  /* The second line of defence, for a host whose socket another process
+   * still holds (it forked without exec). */
+  prctl(PR_SET_PDEATHSIG, PARENT_DEATH_SIGNAL);
+  if (uvsup__chan_open(&helper.chan, helper.loop, fd, on_message, on_end) !=
+      0) {
+    return 1;
+  }
+  if (getppid() != helper.host_pid) {
+    shut_down(); /* the host died before the signal was armed */
+  }
+  uv_run(helper.loop, UV_RUN_DEFAULT);
+  return 0;
+}

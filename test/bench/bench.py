@@ -44,13 +44,13 @@ if __name__ == "__main__":
 """
 
 
-def run(argv, stdin_bytes=None, rss=None):
+def run(argv, stdin_bytes=None, rss=None, env=None):
     """Runs argv; returns (seconds, peak RSS in KiB or 0). With rss (the
     bench_rss helper), the peak RSS is measured by that small parent."""
     if rss:
         argv = [rss] + argv
     start = time.perf_counter()
-    proc = subprocess.run(argv, input=stdin_bytes,
+    proc = subprocess.run(argv, input=stdin_bytes, env=env,
                           stdin=None if stdin_bytes else subprocess.DEVNULL,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - start
@@ -132,6 +132,10 @@ def spawn_throughput(b, table, n, jobs, reps, with_parallel, notes):
             "uvsup --output tag": lambda: run([b.uvsup, "-j", str(j),
                                                "--summary", "none", true],
                                               values),
+            "uvsup, spawning in-process": lambda: run(
+                [b.uvsup, "-j", str(j), "--summary", "none", "--output",
+                 "inherit", true], values,
+                env=dict(os.environ, UVSUP_SPAWN="in-process")),
             "xargs -P": lambda: run(["xargs", "-P", str(j), "-n", "1", true],
                                     values),
             "Python subprocess pool": lambda: run(

@@ -158,13 +158,18 @@ static int reap(uvsup_reaper_t* r, int pid) {
 /* One child: reaped when it is a dead orphan, signalled when the finish
  * asks. Returns 1 when it is a live orphan. */
 static int visit(uvsup_reaper_t* r, int pid) {
+  /* A worker spawned in-process is ours to skip at O(1), before any
+   * system call: they may be most of the children. */
+  if (r->owned(r, pid, 1)) {
+    return 0;
+  }
   if (has_exited(pid)) {
-    if (!r->owned(r, pid)) {
+    if (!r->owned(r, pid, 0)) {
       reap(r, pid);
     }
     return 0;
   }
-  if (r->phase == REAP_WATCHING || r->owned(r, pid)) {
+  if (r->phase == REAP_WATCHING || r->owned(r, pid, 0)) {
     return 0;
   }
   if (r->phase == REAP_KILLING) {
@@ -187,7 +192,7 @@ static int peek_any(uvsup_reaper_t* r) {
       info.si_pid == 0) {
     return 0;
   }
-  if (r->owned(r, info.si_pid)) {
+  if (r->owned(r, info.si_pid, 0)) {
     return -1;
   }
   return reap(r, info.si_pid) ? info.si_pid : 0;

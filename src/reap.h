@@ -22,8 +22,10 @@ typedef enum {
 
 typedef struct uvsup_reaper_s uvsup_reaper_t;
 
-/* 1 when pid is a child that libuv (or the owner) will reap itself. */
-typedef int (*uvsup_reap_owned_fn)(uvsup_reaper_t* reaper, int pid);
+/* 1 when pid is a child that libuv (or the owner) will reap itself. quick:
+ * only what is known in O(1) (a worker, the helper); else also what costs
+ * more to find (the caller's own uv_process_t on the loop). */
+typedef int (*uvsup_reap_owned_fn)(uvsup_reaper_t* reaper, int pid, int quick);
 /* The finish is over: no orphan is left. */
 typedef void (*uvsup_reap_gone_fn)(uvsup_reaper_t* reaper);
 

@@ -306,10 +306,13 @@ static void find_process(uv_handle_t* handle, void* arg) {
   }
 }
 
-static int reap_owned(uvsup_reaper_t* reaper, int pid) {
+static int reap_owned(uvsup_reaper_t* reaper, int pid, int quick) {
   uvsup_t* sup = reaper->data;
   if (uvsup_owns_pid(sup, pid)) {
     return 1;
+  }
+  if (quick) {
+    return 0;
   }
   process_search_t search = { pid, 0 };
   uv_walk(sup->loop, find_process, &search);

@@ -274,17 +274,26 @@ def wait_until(condition, timeout_s, step_s=0.001):
 
 def kill9_cleanup(b, table, n, reps, limit_s):
     """kill -9 of uvsup with n running workers: the time from its death to
-    the last worker gone. Workers write their pids, so they are found
-    wherever they run (children of uvsup, or of a spawn helper)."""
+    the last worker gone, with the spawn helper (which stops them) and
+    spawning in-process (nothing does)."""
+    for mode in ("helper", "in-process"):
+        kill9_one(b, table, n, reps if mode == "helper" else 1, limit_s,
+                  mode)
+
+
+def kill9_one(b, table, n, reps, limit_s, mode):
+    """Workers write their pids, so they are found wherever they run
+    (children of uvsup, or of the spawn helper)."""
     import tempfile
-    label = f"7. kill -9 of uvsup, {n} workers"
+    label = f"7. kill -9 of uvsup, {n} workers, spawning {mode}"
+    env = dict(os.environ, UVSUP_SPAWN=mode)
     times, left = [], []
     for _ in range(reps):
         with tempfile.NamedTemporaryFile("r", prefix="uvsup-bench-") as f:
             script = f'echo $$ >> {f.name} && exec sleep 3600'
             proc = subprocess.Popen(
                 [b.uvsup, "-j", "0", "--summary", "none", "-q", "sh", "-c",
-                 script, ":::"] + [str(i) for i in range(n)],
+                 script, ":::"] + [str(i) for i in range(n)], env=env,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
             def pids():

@@ -341,6 +341,33 @@ START_TEST(test_reap_owns_pid_and_signal_worker) {
 }
 END_TEST
 
+/* A signal passed on while the spawn is in flight is not lost: it goes
+ * once the process is known (init's signal test hung before). */
+START_TEST(test_reap_signal_during_the_spawn_arrives) {
+  one_t o;
+  one_init(&o, 0, 0);
+  char* args[] = { UVSUP_TEST_CHILD, "pause", NULL };
+  uvsup_worker_t* w;
+  uvsup_worker_options_t wo;
+  uvsup_worker_options_init(&wo);
+  wo.name = "one";
+  wo.file = UVSUP_TEST_CHILD;
+  wo.args = args;
+  ck_assert_int_eq(uvsup_add(o.sup, &wo, &w), 0);
+  ck_assert_int_eq(uvsup_start(o.sup), 0);
+  /* The first turn asks for the spawn; with the helper, its answer (and
+   * on_start) comes on a later one. */
+  while (uvsup_running(o.sup) == 0) {
+    uv_run(&o.loop, UV_RUN_NOWAIT);
+  }
+  ck_assert_int_eq(uvsup_signal_worker(w, SIGUSR1), 0);
+  uv_run(&o.loop, UV_RUN_DEFAULT);
+  ck_assert_int_eq(o.result.end, UVSUP_END_SIGNALED);
+  ck_assert_int_eq(o.result.term_signal, SIGUSR1);
+  one_finish(&o);
+}
+END_TEST
+
 /* Asserts the pid in path is gone (reaped: not even a zombie). */
 static void assert_reaped(const char* path) {
   FILE* f = fopen(path, "r");
@@ -402,6 +429,7 @@ int main(void) {
   tcase_add_test(tc, test_reap_leaves_the_hosts_own_children);
   tc = tu_tcase_new(s, "core", 0);
   tcase_add_test(tc, test_reap_owns_pid_and_signal_worker);
+  tcase_add_test(tc, test_reap_signal_during_the_spawn_arrives);
   tcase_add_test(tc, test_reap_stops_orphans_at_the_end);
   tcase_add_test(tc, test_reap_kills_orphans_that_ignore_the_stop);
   return tu_run_suite(s);

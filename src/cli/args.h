@@ -8,6 +8,7 @@
 #include "batch.h"
 #include "supervise.h"
 #include "tag.h"
+#include "workeropts.h"
 
 #define CLI_MAX_JOBS 1000000 /* -j beyond this is surely a typo */
 
@@ -48,6 +49,8 @@ typedef struct {
 typedef struct {
   const char* name; /* from -n, or NULL: named by position */
   const char* command;
+  size_t first_setting; /* its own settings (given after its -n): */
+  size_t nsettings;     /* settings[first_setting ...] */
 } cli_command_t;
 
 /* One input source, as GNU parallel's. */
@@ -80,6 +83,7 @@ typedef struct {
   const char* summary_file;
   uint64_t timeout_ms; /* 0: none */
   uint64_t kill_after_ms;
+  uint64_t stop_timeout_ms; /* 0: none */
   int stop_signal;
   cli_halt_t halt;
   cli_output_mode_t output;
@@ -89,11 +93,16 @@ typedef struct {
   int quiet;               /* no live lines on stderr */
   const char* events_file; /* NULL: none */
   cli_supervise_t supervise;
-  int init;          /* --init: a container's init for one PROGRAM */
-  int subreaper;     /* -s: adopt and reap orphaned descendants */
-  int output_set;    /* --output was given */
-  int summary_set;   /* --summary was given */
-  cli_batch_t batch; /* the GNU parallel batch options */
+  int init;                /* --init: a container's init for one PROGRAM */
+  int subreaper;           /* -s: adopt and reap orphaned descendants */
+  int output_set;          /* --output was given */
+  int summary_set;         /* --summary was given */
+  cli_worker_t stack;      /* defaults of --ready and friends (its supervise
+                              is unused: see supervise) */
+  cli_setting_t* settings; /* per-worker settings of every -n, in order */
+  size_t nsettings;
+  size_t pending_settings; /* where those of the pending -n begin */
+  cli_batch_t batch;       /* the GNU parallel batch options */
   int help;
   int version;
 } cli_args_t;

@@ -66,6 +66,7 @@ typedef struct {
   int halt_on_success; /* the halt was triggered by successes */
   unsigned halt_seen;  /* results counted towards --halt */
   int done;            /* on_done has run: every worker has ended */
+  int stack;           /* some worker has --ready or --after */
   cli_signals_t signals;
   int init;              /* --init, or PID 1: an init's duties */
   cli_forward_t forward; /* with init: signals passed on */

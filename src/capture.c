@@ -169,7 +169,7 @@ void uvsup__capture_started(uvsup_capture_t* cap,
       stdio[1 + i].flags = UV_IGNORE;
     }
     uvsup_stream_t* s = &cap->streams[i];
-    if (!s->open) {
+    if (!s->open || spawned < 0) {
       continue;
     }
     if (spawned) {
@@ -181,6 +181,15 @@ void uvsup__capture_started(uvsup_capture_t* cap,
     }
   }
   streams_done(cap);
+}
+
+void uvsup__capture_read(uvsup_capture_t* cap) {
+  for (int i = 0; i < 2; i++) {
+    uvsup_stream_t* s = &cap->streams[i];
+    if (s->open && !s->paused) {
+      uv_read_start((uv_stream_t*)&s->pipe, on_alloc, on_read);
+    }
+  }
 }
 
 /* Reads what the pipe holds now, however much (FIONREAD), and no more: a

@@ -65,11 +65,15 @@ int uvsup__capture_prepare(uvsup_capture_t* capture,
                            uint64_t grace_ms,
                            uvsup_capture_closed_fn on_closed,
                            uv_stdio_container_t* stdio);
-/* After uv_spawn(): closes the parent's copies of the write ends and starts
- * reading (spawned), or closes everything. */
+/* After the spawn request: closes the parent's copies of the write ends,
+ * and starts reading (spawned 1), waits for uvsup__capture_read() (spawned
+ * -1: the spawn helper has not answered yet), or closes everything (0). */
 void uvsup__capture_started(uvsup_capture_t* capture,
                             uv_stdio_container_t* stdio,
                             int spawned);
+/* The spawn helper said the process runs: start reading, so no output
+ * comes before on_start. */
+void uvsup__capture_read(uvsup_capture_t* capture);
 /* Stops or starts again the reads of stream (1: stdout, 2: stderr; 0:
  * both). Each stream is paused on its own, so a consumer that is behind on
  * one stream does not hold the other. */

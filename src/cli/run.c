@@ -292,6 +292,8 @@ static void print_running(uvsup_worker_t* worker, void* arg) {
   if (pid != 0) {
     cli_output_say(l->run->output, "  %s  pid %d  running for %s", shown, pid,
                    took);
+  } else if (uvsup_worker_state(worker) == UVSUP_STATE_QUEUED) {
+    cli_output_say(l->run->output, "  %s  starting", shown);
   } else {
     cli_output_say(l->run->output, "  %s  exited, stopping what it left behind",
                    shown);

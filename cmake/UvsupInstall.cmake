@@ -7,6 +7,11 @@ install(TARGETS uvsup EXPORT uvsupTargets
   PUBLIC_HEADER DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS uvsup_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS uvsup_spawn RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR})
+# man uvsup, and bash completion where bash-completion looks for it.
+install(FILES doc/uvsup.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES contrib/uvsup.bash-completion
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+  RENAME uvsup)
 
 set(UVSUP_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/uvsup)
 install(EXPORT uvsupTargets NAMESPACE uvsup:: DESTINATION ${UVSUP_CMAKE_DIR})

@@ -10,6 +10,30 @@
 #include "jobs.h"
 #include "testutil.h"
 
+/* The jobs of the last build, made in order as the CLI makes them. */
+static cli_job_t* js;
+static size_t njs;
+
+static void make_all(cli_jobs_t* jobs) {
+  njs = jobs->count;
+  js = calloc(njs + 1, sizeof(*js));
+  ck_assert_ptr_nonnull(js);
+  char err[512];
+  for (size_t k = 0; k < njs; k++) {
+    ck_assert_int_eq(cli_jobs_make(jobs, k, 1, &js[k], err, sizeof(err)), 0);
+  }
+}
+
+static void free_all(cli_jobs_t* jobs) {
+  for (size_t k = 0; k < njs; k++) {
+    cli_job_free(&js[k]);
+  }
+  free(js);
+  js = NULL;
+  njs = 0;
+  cli_jobs_free(jobs);
+}
+
 static FILE* text_stream(const char* text) {
   FILE* f = fmemopen((void*)text, strlen(text), "r");
   ck_assert_ptr_nonnull(f);
@@ -25,16 +49,17 @@ START_TEST(test_jobs_procfile_runs_in_its_directory) {
   cli_jobs_t jobs;
   char err[512];
   ck_assert_int_eq(cli_jobs_build(&a, NULL, &jobs, err, sizeof(err)), 0);
+  make_all(&jobs);
   ck_assert_uint_eq(jobs.count, 2);
-  ck_assert_str_eq(jobs.jobs[0].name, "web");
-  ck_assert_str_eq(jobs.jobs[0].argv[0], "/bin/sh");
-  ck_assert_str_eq(jobs.jobs[0].argv[1], "-c");
-  ck_assert_str_eq(jobs.jobs[0].argv[2], "echo hi");
-  ck_assert_ptr_null(jobs.jobs[0].argv[3]);
-  ck_assert_str_eq(jobs.jobs[0].cwd, "/tmp");
-  ck_assert_str_eq(jobs.jobs[1].name, "New York");
-  ck_assert_str_eq(jobs.jobs[1].argv[2], "./city.sh");
-  cli_jobs_free(&jobs);
+  ck_assert_str_eq(js[0].name, "web");
+  ck_assert_str_eq(js[0].argv[0], "/bin/sh");
+  ck_assert_str_eq(js[0].argv[1], "-c");
+  ck_assert_str_eq(js[0].argv[2], "echo hi");
+  ck_assert_ptr_null(js[0].argv[3]);
+  ck_assert_str_eq(js[0].cwd, "/tmp");
+  ck_assert_str_eq(js[1].name, "New York");
+  ck_assert_str_eq(js[1].argv[2], "./city.sh");
+  free_all(&jobs);
   unlink(path);
   free(path);
 }
@@ -50,11 +75,12 @@ START_TEST(test_jobs_commands_named_by_position) {
   cli_jobs_t jobs;
   char err[512];
   ck_assert_int_eq(cli_jobs_build(&a, NULL, &jobs, err, sizeof(err)), 0);
-  ck_assert_str_eq(jobs.jobs[0].name, "1");
-  ck_assert_str_eq(jobs.jobs[1].name, "web");
-  ck_assert_str_eq(jobs.jobs[2].name, "3");
-  ck_assert_ptr_null(jobs.jobs[2].cwd);
-  cli_jobs_free(&jobs);
+  make_all(&jobs);
+  ck_assert_str_eq(js[0].name, "1");
+  ck_assert_str_eq(js[1].name, "web");
+  ck_assert_str_eq(js[2].name, "3");
+  ck_assert_ptr_null(js[2].cwd);
+  free_all(&jobs);
 
   /* A name given with -n may clash with a position. */
   commands[1].name = "3";
@@ -78,11 +104,12 @@ START_TEST(test_jobs_values_expand_program) {
   cli_jobs_t jobs;
   char err[512];
   ck_assert_int_eq(cli_jobs_build(&a, NULL, &jobs, err, sizeof(err)), 0);
-  ck_assert_str_eq(jobs.jobs[1].name, "dir/b.c");
-  ck_assert_str_eq(jobs.jobs[1].argv[0], "cp");
-  ck_assert_str_eq(jobs.jobs[1].argv[1], "dir/b.c");
-  ck_assert_str_eq(jobs.jobs[1].argv[2], "dir/b.bak");
-  cli_jobs_free(&jobs);
+  make_all(&jobs);
+  ck_assert_str_eq(js[1].name, "dir/b.c");
+  ck_assert_str_eq(js[1].argv[0], "cp");
+  ck_assert_str_eq(js[1].argv[1], "dir/b.c");
+  ck_assert_str_eq(js[1].argv[2], "dir/b.bak");
+  free_all(&jobs);
 
   values[1] = "";
   ck_assert_int_eq(cli_jobs_build(&a, NULL, &jobs, err, sizeof(err)), -1);
@@ -101,11 +128,20 @@ START_TEST(test_jobs_stdin_values) {
   char err[512];
   FILE* in = text_stream("one\n\ntwo\r\nthree");
   ck_assert_int_eq(cli_jobs_build(&a, in, &jobs, err, sizeof(err)), 0);
+  make_all(&jobs);
   fclose(in);
   ck_assert_uint_eq(jobs.count, 3);
-  ck_assert_str_eq(jobs.jobs[1].name, "two");
-  ck_assert_str_eq(jobs.jobs[2].argv[1], "three"); /* appended, no {} */
-  cli_jobs_free(&jobs);
+  ck_assert_str_eq(js[1].name, "two");
+  ck_assert_str_eq(js[2].argv[1], "three"); /* appended, no {} */
+  free_all(&jobs);
+
+  /* Only one CR goes with the newline (a CR of the value stays). */
+  in = text_stream("x\r\r\n");
+  ck_assert_int_eq(cli_jobs_build(&a, in, &jobs, err, sizeof(err)), 0);
+  make_all(&jobs);
+  fclose(in);
+  ck_assert_str_eq(js[0].name, "x\r");
+  free_all(&jobs);
 
   in = text_stream("\n\n");
   ck_assert_int_eq(cli_jobs_build(&a, in, &jobs, err, sizeof(err)), -1);
@@ -145,14 +181,15 @@ START_TEST(test_jobs_repeated_values_unique_names) {
   cli_jobs_t jobs;
   char err[512];
   ck_assert_int_eq(cli_jobs_build(&a, NULL, &jobs, err, sizeof(err)), 0);
+  make_all(&jobs);
   const char* want[] = { "a", "b", "a#2", "b#2", "a#2#2", "a#3", "a#4" };
   ck_assert_uint_eq(jobs.count, 7);
   for (int i = 0; i < 7; i++) {
-    ck_assert_str_eq(jobs.jobs[i].name, want[i]);
+    ck_assert_str_eq(js[i].name, want[i]);
   }
   /* The program still gets the value itself. */
-  ck_assert_str_eq(jobs.jobs[2].argv[1], "a");
-  cli_jobs_free(&jobs);
+  ck_assert_str_eq(js[2].argv[1], "a");
+  free_all(&jobs);
 }
 END_TEST
 
@@ -177,10 +214,11 @@ START_TEST(test_jobs_repeats_apart_are_linear) {
   cli_jobs_t jobs;
   char err[512];
   ck_assert_int_eq(cli_jobs_build(&a, in, &jobs, err, sizeof(err)), 0);
+  make_all(&jobs);
   ck_assert_uint_eq(jobs.count, N);
-  ck_assert_str_eq(jobs.jobs[N - 1].name, "b#100000");
-  ck_assert_str_eq(jobs.jobs[N - 2].name, "a#100000");
-  cli_jobs_free(&jobs);
+  ck_assert_str_eq(js[N - 1].name, "b#100000");
+  ck_assert_str_eq(js[N - 2].name, "a#100000");
+  free_all(&jobs);
   fclose(in);
   free(text);
 }
@@ -201,7 +239,9 @@ END_TEST
 
 /* Parses "uvsup WORDS..." (split at '|'), builds the jobs with stdin_text
  * on standard input, and returns their command lines, one per line. */
-static char* command_lines(const char* words, const char* stdin_text) {
+static char* command_lines_and_form(const char* words,
+                                    const char* stdin_text,
+                                    char** command_form) {
   char* copy = strdup(words);
   char* argv[64] = { "uvsup" };
   int argc = 1;
@@ -217,24 +257,69 @@ static char* command_lines(const char* words, const char* stdin_text) {
   cli_jobs_t jobs;
   ck_assert_msg(cli_jobs_build(&a, in, &jobs, err, sizeof(err)) == 0, "%s: %s",
                 words, err);
+  make_all(&jobs);
   fclose(in);
-  cli_buf_t b;
+  cli_buf_t b, commands;
   cli_buf_init(&b);
+  cli_buf_init(&commands);
   for (size_t j = 0; j < jobs.count; j++) {
-    for (char** p = jobs.jobs[j].argv; *p != NULL; p++) {
-      cli_buf_printf(&b, "%s%s", p == jobs.jobs[j].argv ? "" : " ", *p);
+    for (char** p = js[j].argv; *p != NULL; p++) {
+      cli_buf_printf(&b, "%s%s", p == js[j].argv ? "" : " ", *p);
     }
+    /* Parallel's own form of the command, for the joblog and --dry-run,
+     * is the same for these words. */
+    ck_assert_int_eq(cli_jobs_command(&jobs, j, 1, &commands), 0);
+    cli_buf_putc(&commands, '\n');
     cli_buf_putc(&b, '\n');
   }
-  cli_jobs_free(&jobs);
+  free_all(&jobs);
   cli_args_free(&a);
   free(copy);
+  if (command_form != NULL) {
+    *command_form = commands.data;
+  } else {
+    cli_buf_free(&commands);
+  }
   return b.data;
 }
 
+static char* command_lines(const char* words, const char* stdin_text) {
+  return command_lines_and_form(words, stdin_text, NULL);
+}
+
+START_TEST(test_jobs_command_as_parallel_dry_run) {
+  /* The job as a command line, for the joblog and --dry-run: each row as
+   * GNU parallel 20221122 prints it with --dry-run for the same words
+   * (values quoted, the words as given; a newline stays a newline). */
+  static const char* const rows[][2] = {
+    { "echo|{#}|{1}|{2}|{1.}|{1/}|{1//}|{1/.}|{3}|{x}|:::|a/b.c|d|:::|e|f",
+      "echo 1 a/b.c e a/b b.c a b  {x}\n"
+      "echo 2 a/b.c f a/b b.c a b  {x}\n"
+      "echo 3 d e d d . d  {x}\n"
+      "echo 4 d f d d . d  {x}\n" },
+    { "echo|{}|:::|a b|:::|c", "echo 'a b' c\n" },
+    { "echo|:::|a b|:::|c", "echo 'a b' c\n" },
+    { "sh|-c|echo {}|:::|a b|:::|c", "sh -c echo 'a b' c\n" },
+    { "sh|-c|echo {.}x{/}|:::|a.b/c d.e", "sh -c echo 'a.b/c d'x'c d.e'\n" },
+    { "printf|%s\\n|:::|it's|$x|tab\tx",
+      "printf %s\\n 'it'\"'\"'s'\nprintf %s\\n '$x'\n"
+      "printf %s\\n 'tab\tx'\n" },
+  };
+  for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+    char* form;
+    free(command_lines_and_form(rows[i][0], NULL, &form));
+    ck_assert_msg(strcmp(form, rows[i][1]) == 0, "%s:\n%s\nwant:\n%s",
+                  rows[i][0], form, rows[i][1]);
+    free(form);
+  }
+}
+END_TEST
+
 START_TEST(test_jobs_input_sources_as_gnu_parallel) {
-  /* Each row as GNU parallel 20221122 prints it with --dry-run for the
-   * same words ('|' separates them; f is a file of "f1\nf2\n"). */
+  /* Each job's argv, words joined by spaces, for the same words as GNU
+   * parallel 20221122's --dry-run (where it differs only in quoting:
+   * uvsup's argv needs none) ('|' separates them; f is a file of
+   * "f1\nf2\n"). */
   char* f = tu_write_temp("f1\nf2\n", 6);
   static const char* const rows[][2] = {
     { "echo|{#}|{1}|{2}|{1.}|{1/}|{1//}|{1/.}|{3}|{x}|:::|a/b.c|d|:::|e|f",
@@ -323,6 +408,7 @@ int main(void) {
   tcase_add_test(core, test_jobs_repeated_values_unique_names);
   tcase_add_test(core, test_jobs_repeats_apart_are_linear);
   tcase_add_test(core, test_jobs_input_sources_as_gnu_parallel);
+  tcase_add_test(core, test_jobs_command_as_parallel_dry_run);
   suite_add_tcase(s, core);
   TCase* errors = tcase_create("errors");
   tcase_add_test(errors, test_jobs_procfile_errors_pass_through);

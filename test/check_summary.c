@@ -77,7 +77,7 @@ static void check_summary(int json,
   for (size_t i = 0; i < n; i++) {
     ptrs[i] = &rs[i];
   }
-  cli_summary_t s = { ptrs, n, ns, why, sig, NULL };
+  cli_summary_t s = { ptrs, n, ns, why, sig, NULL, 0, 0 };
   cli_buf_t b;
   cli_buf_init(&b);
   int rc = json ? cli_summary_json(&b, &s) : cli_summary_text(&b, &s);
@@ -261,16 +261,17 @@ START_TEST(test_summary_json_one_of_each) {
       "\"end\":\"not_started\",\"duration_ms\":0,\"runs\":0,\"restarts\":0}"
       "],\"total\":7,\"succeeded\":1,\"failed\":4,\"stopped\":1,\"not_"
       "started\":1,"
-      "\"duration_ms\":70000,\"stopped_by\":null,\"stop_signal\":null}\n");
+      "\"duration_ms\":70000,\"skipped\":0,\"stopped_by\":null,\"stop_signal\":"
+      "null}\n");
 }
 END_TEST
 
 START_TEST(test_summary_json_no_workers) {
-  check_summary(
-      1, NULL, 0, CLI_STOP_NONE, 0, 0,
-      "{\"workers\":[],\"total\":0,\"succeeded\":0,\"failed\":0,"
-      "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,\"stopped_by\":null,"
-      "\"stop_signal\":null}\n");
+  check_summary(1, NULL, 0, CLI_STOP_NONE, 0, 0,
+                "{\"workers\":[],\"total\":0,\"succeeded\":0,\"failed\":0,"
+                "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,\"skipped\":"
+                "0,\"stopped_by\":null,"
+                "\"stop_signal\":null}\n");
 }
 END_TEST
 
@@ -284,11 +285,12 @@ START_TEST(test_summary_json_stopped_by_signal_and_halt) {
       "\"duration_ms\":0,\"runs\":0,\"restarts\":0}],\"total\":1,\"succeeded\":"
       "0,"
       "\"failed\":0,\"stopped\":0,\"not_started\":1,\"duration_ms\":0,"
+      "\"skipped\":0,"
       "\"stopped_by\":\"signal\",\"stop_signal\":\"SIGINT\"}\n");
   check_summary(1, NULL, 0, CLI_STOP_HALT, 0, 0,
                 "{\"workers\":[],\"total\":0,\"succeeded\":0,\"failed\":0,"
-                "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,\"stopped_"
-                "by\":\"halt\","
+                "\"stopped\":0,\"not_started\":0,\"duration_ms\":0,"
+                "\"skipped\":0,\"stopped_by\":\"halt\","
                 "\"stop_signal\":null}\n");
 }
 END_TEST
@@ -318,7 +320,8 @@ START_TEST(test_summary_json_escapes_names) {
       "\"restarts\":0}"
       "],\"total\":4,\"succeeded\":4,\"failed\":0,\"stopped\":0,\"not_"
       "started\":0,"
-      "\"duration_ms\":0,\"stopped_by\":null,\"stop_signal\":null}\n");
+      "\"duration_ms\":0,\"skipped\":0,\"stopped_by\":null,\"stop_signal\":"
+      "null}\n");
 }
 END_TEST
 
@@ -336,6 +339,7 @@ START_TEST(test_summary_json_unnamed_signal_and_rounding) {
       "\"duration_ms\":1,\"runs\":0,\"restarts\":0}],\"total\":1,\"succeeded\":"
       "0,"
       "\"failed\":1,\"stopped\":0,\"not_started\":0,\"duration_ms\":3,"
+      "\"skipped\":0,"
       "\"stopped_by\":\"signal\",\"stop_signal\":\"50\"}\n");
 }
 END_TEST
@@ -354,6 +358,7 @@ START_TEST(test_summary_json_ok_only_when_exited) {
       "\"duration_ms\":0,\"runs\":0,\"restarts\":0}],\"total\":1,\"succeeded\":"
       "0,"
       "\"failed\":0,\"stopped\":1,\"not_started\":0,\"duration_ms\":0,"
+      "\"skipped\":0,"
       "\"stopped_by\":null,\"stop_signal\":null}\n");
 }
 END_TEST
@@ -383,6 +388,7 @@ START_TEST(test_summary_json_uvsup_error_code) {
       "\"duration_ms\":0,\"runs\":0,\"restarts\":0}],\"total\":1,\"succeeded\":"
       "0,"
       "\"failed\":1,\"stopped\":0,\"not_started\":0,\"duration_ms\":0,"
+      "\"skipped\":0,"
       "\"stopped_by\":null,\"stop_signal\":null}\n");
 }
 END_TEST
@@ -390,7 +396,7 @@ END_TEST
 START_TEST(test_summary_failed_buffer_reports_error) {
   uvsup_result_t rs[] = { exited("a", 1, 0, 0) };
   const uvsup_result_t* ptrs[] = { &rs[0] };
-  cli_summary_t s = { ptrs, 1, 0, CLI_STOP_NONE, 0, NULL };
+  cli_summary_t s = { ptrs, 1, 0, CLI_STOP_NONE, 0, NULL, 0, 0 };
   cli_buf_t b;
   cli_buf_init(&b);
   b.failed = 1;
@@ -398,6 +404,104 @@ START_TEST(test_summary_failed_buffer_reports_error) {
   ck_assert_int_eq(cli_summary_json(&b, &s), -1);
   ck_assert_ptr_null(b.data);
   cli_buf_free(&b);
+}
+END_TEST
+
+/* A big batch: 5 000 results, every 1 000th failed. */
+static char* big_text(size_t rows_max, size_t nfailed_every) {
+  enum { N = 5000 };
+  static uvsup_result_t rs[N];
+  static const uvsup_result_t* ptrs[N];
+  static char names[N][8];
+  for (size_t i = 0; i < N; i++) {
+    snprintf(names[i], sizeof(names[i]), "%zu", i + 1);
+    rs[i] = exited(names[i], (int)i + 2, (i + 1) % nfailed_every == 0, 1000);
+    ptrs[i] = &rs[i];
+  }
+  cli_summary_t s = { ptrs, N, 0, CLI_STOP_NONE, 0, NULL, 0, rows_max };
+  cli_buf_t b;
+  cli_buf_init(&b);
+  ck_assert_int_eq(cli_summary_text(&b, &s), 0);
+  return b.data;
+}
+
+static size_t count_lines(const char* s) {
+  size_t n = 0;
+  for (; *s != '\0'; s++) {
+    n += *s == '\n';
+  }
+  return n;
+}
+
+START_TEST(test_summary_text_big_batch_lists_failed_only) {
+  char* text = big_text(CLI_SUMMARY_ROWS, 1000);
+  ck_assert_str_eq(text,
+                   "NAME  PID   RESULT  DURATION\n"
+                   "1000  1001  exit 1  0ms\n"
+                   "2000  2001  exit 1  0ms\n"
+                   "3000  3001  exit 1  0ms\n"
+                   "4000  4001  exit 1  0ms\n"
+                   "5000  5001  exit 1  0ms\n"
+                   "(4995 ok not listed: --summary-all lists every worker)\n"
+                   "5000 workers: 4995 ok, 5 failed\n"
+                   "warning: 5 failed: 1000, 2000, 3000, 4000, 5000\n");
+  free(text);
+  /* All ok: no table at all, only the counts. */
+  text = big_text(CLI_SUMMARY_ROWS, 100000);
+  ck_assert_str_eq(text,
+                   "(5000 ok not listed: --summary-all lists every worker)\n"
+                   "5000 workers: 5000 ok, 0 failed\n");
+  free(text);
+}
+END_TEST
+
+START_TEST(test_summary_text_big_batch_caps_failed_rows) {
+  /* Every one failed: the table and the warning are capped too. */
+  char* text = big_text(CLI_SUMMARY_ROWS, 1);
+  ck_assert_uint_eq(count_lines(text), 1 + CLI_SUMMARY_ROWS + 3);
+  ck_assert_ptr_nonnull(strstr(text, "(0 ok and 4900 more not listed: "));
+  ck_assert_ptr_nonnull(
+      strstr(text,
+             "warning: 5000 failed: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, "
+             "13, 14, 15, 16, 17, 18, 19, 20 and 4980 more\n"));
+  free(text);
+}
+END_TEST
+
+START_TEST(test_summary_text_big_batch_counts_not_started) {
+  /* Cut short: thousands never started are counted, not listed. */
+  enum { N = 3000 };
+  static uvsup_result_t rs[N];
+  static const uvsup_result_t* ptrs[N];
+  static char names[N][8];
+  for (size_t i = 0; i < N; i++) {
+    snprintf(names[i], sizeof(names[i]), "%zu", i + 1);
+    rs[i] = i == 0   ? exited(names[i], 2, 1, 1000)
+            : i < 10 ? exited(names[i], (int)i + 2, 0, 1000)
+                     : not_started(names[i]);
+    ptrs[i] = &rs[i];
+  }
+  cli_summary_t s = { ptrs, N, 0, CLI_STOP_SIGNAL, SIGPIPE, NULL, 0, 100 };
+  cli_buf_t b;
+  cli_buf_init(&b);
+  ck_assert_int_eq(cli_summary_text(&b, &s), 0);
+  ck_assert_str_eq(b.data,
+                   "NAME  PID  RESULT  DURATION\n"
+                   "1     2    exit 1  0ms\n"
+                   "(9 ok and 2990 more not listed: --summary-all lists "
+                   "every worker)\n"
+                   "3000 workers: 9 ok, 1 failed, 2990 not started\n"
+                   "interrupted by SIGPIPE\n"
+                   "warning: 1 failed: 1\n");
+  cli_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_summary_text_all_lists_every_worker) {
+  char* text = big_text(0, 1000);
+  ck_assert_uint_eq(count_lines(text), 1 + 5000 + 2);
+  ck_assert_ptr_null(strstr(text, "not listed"));
+  free(text);
 }
 END_TEST
 
@@ -415,6 +519,10 @@ static Suite* summary_suite(void) {
   tcase_add_test(tc, test_summary_text_no_workers);
   tcase_add_test(tc, test_summary_text_pads_utf8_by_characters);
   tcase_add_test(tc, test_summary_text_escapes_control_characters);
+  tcase_add_test(tc, test_summary_text_big_batch_lists_failed_only);
+  tcase_add_test(tc, test_summary_text_big_batch_caps_failed_rows);
+  tcase_add_test(tc, test_summary_text_all_lists_every_worker);
+  tcase_add_test(tc, test_summary_text_big_batch_counts_not_started);
   suite_add_tcase(s, tc);
   tc = tcase_create("json");
   tcase_add_test(tc, test_summary_json_one_of_each);

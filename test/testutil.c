@@ -57,7 +57,8 @@ static size_t fill_pipe(int fd) {
 static void start(char* const* argv,
                   const char* stdin_text,
                   int full_fd,
-                  tu_proc_t* p) {
+                  tu_proc_t* p,
+                  int* stdin_fd) {
   int in[2], out[2], err[2];
   memset(p, 0, sizeof(*p));
   ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
@@ -83,7 +84,10 @@ static void start(char* const* argv,
   p->fds[2] = in[1];
   p->in = stdin_text;
   p->in_len = stdin_text ? strlen(stdin_text) : 0;
-  if (p->in_len == 0) {
+  if (stdin_fd != NULL) {
+    *stdin_fd = in[1]; /* the test writes and closes it */
+    p->fds[2] = -1;
+  } else if (p->in_len == 0) {
     close(in[1]);
     p->fds[2] = -1;
   } else {
@@ -97,11 +101,15 @@ static void start(char* const* argv,
 }
 
 void tu_start(char* const* argv, const char* stdin_text, tu_proc_t* p) {
-  start(argv, stdin_text, 0, p);
+  start(argv, stdin_text, 0, p, NULL);
+}
+
+void tu_start_held(char* const* argv, tu_proc_t* p, int* stdin_fd) {
+  start(argv, NULL, 0, p, stdin_fd);
 }
 
 void tu_start_full(char* const* argv, int full_fd, tu_proc_t* p) {
-  start(argv, NULL, full_fd, p);
+  start(argv, NULL, full_fd, p, NULL);
 }
 
 /* One poll round of at most timeout_ms (-1: no limit): reads what the

@@ -39,6 +39,9 @@ typedef struct {
 
 void tu_start(char* const* argv, const char* stdin_text, tu_proc_t* p);
 void tu_wait_for_count(tu_proc_t* p, const char* needle, size_t count);
+/* tu_start with the write end of the program's stdin pipe in *stdin_fd:
+ * the test writes what it wants when it wants, and closes it. */
+void tu_start_held(char* const* argv, tu_proc_t* p, int* stdin_fd);
 void tu_finish(tu_proc_t* p, tu_result_t* r);
 
 /* tu_start with the pipe of full_fd (1: stdout, 2: stderr) full before

@@ -11,6 +11,7 @@
 #include "duration.h"
 #include "fail.h"
 #include "signame.h"
+#include "suggest.h"
 #include "supervise.h"
 
 const char cli_usage_text[] =
@@ -83,9 +84,26 @@ const char cli_usage_text[] =
     "                         restarts; batches print failures only)\n"
     "  --events FILE          one JSON line per worker event to FILE\n"
     "\n"
+    "Batches (as GNU parallel):\n"
+    "  --joblog [+]FILE       a line per finished job in parallel's joblog\n"
+    "                         format (+FILE appends)\n"
+    "  --resume               skip the jobs the joblog holds\n"
+    "  --resume-failed        ... but run the failed ones again\n"
+    "  --retry-failed         run only the jobs the joblog holds as failed\n"
+    "  -k, --keep-order       output in input order (implies --output group)\n"
+    "  --dry-run              print the commands, run nothing\n"
+    "  --bar, --eta           progress on stderr when it is a terminal\n"
+    "  --force-progress       ... also when it is not\n"
+    "  --shard K/N            run only shard K of N (jobs dealt round robin)\n"
+    "  --shell                run each job as GNU parallel does: PROGRAM and\n"
+    "                         ARGs joined into one command line for\n"
+    "                         /bin/sh -c, each value shell-quoted\n"
+    "\n"
     "Summary:\n"
     "  --summary FORMAT       text (default, on stderr), json or none\n"
     "  --summary-file PATH    write the summary to PATH instead\n"
+    "  --summary-all          list every worker, however many (by default\n"
+    "                         past 100 only those that failed or stopped)\n"
     "\n"
     "  -h, --help             show this help\n"
     "  -V, --version          show the version\n"
@@ -287,7 +305,8 @@ typedef enum {
   OPT_QUIET,
   OPT_EVENTS,
   OPT_ARG_FILE,
-  OPT_SUPERVISE /* supervise.c: sup says which */
+  OPT_SUPERVISE, /* supervise.c: sup says which */
+  OPT_BATCH      /* batch.c: batch says which */
 } option_id_t;
 
 typedef struct {
@@ -295,7 +314,8 @@ typedef struct {
   char short_name;
   int has_value;
   option_id_t id;
-  cli_supervise_option_t sup; /* with OPT_SUPERVISE */
+  int sup; /* OPT_SUPERVISE: a cli_supervise_option_t; OPT_BATCH: a
+              cli_batch_option_t */
 } option_spec_t;
 
 static const option_spec_t options[] = {
@@ -326,6 +346,18 @@ static const option_spec_t options[] = {
   { "on-give-up", 0, 1, OPT_SUPERVISE, CLI_SUP_ON_GIVE_UP },
   { "retries", 0, 1, OPT_SUPERVISE, CLI_SUP_RETRIES },
   { "timestamps", 0, 0, OPT_TIMESTAMPS, 0 },
+  { "summary-all", 0, 0, OPT_BATCH, CLI_BATCH_SUMMARY_ALL },
+  { "joblog", 0, 1, OPT_BATCH, CLI_BATCH_JOBLOG },
+  { "resume", 0, 0, OPT_BATCH, CLI_BATCH_RESUME },
+  { "resume-failed", 0, 0, OPT_BATCH, CLI_BATCH_RESUME_FAILED },
+  { "retry-failed", 0, 0, OPT_BATCH, CLI_BATCH_RETRY_FAILED },
+  { "keep-order", 'k', 0, OPT_BATCH, CLI_BATCH_KEEP_ORDER },
+  { "dry-run", 0, 0, OPT_BATCH, CLI_BATCH_DRY_RUN },
+  { "bar", 0, 0, OPT_BATCH, CLI_BATCH_BAR },
+  { "eta", 0, 0, OPT_BATCH, CLI_BATCH_ETA },
+  { "force-progress", 0, 0, OPT_BATCH, CLI_BATCH_FORCE_PROGRESS },
+  { "shard", 0, 1, OPT_BATCH, CLI_BATCH_SHARD },
+  { "shell", 0, 0, OPT_BATCH, CLI_BATCH_SHELL },
   { "help", 'h', 0, OPT_HELP, 0 },
   { "version", 'V', 0, OPT_VERSION, 0 },
 };
@@ -358,6 +390,26 @@ static const option_spec_t* find_option(const char* arg,
     }
   }
   return NULL;
+}
+
+/* "unknown option '--jbos' (did you mean --jobs?)". */
+static int unknown_option(const char* arg, char* err, size_t errlen) {
+  size_t n = sizeof(options) / sizeof(options[0]);
+  const char* names[sizeof(options) / sizeof(options[0])];
+  for (size_t k = 0; k < n; k++) {
+    names[k] = options[k].long_name;
+  }
+  const char* near = NULL;
+  if (arg[1] == '-') {
+    char word[64];
+    snprintf(word, sizeof(word), "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
+    near = cli_suggest(word, names, n);
+  }
+  if (near == NULL) {
+    return cli_fail(err, errlen, "unknown option '%s'", arg);
+  }
+  return cli_fail(err, errlen, "unknown option '%s' (did you mean --%s?)", arg,
+                  near);
 }
 
 static int apply_option(const option_spec_t* opt,
@@ -525,8 +577,11 @@ static int apply_option(const option_spec_t* opt,
     return 0;
   }
   case OPT_SUPERVISE:
-    return cli_supervise_option(&a->supervise, opt->sup, shown, value, err,
-                                errlen);
+    return cli_supervise_option(&a->supervise, (cli_supervise_option_t)opt->sup,
+                                shown, value, err, errlen);
+  case OPT_BATCH:
+    return cli_batch_option(&a->batch, (cli_batch_option_t)opt->sup, shown,
+                            value, err, errlen);
   }
   return 0;
 }
@@ -552,7 +607,7 @@ int cli_args_parse(
     const char* attached;
     const option_spec_t* opt = find_option(arg, &attached);
     if (opt == NULL) {
-      return cli_fail(err, errlen, "unknown option '%s'", arg);
+      return unknown_option(arg, err, errlen);
     }
     /* Name the option as the user wrote it, without any "=value". */
     char shown[64];
@@ -585,7 +640,8 @@ int cli_args_parse(
     return cli_fail(err, errlen, "-n '%s' is not followed by a -c COMMAND",
                     pending_name);
   }
-  if (cli_supervise_finish(&a->supervise, err, errlen) != 0) {
+  if (cli_supervise_finish(&a->supervise, err, errlen) != 0 ||
+      cli_batch_finish(&a->batch, err, errlen) != 0) {
     return -1;
   }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "batch.h"
 #include "supervise.h"
 #include "tag.h"
 
@@ -87,6 +88,7 @@ typedef struct {
   int quiet;               /* no live lines on stderr */
   const char* events_file; /* NULL: none */
   cli_supervise_t supervise;
+  cli_batch_t batch; /* the GNU parallel batch options */
   int help;
   int version;
 } cli_args_t;

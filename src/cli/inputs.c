@@ -1,5 +1,6 @@
-/* Input sources: reading ::: values and value files into memory, and the
- * values of job k in GNU parallel's order, computed rather than stored. */
+/* Input sources: reading ::: values and value files into memory (the
+ * first, streamed, as it comes), and the values of job k in GNU parallel's
+ * order, computed rather than stored. */
 #include "inputs.h"
 
 #include <errno.h>
@@ -32,20 +33,55 @@ cli_value_read_t cli_value_read(FILE* in, char* buf, size_t* len) {
   return nul ? CLI_VALUE_NUL : CLI_VALUE_OK;
 }
 
-static int push_value(cli_input_t* src, const char* v, size_t* cap) {
-  if (src->count == *cap) {
-    size_t grown_cap = *cap ? *cap * 2 : 16;
+static int push_value(cli_input_t* src, const char* v) {
+  if (src->count == src->cap) {
+    size_t grown_cap = src->cap ? src->cap * 2 : 16;
     char** grown = realloc(src->values, grown_cap * sizeof(*grown));
     if (grown == NULL) {
       return -1;
     }
     src->values = grown;
-    *cap = grown_cap;
+    src->cap = grown_cap;
   }
   if ((src->values[src->count] = strdup(v)) == NULL) {
     return -1;
   }
   src->count++;
+  return 0;
+}
+
+/* The message for a refused line, the same for every source. */
+static int value_error(cli_value_read_t got,
+                       const char* shown,
+                       unsigned long lineno,
+                       char* err,
+                       size_t errlen) {
+  if (got == CLI_VALUE_NUL) {
+    return cli_fail(err, errlen, "%s:%lu: a NUL byte in the value", shown,
+                    lineno);
+  }
+  return cli_fail(err, errlen,
+                  "%s:%lu: value of %d bytes or more is too long (limit %d)",
+                  shown, lineno, CLI_MAX_VALUE, CLI_MAX_VALUE - 1);
+}
+
+int cli_value_check(const char* line,
+                    size_t* len,
+                    const char* shown,
+                    unsigned long lineno,
+                    char* err,
+                    size_t errlen) {
+  size_t n = *len;
+  if (n > 0 && line[n - 1] == '\r') {
+    n--;
+  }
+  *len = n;
+  if (n >= CLI_MAX_VALUE) {
+    return value_error(CLI_VALUE_TOO_LONG, shown, lineno, err, errlen);
+  }
+  if (memchr(line, '\0', n) != NULL) {
+    return value_error(CLI_VALUE_NUL, shown, lineno, err, errlen);
+  }
   return 0;
 }
 
@@ -60,20 +96,15 @@ static int load_file(
   }
   char* line = malloc(CLI_MAX_VALUE + 2);
   int rc = line == NULL ? cli_fail(err, errlen, "out of memory") : 0;
-  size_t len, cap = 0;
+  size_t len;
   unsigned long lineno = 0;
   cli_value_read_t got;
   src->owned = 1;
   while (rc == 0 && (got = cli_value_read(f, line, &len)) != CLI_VALUE_END) {
     lineno++;
-    if (got == CLI_VALUE_NUL) {
-      rc = cli_fail(err, errlen, "%s:%lu: a NUL byte in the value", shown,
-                    lineno);
-    } else if (got == CLI_VALUE_TOO_LONG) {
-      rc = cli_fail(err, errlen,
-                    "%s:%lu: value of %d bytes or more is too long (limit %d)",
-                    shown, lineno, CLI_MAX_VALUE, CLI_MAX_VALUE - 1);
-    } else if (len > 0 && push_value(src, line, &cap) != 0) {
+    if (got != CLI_VALUE_OK) {
+      rc = value_error(got, shown, lineno, err, errlen);
+    } else if (len > 0 && push_value(src, line) != 0) {
       rc = cli_fail(err, errlen, "out of memory");
     }
   }
@@ -106,7 +137,7 @@ static int load_values(const cli_source_t* s,
 static size_t count_jobs(const cli_inputs_t* inputs) {
   size_t jobs = 1;
   for (size_t i = 0; i < inputs->count;) {
-    size_t len = inputs->sources[i].count;
+    size_t len = inputs->sources[i].base + inputs->sources[i].count;
     size_t j = i + 1;
     for (; j < inputs->count && inputs->sources[j].linked; j++) {
       len = inputs->sources[j].count < len ? inputs->sources[j].count : len;
@@ -117,8 +148,14 @@ static size_t count_jobs(const cli_inputs_t* inputs) {
   return jobs;
 }
 
+int cli_inputs_can_stream(const cli_args_t* a) {
+  return a->nsources > 0 && a->sources[0].kind == CLI_SOURCE_FILE &&
+         (a->nsources == 1 || !a->sources[1].linked);
+}
+
 int cli_inputs_load(const cli_args_t* a,
                     FILE* in,
+                    int stream,
                     cli_inputs_t* inputs,
                     char* err,
                     size_t errlen) {
@@ -132,6 +169,11 @@ int cli_inputs_load(const cli_args_t* a,
     const cli_source_t* s = &a->sources[i];
     cli_input_t* src = &inputs->sources[i];
     src->linked = s->linked;
+    if (i == 0 && stream) {
+      src->owned = 1;
+      inputs->streamed = 1;
+      continue;
+    }
     int rc = s->kind == CLI_SOURCE_FILE
                  ? load_file(s->path, in, src, err, errlen)
                  : load_values(s, src, err, errlen);
@@ -144,6 +186,42 @@ int cli_inputs_load(const cli_args_t* a,
   return 0;
 }
 
+int cli_inputs_push(cli_inputs_t* inputs, const char* value) {
+  if (push_value(&inputs->sources[0], value) != 0) {
+    return -1;
+  }
+  inputs->jobs = count_jobs(inputs);
+  return 0;
+}
+
+void cli_inputs_forget(cli_inputs_t* inputs, size_t k) {
+  if (!inputs->streamed || inputs->jobs == 0) {
+    return;
+  }
+  cli_input_t* src = &inputs->sources[0];
+  /* Each value of source 0 makes jobs / (its length) jobs in a row. */
+  size_t per = inputs->jobs / (src->base + src->count);
+  size_t first = per != 0 ? k / per : 0; /* the value job k uses */
+  if (first <= src->base) {
+    return;
+  }
+  size_t drop = first - src->base;
+  if (drop > src->count) {
+    drop = src->count;
+  }
+  /* Moving the rest down costs its length: do it once per many drops. */
+  if (drop < 64 && drop * 2 < src->count) {
+    return;
+  }
+  for (size_t v = 0; v < drop; v++) {
+    free(src->values[v]);
+  }
+  memmove(src->values, src->values + drop,
+          (src->count - drop) * sizeof(*src->values));
+  src->count -= drop;
+  src->base += drop;
+}
+
 void cli_inputs_tuple(const cli_inputs_t* inputs, size_t k, const char** out) {
   /* k in a mixed radix, the last group its lowest digit. */
   size_t end = inputs->count;
@@ -153,13 +231,14 @@ void cli_inputs_tuple(const cli_inputs_t* inputs, size_t k, const char** out) {
       start--;
     }
     size_t len = SIZE_MAX;
-    for (size_t i = start; i < end; i++) {
+    /* A streamed source 0 has no length yet: k is its digit. */
+    for (size_t i = start; i < end && !(start == 0 && inputs->streamed); i++) {
       len = inputs->sources[i].count < len ? inputs->sources[i].count : len;
     }
     size_t digit = len > 0 ? k % len : 0;
     k = len > 0 ? k / len : 0;
     for (size_t i = start; i < end; i++) {
-      out[i] = inputs->sources[i].values[digit];
+      out[i] = inputs->sources[i].values[digit - inputs->sources[i].base];
     }
     end = start;
   }

@@ -1,7 +1,9 @@
-/* Turning parsed arguments into the list of workers: Procfile entries, -c
- * commands, or a program expanded once per value. */
+/* Turning parsed arguments into the workers: Procfile entries, -c
+ * commands, or a program expanded for each job of the input sources, made
+ * as the jobs are run (the first source may still be arriving). */
 #include "jobs.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,21 +12,22 @@
 #include "fail.h"
 #include "names.h"
 #include "procfile.h"
+#include "tag.h"
 #include "template.h"
 
 
 static cli_job_t* add_job(cli_jobs_t* jobs) {
-  if (jobs->count == jobs->capacity) {
-    /* Doubling keeps a million values from stdin linear. */
+  if (jobs->nfixed == jobs->capacity) {
     size_t capacity = jobs->capacity ? jobs->capacity * 2 : 16;
-    cli_job_t* grown = realloc(jobs->jobs, capacity * sizeof(*grown));
+    cli_job_t* grown = realloc(jobs->fixed, capacity * sizeof(*grown));
     if (grown == NULL) {
       return NULL;
     }
-    jobs->jobs = grown;
+    jobs->fixed = grown;
     jobs->capacity = capacity;
   }
-  cli_job_t* job = &jobs->jobs[jobs->count++];
+  cli_job_t* job = &jobs->fixed[jobs->nfixed++];
+  jobs->count = jobs->nfixed;
   memset(job, 0, sizeof(*job));
   return job;
 }
@@ -91,8 +94,8 @@ static int build_commands(const cli_args_t* a,
     const char* name =
         a->commands[i].name != NULL ? a->commands[i].name : position;
     /* Commands come from one command line: few enough to compare all. */
-    for (size_t j = 0; j < out->count; j++) {
-      if (strcmp(out->jobs[j].name, name) == 0) {
+    for (size_t j = 0; j < out->nfixed; j++) {
+      if (strcmp(out->fixed[j].name, name) == 0) {
         return cli_fail(err, errlen,
                         "-c '%s': duplicate name '%s' (also command %zu)",
                         a->commands[i].command, name, j + 1);
@@ -120,104 +123,373 @@ static int job_name(cli_buf_t* b, const char* const* values, size_t n) {
   return b->failed ? -1 : 0;
 }
 
-/* One job per combination of the input sources, numbered from 1. Values
- * may repeat ("::: a a"); each run still needs its own name, so a repeat
- * is named "VALUE#2", "VALUE#3", ... (see cli_names_unique). */
-static int build_values(const cli_args_t* a,
-                        cli_names_t* names,
-                        cli_jobs_t* out,
-                        char* err,
-                        size_t errlen) {
-  const char** values = calloc(out->inputs.count + 1, sizeof(*values));
-  cli_buf_t name;
-  cli_buf_init(&name);
-  int rc = values == NULL ? -1 : 0;
-  for (size_t k = 0; rc == 0 && k < out->inputs.jobs; k++) {
-    cli_inputs_tuple(&out->inputs, k, values);
-    cli_subst_t subst = { values, out->inputs.count, k + 1, 0 };
-    cli_job_t* job = add_job(out);
-    if (job == NULL || job_name(&name, values, out->inputs.count) != 0 ||
-        (job->name = cli_names_unique(names, name.data)) == NULL ||
-        (job->argv = cli_template_expand_job(a->program, a->nprogram,
-                                             &subst)) == NULL) {
-      rc = -1;
-    }
+/* Job k's values and what its replacement strings stand for. */
+static const char** job_values(cli_jobs_t* jobs,
+                               size_t k,
+                               unsigned long slot,
+                               cli_subst_t* subst) {
+  const char** values = calloc(jobs->inputs.count + 1, sizeof(*values));
+  if (values != NULL) {
+    cli_inputs_tuple(&jobs->inputs, k, values);
   }
-  cli_buf_free(&name);
-  free(values);
-  return rc == 0 ? 0 : cli_fail(err, errlen, "out of memory");
+  cli_subst_t s = { values, jobs->inputs.count, k + 1, slot };
+  *subst = s;
+  return values;
 }
 
-static int build_inputs(const cli_args_t* a,
-                        FILE* in,
-                        cli_names_t* names,
-                        cli_jobs_t* out,
-                        char* err,
-                        size_t errlen) {
-  /* Values on standard input are one source read as :::: - would be. */
-  cli_source_t stdin_source = { CLI_SOURCE_FILE, 0, NULL, 0, "-" };
-  cli_args_t with_stdin;
-  if (a->mode == CLI_MODE_STDIN) {
-    with_stdin = *a;
-    with_stdin.sources = &stdin_source;
-    with_stdin.nsources = 1;
-    a = &with_stdin;
+/* "{/}" of "a/" is empty: a program with no name would fail as a spawn
+ * error per worker; it is a mistake in the command line. */
+static int check_program(const char* program,
+                         const char* const* values,
+                         size_t n,
+                         char* err,
+                         size_t errlen) {
+  if (program[0] != '\0') {
+    return 0;
   }
-  if (cli_inputs_load(a, in, &out->inputs, err, errlen) != 0) {
+  cli_buf_t name;
+  cli_buf_init(&name);
+  job_name(&name, values, n);
+  cli_fail(err, errlen, "value '%s': the program is empty after replacement",
+           name.data != NULL ? name.data : "");
+  cli_buf_free(&name);
+  return -1;
+}
+
+/* Every job known before anything runs has a program: only the first
+ * word can make it empty, so only that is expanded. */
+static int check_programs(cli_jobs_t* jobs, char* err, size_t errlen) {
+  const cli_args_t* a = jobs->args;
+  if (a->batch.shell) {
+    return 0; /* the shell runs the line: it says what is wrong with it */
+  }
+  if (!cli_template_has_placeholder(a->program, 1)) {
+    return a->program[0][0] == '\0' ? check_program("", NULL, 0, err, errlen)
+                                    : 0;
+  }
+  int rc = 0;
+  for (size_t k = 0; rc == 0 && k < jobs->count; k++) {
+    cli_subst_t subst;
+    const char** values = job_values(jobs, k, 0, &subst);
+    char** argv =
+        values != NULL ? cli_template_expand_job(a->program, 1, &subst) : NULL;
+    rc = argv == NULL
+             ? cli_fail(err, errlen, "out of memory")
+             : check_program(argv[0], values, subst.nvalues, err, errlen);
+    cli_argv_free(argv);
+    free(values);
+  }
+  return rc;
+}
+
+static int open_inputs(
+    const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err, size_t errlen) {
+  /* Values on standard input are one source read as :::: - would be. */
+  static cli_source_t stdin_source = { CLI_SOURCE_FILE, 0, NULL, 0, "-" };
+  cli_args_t* with_stdin = NULL;
+  if (a->mode == CLI_MODE_STDIN) {
+    /* Kept while the jobs live: jobs->args points at it. */
+    with_stdin = malloc(sizeof(*with_stdin));
+    if (with_stdin == NULL) {
+      return cli_fail(err, errlen, "out of memory");
+    }
+    *with_stdin = *a;
+    with_stdin->sources = &stdin_source;
+    with_stdin->nsources = 1;
+    a = with_stdin;
+  }
+  out->args = a;
+  out->own_args = with_stdin;
+  int stream = cli_inputs_can_stream(a);
+  if (cli_inputs_load(a, in, stream, &out->inputs, err, errlen) != 0) {
     return -1;
   }
-  if (out->inputs.jobs == 0) {
+  if (stream) {
+    out->stream = a->sources[0].path;
+    out->stream_shown =
+        strcmp(out->stream, "-") == 0 ? "standard input" : out->stream;
+    return 0;
+  }
+  out->count = out->inputs.jobs;
+  out->ended = 1;
+  if (out->count == 0) {
     return cli_fail(
         err, errlen, "no workers: %s had no values",
         a->mode == CLI_MODE_STDIN ? "standard input" : "the input sources");
   }
-  return build_values(a, names, out, err, errlen);
+  return check_programs(out, err, errlen);
 }
 
-int cli_jobs_build(
+int cli_jobs_open(
     const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err, size_t errlen) {
   memset(out, 0, sizeof(*out));
-  cli_names_t names;
-  cli_names_init(&names);
+  out->args = a;
+  cli_names_init(&out->names);
   int rc = 0;
   switch (a->mode) {
   case CLI_MODE_PROCFILE:
     rc = build_procfile(a, out, err, errlen);
+    out->ended = 1;
     break;
   case CLI_MODE_COMMANDS:
     rc = build_commands(a, out, err, errlen);
+    out->ended = 1;
     break;
   case CLI_MODE_VALUES:
   case CLI_MODE_STDIN:
-    rc = build_inputs(a, in, &names, out, err, errlen);
+    rc = open_inputs(a, in, out, err, errlen);
     break;
   case CLI_MODE_NONE:
     rc = cli_fail(err, errlen, "no workers");
     break;
   }
-  /* "{/}" of "a/" is empty: a program with no name would fail as a spawn
-   * error per worker; it is a mistake in the command line. */
-  for (size_t i = 0; rc == 0 && i < out->count; i++) {
-    if (out->jobs[i].argv[0][0] == '\0') {
-      rc = cli_fail(err, errlen,
-                    "value '%s': the program is empty after replacement",
-                    out->jobs[i].name);
-    }
-  }
-  cli_names_free(&names);
   if (rc != 0) {
     cli_jobs_free(out);
   }
   return rc;
 }
 
-void cli_jobs_free(cli_jobs_t* jobs) {
-  for (size_t i = 0; i < jobs->count; i++) {
-    free(jobs->jobs[i].name);
-    cli_argv_free(jobs->jobs[i].argv);
-    free(jobs->jobs[i].cwd);
+int cli_jobs_take_line(
+    cli_jobs_t* jobs, const char* line, size_t len, char* err, size_t errlen) {
+  jobs->lineno++;
+  if (cli_value_check(line, &len, jobs->stream_shown, jobs->lineno, err,
+                      errlen) != 0) {
+    return -1;
   }
-  free(jobs->jobs);
+  if (len == 0) {
+    return 0;
+  }
+  char* value = strndup(line, len);
+  if (value == NULL || cli_inputs_push(&jobs->inputs, value) != 0) {
+    free(value);
+    return cli_fail(err, errlen, "out of memory");
+  }
+  free(value);
+  jobs->count = jobs->inputs.jobs;
+  return 0;
+}
+
+int cli_jobs_end(cli_jobs_t* jobs, char* err, size_t errlen) {
+  jobs->ended = 1;
+  if (jobs->count == 0) {
+    return cli_fail(
+        err, errlen, "no workers: %s had no values",
+        jobs->stream_shown != NULL ? jobs->stream_shown : "the input sources");
+  }
+  return 0;
+}
+
+/* One raw line of f into buf (up to max + 1 bytes: a longer one is
+ * refused anyway), without its newline. Returns 0 at the end. */
+static int raw_line(FILE* f, char* buf, size_t max, size_t* len) {
+  size_t n = 0;
+  int c = EOF;
+  while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+    if (n <= max) {
+      buf[n++] = (char)c;
+    }
+  }
+  *len = n;
+  return c != EOF || n > 0;
+}
+
+/* Reads the whole stream from in, or from its file, line by line as the
+ * loop's reader would (cli_jobs_take_line() checks each). */
+static int read_stream(cli_jobs_t* jobs, FILE* in, char* err, size_t errlen) {
+  int is_stdin = strcmp(jobs->stream, "-") == 0;
+  FILE* f = is_stdin ? in : fopen(jobs->stream, "re");
+  if (f == NULL) {
+    return cli_fail(err, errlen, "%s: %s", jobs->stream, strerror(errno));
+  }
+  char* line = malloc(CLI_MAX_VALUE + 2);
+  int rc = line == NULL ? cli_fail(err, errlen, "out of memory") : 0;
+  size_t len;
+  while (rc == 0 && raw_line(f, line, CLI_MAX_VALUE, &len)) {
+    rc = cli_jobs_take_line(jobs, line, len, err, errlen);
+  }
+  if (rc == 0 && ferror(f)) {
+    rc = cli_fail(err, errlen, "%s: read error", jobs->stream_shown);
+  }
+  free(line);
+  if (!is_stdin) {
+    fclose(f);
+  }
+  return rc;
+}
+
+int cli_jobs_build(
+    const cli_args_t* a, FILE* in, cli_jobs_t* out, char* err, size_t errlen) {
+  if (cli_jobs_open(a, in, out, err, errlen) != 0) {
+    return -1;
+  }
+  if (out->stream != NULL && (read_stream(out, in, err, errlen) != 0 ||
+                              cli_jobs_end(out, err, errlen) != 0 ||
+                              check_programs(out, err, errlen) != 0)) {
+    cli_jobs_free(out);
+    return -1;
+  }
+  return 0;
+}
+
+static char** copy_argv(char* const* argv) {
+  size_t n = 0;
+  while (argv[n] != NULL) {
+    n++;
+  }
+  char** copy = calloc(n + 1, sizeof(*copy));
+  for (size_t i = 0; copy != NULL && i < n; i++) {
+    if ((copy[i] = strdup(argv[i])) == NULL) {
+      cli_argv_free(copy);
+      return NULL;
+    }
+  }
+  return copy;
+}
+
+/* -f and -c: every job was built first. */
+static int is_fixed(const cli_jobs_t* jobs) {
+  return jobs->args->mode == CLI_MODE_PROCFILE ||
+         jobs->args->mode == CLI_MODE_COMMANDS;
+}
+
+static int make_fixed(const cli_job_t* job, cli_job_t* out) {
+  out->name = strdup(job->name);
+  out->argv = copy_argv(job->argv);
+  out->cwd = job->cwd != NULL ? strdup(job->cwd) : NULL;
+  return out->name == NULL || out->argv == NULL ||
+                 (job->cwd != NULL && out->cwd == NULL)
+             ? -1
+             : 0;
+}
+
+/* The job's argv: the program with its values in place, or with
+ * --shell, parallel's command line for /bin/sh -c. */
+static char** make_argv(const cli_jobs_t* jobs, const cli_subst_t* subst) {
+  const cli_args_t* a = jobs->args;
+  if (!a->batch.shell) {
+    return cli_template_expand_job(a->program, a->nprogram, subst);
+  }
+  cli_buf_t command;
+  cli_buf_init(&command);
+  char** argv =
+      cli_template_command(&command, a->program, a->nprogram, subst) == 0
+          ? shell_argv(command.data)
+          : NULL;
+  cli_buf_free(&command);
+  return argv;
+}
+
+int cli_jobs_make(cli_jobs_t* jobs,
+                  size_t k,
+                  unsigned long slot,
+                  cli_job_t* out,
+                  char* err,
+                  size_t errlen) {
+  memset(out, 0, sizeof(*out));
+  if (is_fixed(jobs)) {
+    if (make_fixed(&jobs->fixed[k], out) != 0) {
+      cli_job_free(out);
+      return cli_fail(err, errlen, "out of memory");
+    }
+    return 0;
+  }
+  cli_subst_t subst;
+  const char** values = job_values(jobs, k, slot, &subst);
+  cli_buf_t name;
+  cli_buf_init(&name);
+  int rc = values == NULL ? -1 : 0;
+  /* Each run needs its own name: a repeated value ("::: a a") is named
+   * "VALUE#2", "VALUE#3", ... (see cli_names_unique). */
+  if (rc == 0 && k == jobs->named &&
+      (job_name(&name, values, subst.nvalues) != 0 ||
+       (out->name = cli_names_unique(&jobs->names, name.data)) == NULL)) {
+    rc = -1;
+  }
+  if (rc == 0 && (out->argv = make_argv(jobs, &subst)) == NULL) {
+    rc = -1;
+  }
+  jobs->named += rc == 0 && out->name != NULL;
+  rc = rc != 0
+           ? cli_fail(err, errlen, "out of memory")
+           : check_program(out->argv[0], values, subst.nvalues, err, errlen);
+  cli_buf_free(&name);
+  free(values);
+  if (rc != 0) {
+    cli_job_free(out);
+  }
+  return rc;
+}
+
+void cli_job_free(cli_job_t* job) {
+  free(job->name);
+  cli_argv_free(job->argv);
+  free(job->cwd);
+  memset(job, 0, sizeof(*job));
+}
+
+int cli_jobs_command(cli_jobs_t* jobs,
+                     size_t k,
+                     unsigned long slot,
+                     cli_buf_t* b) {
+  if (is_fixed(jobs)) {
+    cli_buf_puts(b, jobs->fixed[k].argv[2]); /* sh -c COMMAND */
+    return b->failed ? -1 : 0;
+  }
+  cli_subst_t subst;
+  const char** values = job_values(jobs, k, slot, &subst);
+  int rc = values == NULL ? -1
+                          : cli_template_command(b, jobs->args->program,
+                                                 jobs->args->nprogram, &subst);
+  free(values);
+  return rc;
+}
+
+int cli_jobs_widest(const cli_jobs_t* jobs, size_t* width) {
+  *width = 0;
+  if (is_fixed(jobs)) {
+    for (size_t k = 0; k < jobs->nfixed; k++) {
+      size_t w = cli_tag_name_width(jobs->fixed[k].name);
+      *width = w > *width ? w : *width;
+    }
+    return 0;
+  }
+  /* The names as they will be made, in a set of their own. */
+  cli_names_t names;
+  cli_names_init(&names);
+  cli_buf_t name;
+  cli_buf_init(&name);
+  const char** values = calloc(jobs->inputs.count + 1, sizeof(*values));
+  int rc = values == NULL ? -1 : 0;
+  for (size_t k = 0; rc == 0 && k < jobs->count; k++) {
+    cli_inputs_tuple(&jobs->inputs, k, values);
+    char* unique = job_name(&name, values, jobs->inputs.count) == 0
+                       ? cli_names_unique(&names, name.data)
+                       : NULL;
+    if (unique == NULL) {
+      rc = -1;
+      break;
+    }
+    size_t w = cli_tag_name_width(unique);
+    *width = w > *width ? w : *width;
+    free(unique);
+  }
+  free(values);
+  cli_buf_free(&name);
+  cli_names_free(&names);
+  return rc;
+}
+
+void cli_jobs_forget(cli_jobs_t* jobs, size_t k) {
+  cli_inputs_forget(&jobs->inputs, k);
+}
+
+void cli_jobs_free(cli_jobs_t* jobs) {
+  for (size_t i = 0; i < jobs->nfixed; i++) {
+    cli_job_free(&jobs->fixed[i]);
+  }
+  free(jobs->fixed);
   cli_inputs_free(&jobs->inputs);
+  cli_names_free(&jobs->names);
+  free(jobs->own_args);
   memset(jobs, 0, sizeof(*jobs));
 }

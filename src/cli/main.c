@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "buf.h"
+#include "dryrun.h"
 #include "jobs.h"
 #include "run.h"
 #include "summary.h"
@@ -53,7 +54,7 @@ static int write_all(int fd, const char* p, size_t n) {
   return 0;
 }
 
-static int print_summary(const cli_args_t* a, const cli_run_t* run, int fd) {
+static int print_summary(const cli_args_t* a, cli_run_t* run, int fd) {
   if (a->summary == CLI_SUMMARY_NONE) {
     return 0;
   }
@@ -115,6 +116,11 @@ int main(int argc, char** argv) {
     cli_args_free(&args);
     return usage_error(err);
   }
+  /* -k orders whole outputs: tagged lines of jobs that run at once
+   * cannot be in input order, so it means --output group. */
+  if (args.batch.keep_order && args.output == CLI_OUTPUT_TAG) {
+    args.output = CLI_OUTPUT_GROUP;
+  }
   if (args.help) {
     fputs(cli_usage_text, stdout);
     cli_args_free(&args);
@@ -127,9 +133,15 @@ int main(int argc, char** argv) {
   }
 
   cli_jobs_t jobs;
-  if (cli_jobs_build(&args, stdin, &jobs, err, sizeof(err)) != 0) {
+  if (cli_jobs_open(&args, stdin, &jobs, err, sizeof(err)) != 0) {
     cli_args_free(&args);
     return input_error(err);
+  }
+  if (args.batch.dry_run) {
+    int rc = cli_dry_run(&jobs, stdin, stdout, err, sizeof(err));
+    cli_jobs_free(&jobs);
+    cli_args_free(&args);
+    return rc == 0 ? EXIT_ALL_OK : input_error(err);
   }
   int summary_fd = STDERR_FILENO;
   if (args.summary_file != NULL && args.summary != CLI_SUMMARY_NONE) {
@@ -147,7 +159,8 @@ int main(int argc, char** argv) {
     status = input_error(err);
   } else {
     status = cli_run_exit_status(&run);
-    if (print_summary(&args, &run, summary_fd) != 0 && status == 0) {
+    if (!cli_run_nothing_started(&run) &&
+        print_summary(&args, &run, summary_fd) != 0 && status == 0) {
       status = EXIT_SOME_FAILED;
     }
     cli_run_dispose(&run);

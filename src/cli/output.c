@@ -22,6 +22,7 @@
  * the rest in a temporary file: bounded memory with many workers. */
 #define GROUP_MEMORY_PER_STREAM (64 * 1024)
 
+
 typedef struct {
   const char* name; /* the worker's own copy, valid until uvsup_free() */
   char* prefix[2];  /* "NAME<pad> | " per stream, made at the first line */
@@ -29,6 +30,7 @@ typedef struct {
   cli_spool_t* spool[2]; /* group mode: stdout, stderr, made when needed */
   int log_fd;            /* -1 until the first output, -2 once it failed */
   int paused[2];         /* its stdout, stderr paused for a full writer */
+  int ended;             /* -k: finished for good (or skipped): its turn */
 } job_output_t;
 
 struct cli_output_s {
@@ -39,7 +41,7 @@ struct cli_output_s {
   int color[2]; /* colour the tags on stdout, stderr */
   size_t pad;   /* the widest name */
   job_output_t* jobs;
-  size_t count;
+  size_t count; /* jobs room was made for */
   /* Per writer, the workers whose stream to it is paused: a full stdout
    * holds only the workers' stdout, never their stderr. */
   uvsup_worker_t** paused[2];
@@ -52,7 +54,10 @@ struct cli_output_s {
   void* hold_data;
   cli_output_gone_cb gone; /* the reader of stdout left */
   void* gone_data;
-  int holding; /* finished output waits: no new worker */
+  int holding;       /* finished output waits: no new worker */
+  size_t next_write; /* -k: the job whose output goes out next */
+  size_t waiting;    /* -k: jobs ended, waiting for an earlier one */
+  int progress_line; /* a progress line is drawn on stderr, unended */
   cli_output_closed_cb on_closed;
   void* closed_data;
 };
@@ -83,6 +88,9 @@ int cli_output_wants_lines(const cli_output_t* out) {
 void cli_output_say(cli_output_t* out, const char* fmt, ...) {
   cli_buf_t b;
   cli_buf_init(&b);
+  /* A progress line is on the terminal: the message takes its place,
+   * and the next drawing comes below it. */
+  cli_buf_puts(&b, out != NULL && out->progress_line ? "\r\033[K" : "");
   cli_buf_puts(&b, "uvsup: ");
   va_list ap;
   va_start(ap, fmt);
@@ -101,6 +109,18 @@ void cli_output_say(cli_output_t* out, const char* fmt, ...) {
     fputs(b.data, stderr);
   }
   cli_buf_free(&b);
+}
+
+void cli_output_progress_line(cli_output_t* out, int drawn) {
+  out->progress_line = drawn;
+}
+
+void cli_output_raw_stderr(cli_output_t* out, const char* text, size_t len) {
+  if (out != NULL && out->writing) {
+    cli_writer_add_text(&out->writer[1], text, len);
+  } else if (fwrite(text, 1, len, stderr) == len) {
+    fflush(stderr);
+  }
 }
 
 /* A reader that left (EPIPE) asked for no more: that is not a loss. Any
@@ -143,15 +163,23 @@ static int writers_full(cli_output_t* out) {
          (cli_writer_full(&out->writer[0]) || cli_writer_full(&out->writer[1]));
 }
 
+/* Starts of new workers wait while finished output waits for a slow
+ * reader: its output would only wait too, holding memory and a
+ * descriptor. */
+static void update_hold(cli_output_t* out) {
+  int want = !out->dropping && out->hold != NULL && writers_full(out);
+  if (want != out->holding) {
+    out->holding = want;
+    out->hold(out->hold_data, want);
+  }
+}
+
 static void on_drain(cli_writer_t* w, void* data) {
   cli_output_t* out = data;
   /* Resume every worker paused for this writer: one that refills it while
    * it is still full is paused again at its next chunk. */
   resume_stream(out, w == &out->writer[0] ? 0 : 1);
-  if (out->holding && !writers_full(out)) {
-    out->holding = 0;
-    out->hold(out->hold_data, 0);
-  }
+  update_hold(out);
 }
 
 void cli_output_on_gone(cli_output_t* out, cli_output_gone_cb cb, void* data) {
@@ -164,26 +192,54 @@ void cli_output_on_hold(cli_output_t* out, cli_output_hold_cb cb, void* data) {
   out->hold_data = data;
 }
 
+static void write_in_order(cli_output_t* out, int all);
+
+int cli_output_reserve(cli_output_t* out, size_t count) {
+  if (count <= out->count) {
+    return 0;
+  }
+  job_output_t* jobs = realloc(out->jobs, count * sizeof(*jobs));
+  if (jobs == NULL) {
+    return -1;
+  }
+  out->jobs = jobs;
+  memset(jobs + out->count, 0, (count - out->count) * sizeof(*jobs));
+  /* A worker is paused at most once per stream: as many as jobs. */
+  for (int s = 0; s < 2; s++) {
+    uvsup_worker_t** paused = realloc(out->paused[s], count * sizeof(*paused));
+    if (paused == NULL) {
+      return -1;
+    }
+    out->paused[s] = paused;
+  }
+  for (size_t i = out->count; i < count; i++) {
+    jobs[i].log_fd = -1;
+  }
+  out->count = count;
+  return 0;
+}
+
+void cli_output_set_pad(cli_output_t* out, size_t width) {
+  out->pad = width > out->pad ? width : out->pad;
+}
+
+void cli_output_skip(cli_output_t* out, size_t job) {
+  out->jobs[job].ended = 1;
+  out->waiting++;
+  write_in_order(out, 0);
+}
+
 int cli_output_new(cli_output_t** outp,
                    uv_loop_t* loop,
                    const cli_args_t* a,
-                   size_t count,
                    char* err,
                    size_t errlen) {
   cli_output_t* out = calloc(1, sizeof(*out));
-  if (out == NULL ||
-      (out->jobs = calloc(count + 1, sizeof(job_output_t))) == NULL ||
-      (out->paused[0] = calloc(count + 1, sizeof(*out->paused[0]))) == NULL ||
-      (out->paused[1] = calloc(count + 1, sizeof(*out->paused[1]))) == NULL) {
-    cli_output_free(out);
+  if (out == NULL) {
     snprintf(err, errlen, "out of memory");
     return -1;
   }
   out->args = a;
-  out->count = count;
-  for (size_t i = 0; i < count; i++) {
-    out->jobs[i].log_fd = -1;
-  }
   if (a->log_dir != NULL && cli_logdir_create(a->log_dir, err, errlen) != 0) {
     cli_output_free(out);
     return -1;
@@ -204,17 +260,17 @@ int cli_output_new(cli_output_t** outp,
   return 0;
 }
 
-int cli_output_set_name(cli_output_t* out, size_t job, const char* name) {
+void cli_output_set_name(cli_output_t* out, size_t job, const char* name) {
   out->jobs[job].name = name;
   size_t width = cli_tag_name_width(name);
   if (width > out->pad) {
     out->pad = width;
   }
-  return 0;
 }
 
-/* The tag of a job's lines on one stream, made once: every name is known
- * (and so the padding) before the first line arrives. */
+/* The tag of a job's lines on one stream, made once: a job is named when
+ * it is added, so the padding is that of the widest name so far (with
+ * -f, -c and ::: jobs added at once, every name). */
 static const char* prefix_of(
     cli_output_t* out, job_output_t* j, size_t job, int s, size_t* len) {
   if (j->prefix[s] == NULL) {
@@ -413,30 +469,46 @@ void cli_output_chunk(cli_output_t* out,
   }
 }
 
-void cli_output_run_ended(cli_output_t* out, size_t job) {
+/* Hands job's spools to the writers, which write each as one piece. */
+static void write_spools(cli_output_t* out, job_output_t* j) {
+  for (int s = 0; s < 2; s++) {
+    if (j->spool[s] != NULL) {
+      cli_writer_add_spool(&out->writer[s], j->spool[s]);
+      free(j->spool[s]);
+      j->spool[s] = NULL;
+    }
+  }
+}
+
+/* -k: writes out every job whose turn has come, in input order. */
+static void write_in_order(cli_output_t* out, int all) {
+  while (out->next_write < out->count &&
+         (out->jobs[out->next_write].ended || all)) {
+    job_output_t* j = &out->jobs[out->next_write++];
+    out->waiting -= j->ended && out->waiting > 0;
+    write_spools(out, j);
+  }
+}
+
+void cli_output_run_ended(cli_output_t* out, size_t job, int final) {
   job_output_t* j = &out->jobs[job];
   if (j->log_fd >= 0) {
     close(j->log_fd);
   }
   j->log_fd = -1; /* a next run tries again */
   for (int s = 0; s < 2; s++) {
-    if (j->spool[s] != NULL) {
-      /* The writer takes the spool and writes it as one piece. */
-      cli_writer_add_spool(&out->writer[s], j->spool[s]);
-      free(j->spool[s]);
-      j->spool[s] = NULL;
-    }
     free(j->prefix[s]);
     j->prefix[s] = NULL;
   }
-  /* Finished output that the reader has not taken yet: start no new
-   * worker (its output would only wait too, holding memory and a
-   * descriptor) until the writers drain. */
-  if (!out->holding && out->hold != NULL && !out->dropping &&
-      writers_full(out)) {
-    out->holding = 1;
-    out->hold(out->hold_data, 1);
+  if (!out->args->batch.keep_order) {
+    write_spools(out, j);
+  } else if (final) {
+    /* A job's runs (--retries) share its spools, written at its turn. */
+    j->ended = 1;
+    out->waiting++;
+    write_in_order(out, 0);
   }
+  update_hold(out);
 }
 
 static void on_writer_closed(cli_writer_t* w, void* data) {
@@ -449,6 +521,9 @@ static void on_writer_closed(cli_writer_t* w, void* data) {
 void cli_output_close(cli_output_t* out, cli_output_closed_cb cb, void* data) {
   out->on_closed = cb;
   out->closed_data = data;
+  if (out->args->batch.keep_order) {
+    write_in_order(out, 1); /* what ran of a batch cut short, in order */
+  }
   if (!out->writing) {
     if (cb != NULL) {
       cb(data);
@@ -468,10 +543,11 @@ void cli_output_drop(cli_output_t* out) {
     }
   }
   resume_all(out);
-  if (out->holding) {
-    out->holding = 0;
-    out->hold(out->hold_data, 0);
-  }
+  update_hold(out);
+}
+
+size_t cli_output_waiting(const cli_output_t* out) {
+  return out->waiting;
 }
 
 int cli_output_lost(const cli_output_t* out) {

@@ -13,19 +13,29 @@
 typedef struct cli_output_s cli_output_t;
 typedef void (*cli_output_closed_cb)(void* data);
 
-/* Sets up output for count jobs: the writers for uvsup's stdout and
- * stderr and the log directory (created now, so a bad one starts nothing).
- * Returns 0, or -1 with a message in err. */
+/* Sets up output: the writers for uvsup's stdout and stderr and the log
+ * directory (created now, so a bad one starts nothing). Returns 0, or -1
+ * with a message in err. */
 int cli_output_new(cli_output_t** out,
                    uv_loop_t* loop,
                    const cli_args_t* a,
-                   size_t count,
                    char* err,
                    size_t errlen);
 
+/* Room for jobs 0 .. count - 1 (more become known as input streams in).
+ * Returns 0 or -1 (out of memory). */
+int cli_output_reserve(cli_output_t* out, size_t count);
+
+/* Tags are padded to at least width (the widest name known ahead). */
+void cli_output_set_pad(cli_output_t* out, size_t width);
+
+/* Job will never run (--resume, --shard): -k does not wait for it. */
+void cli_output_skip(cli_output_t* out, size_t job);
+
 /* The name job will be shown and logged under (after any renaming); it
- * must stay valid until cli_output_free() (the worker's own copy does). */
-int cli_output_set_name(cli_output_t* out, size_t job, const char* name);
+ * must stay valid until cli_output_free() (the worker's own copy does).
+ * Tags are padded to the widest name set so far. */
+void cli_output_set_name(cli_output_t* out, size_t job, const char* name);
 
 /* How uvsup_add() should set the workers up. */
 uvsup_output_mode_t cli_output_worker_mode(const cli_output_t* out);
@@ -36,13 +46,26 @@ void cli_output_chunk(cli_output_t* out,
                       uvsup_worker_t* worker,
                       size_t job,
                       const uvsup_output_t* o);
-void cli_output_run_ended(cli_output_t* out, size_t job);
+/* final: the job ended for good (no retry follows). With -k (group
+ * mode) a job's output waits for every job before it to end. */
+void cli_output_run_ended(cli_output_t* out, size_t job, int final);
 
 /* Says "uvsup: MESSAGE" on stderr, through the stderr writer when
  * there is one, so it lands between lines of the workers' output, after
  * what waits. out may be NULL (then plainly). */
 void cli_output_say(cli_output_t* out, const char* fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Writes text as it is on stderr (a progress line redrawn with "\r"),
+ * through the stderr writer when there is one. */
+void cli_output_raw_stderr(cli_output_t* out, const char* text, size_t len);
+/* Whether a progress line (no newline) is on stderr now: messages then
+ * erase it first (a terminal's "\r\033[K") instead of following it. */
+void cli_output_progress_line(cli_output_t* out, int drawn);
+
+/* -k: jobs that ended and wait for an earlier one to write their output
+ * (each may hold a temporary file). */
+size_t cli_output_waiting(const cli_output_t* out);
 
 /* 1 when output that was to be written or logged was lost (a write error
  * other than a reader that left); it was said on stderr. */

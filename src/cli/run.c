@@ -7,33 +7,75 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "duration.h"
+#include "inputs.h"
 #include "output.h"
 #include "signame.h"
 #include "spawnmode.h"
 #include "template.h"
 
+/* Values read ahead of the jobs added: past this many jobs known and not
+ * yet added, a streamed source is paused, so memory follows the jobs in
+ * flight, not the input. */
+#define READ_AHEAD 1024
+
+/* -k: past this many ended jobs waiting for an earlier one, no new job is
+ * added (each waiting spool may hold a temporary file). The earlier one
+ * was added first, so it runs, or waits to restart, and its end lets them
+ * go: no hold of the library's queue, which would also hold its restart. */
+#define KEEP_ORDER_WAITING 256
+
 static void free_tables(cli_run_t* run) {
-  free(run->results);
-  free(run->workers);
-  free(run->first_start_ns);
-  free(run->restarts);
-  free(run->slot_of);
-  free(run->free_slots);
+  for (size_t i = 0; i < run->nnot_started; i++) {
+    free(run->not_started_names[i]);
+  }
+  free(run->not_started_names);
   free(run->not_started);
-  run->slot_of = NULL;
-  run->free_slots = NULL;
+  free(run->job);
+  free(run->free_slots);
+  free(run->summary_results);
+  free(run->summary_restarts);
+  run->not_started_names = NULL;
   run->not_started = NULL;
-  run->results = NULL;
-  run->workers = NULL;
-  run->first_start_ns = NULL;
-  run->restarts = NULL;
+  run->nnot_started = 0;
+  run->job = NULL;
+  run->free_slots = NULL;
+  run->summary_results = NULL;
+  run->summary_restarts = NULL;
+  run->capacity = 0;
 }
 
 static int fail(char* err, size_t errlen, const char* what, int code) {
   snprintf(err, errlen, "%s: %s", what, uvsup_strerror(code));
   return -1;
+}
+
+/* Room for every job known so far (a streamed source adds more), and a
+ * free slot for each of them. Returns 0 or UV_ENOMEM. */
+static int reserve(cli_run_t* run) {
+  size_t want = run->jobs->count;
+  if (want <= run->capacity) {
+    return 0;
+  }
+  size_t cap = run->capacity ? run->capacity : 16;
+  while (cap < want) {
+    cap *= 2;
+  }
+  cli_job_run_t* job = realloc(run->job, cap * sizeof(*job));
+  if (job == NULL) {
+    return UV_ENOMEM;
+  }
+  memset(job + run->capacity, 0, (cap - run->capacity) * sizeof(*job));
+  run->job = job;
+  unsigned long* slots = realloc(run->free_slots, cap * sizeof(*slots));
+  if (slots == NULL) {
+    return UV_ENOMEM;
+  }
+  run->free_slots = slots;
+  run->capacity = cap;
+  return cli_output_reserve(run->output, cap) != 0 ? UV_ENOMEM : 0;
 }
 
 /* The CLI's supervision options, as a worker's. */
@@ -49,61 +91,69 @@ static void apply_supervise(const cli_supervise_t* s,
   w->success_exit_count = s->nsuccess;
 }
 
-/* argv of job i; with {%} in the program, built again now that its slot
- * is known (*owned then says to free it). */
-static char** job_argv(cli_run_t* run,
-                       size_t i,
-                       unsigned long slot,
-                       char*** owned) {
-  const cli_jobs_t* jobs = run->jobs;
-  *owned = NULL;
-  if (!run->slot_in_program) {
-    return jobs->jobs[i].argv;
-  }
-  const char** values = calloc(jobs->inputs.count + 1, sizeof(*values));
-  if (values == NULL) {
-    return NULL;
-  }
-  cli_inputs_tuple(&jobs->inputs, i, values);
-  cli_subst_t subst = { values, jobs->inputs.count, i + 1, slot };
-  *owned =
-      cli_template_expand_job(run->args->program, run->args->nprogram, &subst);
-  free(values);
-  return *owned;
-}
-
-/* Adds job i to the supervisor in a free slot. */
+/* Adds job i to the supervisor in a free slot. Returns 0, UV_EINVAL with
+ * a message said (the job cannot be made: bad input), or another error. */
 static int add_job(cli_run_t* run, size_t i) {
   const cli_args_t* a = run->args;
-  const cli_job_t* job = &run->jobs->jobs[i];
   unsigned long slot = run->nfree_slots > 0
                            ? run->free_slots[--run->nfree_slots]
                            : ++run->slots_made;
-  char** owned;
+  char err[512];
+  cli_job_t job;
+  if (cli_jobs_make(run->jobs, i, slot, &job, err, sizeof(err)) != 0) {
+    run->free_slots[run->nfree_slots++] = slot;
+    cli_output_say(run->output, "%s", err);
+    return UV_EINVAL;
+  }
   uvsup_worker_options_t w;
   uvsup_worker_options_init(&w);
-  w.name = job->name;
-  w.args = job_argv(run, i, slot, &owned);
-  if (w.args == NULL) {
-    return UV_ENOMEM;
-  }
-  w.file = w.args[0];
-  w.cwd = job->cwd;
+  w.name = job.name;
+  w.args = job.argv;
+  w.file = job.argv[0];
+  w.cwd = job.cwd;
   w.timeout_ms = a->timeout_ms;
   w.kill_after_ms = a->kill_after_ms;
   w.stop_signal = a->stop_signal;
   w.output = cli_output_worker_mode(run->output);
   w.data = (void*)(uintptr_t)i;
   apply_supervise(&a->supervise, &w);
-  int rc = uvsup_add(run->sup, &w, &run->workers[i]);
-  cli_argv_free(owned);
+  int rc = uvsup_add(run->sup, &w, &run->job[i].worker);
+  cli_job_free(&job);
   if (rc == 0) {
-    run->slot_of[i] = slot;
+    run->job[i].slot = slot;
     run->in_flight++;
+    cli_runlog_added(run, i);
+    cli_output_set_name(run->output, i, uvsup_worker_name(run->job[i].worker));
   } else {
     run->free_slots[run->nfree_slots++] = slot;
   }
   return rc;
+}
+
+/* 1 when job i is not to run (--shard, --resume): its name is still
+ * made, so the names of the others do not depend on what was skipped.
+ * -1: the joblog holds another command for it (said). */
+static int skip_job(cli_run_t* run, size_t i) {
+  int skip = cli_runlog_skip(run, i);
+  if (skip != 1) {
+    return skip;
+  }
+  cli_job_t job;
+  if (cli_jobs_make(run->jobs, i, 0, &job, NULL, 0) == 0) {
+    cli_job_free(&job);
+  }
+  run->job[i].skipped = 1;
+  run->skipped++;
+  cli_output_skip(run->output, i);
+  return 1;
+}
+
+/* No job will be added any more: stop reading input. */
+static void stop_input(cli_run_t* run) {
+  if (run->stream != NULL) {
+    cli_stream_close(run->stream, NULL);
+    run->stream = NULL;
+  }
 }
 
 /* Adds jobs while slots are free, so each job's slot ({%}) is known when
@@ -111,57 +161,132 @@ static int add_job(cli_run_t* run, size_t i) {
  * the kept-open supervisor, which then ends. Returns 0 or an error of
  * uvsup_add() (said by the caller). */
 static int feed(cli_run_t* run) {
-  while (run->stop_reason == CLI_STOP_NONE && run->next_job < run->count &&
-         (run->limit == 0 || run->in_flight < run->limit)) {
-    int rc = add_job(run, run->next_job);
-    if (rc != 0) {
-      return rc;
+  int rc = reserve(run);
+  while (rc == 0 && run->stop_reason == CLI_STOP_NONE &&
+         run->next_job < run->jobs->count &&
+         (run->limit == 0 || run->in_flight < run->limit) &&
+         cli_output_waiting(run->output) < KEEP_ORDER_WAITING) {
+    int skip = skip_job(run, run->next_job);
+    if (skip < 0) {
+      rc = UV_EINVAL; /* another batch than the joblog's: bad input */
+    } else if (skip || (rc = add_job(run, run->next_job)) == 0) {
+      run->next_job++;
     }
-    run->next_job++;
   }
-  if (run->in_flight == 0 &&
-      (run->next_job == run->count || run->stop_reason != CLI_STOP_NONE)) {
+  if (rc != 0) {
+    return rc;
+  }
+  cli_jobs_forget(run->jobs, run->next_job);
+  if (run->stream != NULL) {
+    if (run->jobs->count - run->next_job >= READ_AHEAD) {
+      cli_stream_pause(run->stream);
+    } else {
+      cli_stream_resume(run->stream);
+    }
+  }
+  int all_added = run->next_job == run->jobs->count && run->jobs->ended;
+  if (run->in_flight == 0 && (all_added || run->stop_reason != CLI_STOP_NONE)) {
+    stop_input(run);
     uvsup_drain(run->sup);
   }
   return 0;
+}
+
+/* Input that cannot be made into jobs (said already): nothing more
+ * starts, the running ones finish, and uvsup exits 2. */
+static void input_failed(cli_run_t* run) {
+  if (run->stop_reason == CLI_STOP_NONE) {
+    run->stop_reason = CLI_STOP_INPUT;
+  }
+  stop_input(run);
+  uvsup_drain(run->sup);
 }
 
 /* Keeps feeding as jobs end; a job that cannot be added ends the run. */
 static void feed_more(cli_run_t* run) {
   int rc = feed(run);
-  if (rc != 0) {
+  if (rc == UV_EINVAL) {
+    input_failed(run);
+  } else if (rc != 0) {
     cli_output_say(run->output, "adding job %zu: %s", run->next_job + 1,
                    uvsup_strerror(rc));
     run->stop_reason = CLI_STOP_HALT;
+    stop_input(run);
     uvsup_drain(run->sup);
   }
 }
 
+static int on_stream_line(void* data, const char* line, size_t len) {
+  cli_run_t* run = data;
+  char err[512];
+  if (cli_jobs_take_line(run->jobs, line, len, err, sizeof(err)) != 0) {
+    cli_output_say(run->output, "%s", err);
+    input_failed(run);
+    return -1;
+  }
+  feed_more(run);
+  return 0;
+}
+
+static void on_stream_end(void* data, int status) {
+  cli_run_t* run = data;
+  char err[512];
+  stop_input(run);
+  if (status != 0) {
+    cli_output_say(run->output, "reading %s: %s", run->jobs->stream_shown,
+                   uv_strerror(status));
+    input_failed(run);
+  } else if (cli_jobs_end(run->jobs, err, sizeof(err)) != 0) {
+    cli_output_say(run->output, "%s", err);
+    input_failed(run);
+  } else {
+    feed_more(run);
+  }
+}
+
+/* A terminal on standard input: say what uvsup waits for, as parallel
+ * does, rather than wait without a word. */
+static void hint_terminal(cli_run_t* run) {
+  if (strcmp(run->jobs->stream, "-") == 0 && isatty(0)) {
+    cli_output_say(run->output,
+                   "reading values from the terminal, one per line; Ctrl-D "
+                   "ends them (or give them after :::)");
+  }
+}
+
 /* A job never added (a halt or a signal came first) is reported as not
- * started, as a queued worker would be. */
+ * started, as a queued worker would be; it is named now, in order. */
 static void fill_not_started(cli_run_t* run) {
-  size_t missing = run->count - run->next_job;
+  size_t missing = run->jobs->count - run->next_job;
   if (missing == 0) {
     return;
   }
   run->not_started = calloc(missing, sizeof(*run->not_started));
-  for (size_t i = run->next_job; run->not_started != NULL && i < run->count;
-       i++) {
-    uvsup_result_t* r = &run->not_started[i - run->next_job];
-    r->name = run->jobs->jobs[i].name;
+  run->not_started_names = calloc(missing, sizeof(char*));
+  if (run->not_started == NULL || run->not_started_names == NULL) {
+    return;
+  }
+  for (size_t i = run->next_job; i < run->jobs->count; i++) {
+    cli_job_t job;
+    if (cli_jobs_make(run->jobs, i, 0, &job, NULL, 0) != 0) {
+      break;
+    }
+    if (!cli_runlog_wanted(run, i)) {
+      /* Another shard's, or done in the joblog: skipped, not missed. */
+      cli_job_free(&job);
+      run->job[i].skipped = 1;
+      run->skipped++;
+      continue;
+    }
+    uvsup_result_t* r = &run->not_started[run->nnot_started];
+    run->not_started_names[run->nnot_started++] = job.name;
+    job.name = NULL;
+    cli_job_free(&job);
+    r->name = run->not_started_names[run->nnot_started - 1];
     r->end = UVSUP_END_NOT_STARTED;
     r->exit_status = -1;
-    run->results[i] = r;
+    run->job[i].result = r;
   }
-}
-
-static int set_names(cli_run_t* run, char* err, size_t errlen) {
-  for (size_t i = 0; i < run->count; i++) {
-    if (cli_output_set_name(run->output, i, run->jobs->jobs[i].name) != 0) {
-      return fail(err, errlen, "starting", UV_ENOMEM);
-    }
-  }
-  return 0;
 }
 
 static void check_halt(cli_run_t* run, const uvsup_result_t* r) {
@@ -179,6 +304,7 @@ static void check_halt(cli_run_t* run, const uvsup_result_t* r) {
   }
   run->stop_reason = CLI_STOP_HALT;
   run->halt_on_success = halt->on_success;
+  stop_input(run);
   if (halt->when == CLI_HALT_SOON) {
     uvsup_drain(run->sup);
   } else {
@@ -190,8 +316,11 @@ static void on_output(uvsup_t* sup,
                       uvsup_worker_t* worker,
                       const uvsup_output_t* output) {
   cli_run_t* run = uvsup_get_data(sup);
-  cli_output_chunk(run->output, worker, (uintptr_t)uvsup_worker_data(worker),
-                   output);
+  size_t job = (uintptr_t)uvsup_worker_data(worker);
+  if (output->stream == 1) {
+    run->job[job].received += output->len + (output->newline ? 1 : 0);
+  }
+  cli_output_chunk(run->output, worker, job, output);
 }
 
 static void on_exit_cb(uvsup_t* sup,
@@ -199,12 +328,16 @@ static void on_exit_cb(uvsup_t* sup,
                        const uvsup_result_t* result) {
   cli_run_t* run = uvsup_get_data(sup);
   size_t job = (uintptr_t)uvsup_worker_data(worker);
-  cli_output_run_ended(run->output, job);
-  run->results[job] = result;
+  cli_output_run_ended(run->output, job, result->next != UVSUP_NEXT_RESTART);
+  if (result->next != UVSUP_NEXT_RESTART) {
+    run->job[job].result = result;
+    cli_runlog_ended(run, job, result);
+  }
   if (cli_live_wanted(run->live, result)) {
     cli_buf_t line;
     cli_buf_init(&line);
-    cli_live_exit_line(&line, result, uv_hrtime() - run->first_start_ns[job]);
+    cli_live_exit_line(&line, result,
+                       uv_hrtime() - run->job[job].first_start_ns);
     cli_output_say(run->output, "%s", line.data != NULL ? line.data : "");
     cli_buf_free(&line);
   }
@@ -213,7 +346,8 @@ static void on_exit_cb(uvsup_t* sup,
   }
   check_halt(run, result);
   if (result->next != UVSUP_NEXT_RESTART) {
-    run->free_slots[run->nfree_slots++] = run->slot_of[job];
+    run->completed++;
+    run->free_slots[run->nfree_slots++] = run->job[job].slot;
     run->in_flight--;
     feed_more(run);
   }
@@ -222,9 +356,11 @@ static void on_exit_cb(uvsup_t* sup,
 static void on_start(uvsup_t* sup, uvsup_worker_t* worker, int pid) {
   cli_run_t* run = uvsup_get_data(sup);
   size_t job = (uintptr_t)uvsup_worker_data(worker);
-  if (run->first_start_ns[job] == 0) {
-    run->first_start_ns[job] = uvsup_worker_start_ns(worker);
+  if (run->job[job].first_start_ns == 0) {
+    run->job[job].first_start_ns = uvsup_worker_start_ns(worker);
   }
+  run->job[job].received = 0; /* the joblog counts the last run's */
+  run->newest = uvsup_worker_name(worker);
 }
 
 static void on_state(uvsup_t* sup,
@@ -248,6 +384,7 @@ static void reader_gone(void* data) {
    * the reader still missed output, and the status says so. */
   run->stop_reason = CLI_STOP_SIGNAL;
   run->stop_signal = SIGPIPE;
+  stop_input(run);
   if (!run->done) {
     uvsup_stop(run->sup, 0);
   }
@@ -263,11 +400,14 @@ static void on_done(uvsup_t* sup, const uvsup_summary_t* summary) {
   run->totals = *summary;
   for (size_t i = 0; i < run->next_job; i++) {
     uvsup_worker_stats_t stats;
-    uvsup_worker_stats(run->workers[i], &stats);
-    run->restarts[i] = stats.restarts;
+    if (run->job[i].worker != NULL) {
+      uvsup_worker_stats(run->job[i].worker, &stats);
+      run->job[i].restarts = stats.restarts;
+    }
   }
   fill_not_started(run);
   run->done = 1;
+  cli_runprogress_stop(run);
   /* The loop runs on until what waits for stdout and stderr is written;
    * the signal handlers stay (they close in cli_run_dispose), so a signal
    * meanwhile is still uvsup's to act on, never the default's. */
@@ -317,6 +457,7 @@ static void on_signal(int signum, void* data) {
   if (run->stop_reason != CLI_STOP_SIGNAL) {
     run->stop_reason = CLI_STOP_SIGNAL;
     run->stop_signal = signum;
+    stop_input(run);
     if (run->done) {
       cli_output_say(run->output,
                      "got %s, every worker has ended; writing their output "
@@ -346,31 +487,12 @@ static void on_signal(int signum, void* data) {
 
 int cli_run(cli_run_t* run,
             const cli_args_t* a,
-            const cli_jobs_t* jobs,
+            cli_jobs_t* jobs,
             char* err,
             size_t errlen) {
   memset(run, 0, sizeof(*run));
   run->args = a;
   run->jobs = jobs;
-  run->count = jobs->count;
-  for (size_t i = 0; i < a->nprogram && a->mode != CLI_MODE_PROCFILE &&
-                     a->mode != CLI_MODE_COMMANDS;
-       i++) {
-    run->slot_in_program |= strstr(a->program[i], "{%}") != NULL;
-  }
-  size_t n = jobs->count ? jobs->count : 1;
-  run->results = calloc(n, sizeof(*run->results));
-  run->workers = calloc(n, sizeof(*run->workers));
-  run->first_start_ns = calloc(n, sizeof(*run->first_start_ns));
-  run->restarts = calloc(n, sizeof(*run->restarts));
-  run->slot_of = calloc(n, sizeof(*run->slot_of));
-  run->free_slots = calloc(n, sizeof(*run->free_slots));
-  if (run->results == NULL || run->workers == NULL ||
-      run->first_start_ns == NULL || run->restarts == NULL ||
-      run->slot_of == NULL || run->free_slots == NULL) {
-    free_tables(run);
-    return fail(err, errlen, "starting", UV_ENOMEM);
-  }
   /* Services say every end as it happens; batches only their trouble. */
   /* A JSON summary on stderr is read by a program: no lines around it. */
   int json_on_stderr = a->summary == CLI_SUMMARY_JSON && !a->summary_file;
@@ -379,7 +501,6 @@ int cli_run(cli_run_t* run,
               : a->mode == CLI_MODE_COMMANDS ? CLI_LIVE_ALL
                                              : CLI_LIVE_TROUBLE;
   if (cli_events_open(&run->events, a->events_file, err, errlen) != 0) {
-    free_tables(run);
     return -1;
   }
   int rc = uv_loop_init(&run->loop);
@@ -389,8 +510,7 @@ int cli_run(cli_run_t* run,
     return fail(err, errlen, "creating the event loop", rc);
   }
 
-  if (cli_output_new(&run->output, &run->loop, a, jobs->count, err, errlen) !=
-      0) {
+  if (cli_output_new(&run->output, &run->loop, a, err, errlen) != 0) {
     goto fail;
   }
   uvsup_options_t opts;
@@ -425,16 +545,31 @@ int cli_run(cli_run_t* run,
   }
   cli_output_on_hold(run->output, hold_starts, run);
   cli_output_on_gone(run->output, reader_gone, run);
-  if (set_names(run, err, errlen) != 0) {
+  if (cli_runlog_open(run, err, errlen) != 0) {
     goto fail;
   }
+  size_t width;
+  if (a->output == CLI_OUTPUT_TAG && cli_jobs_widest(jobs, &width) == 0) {
+    cli_output_set_pad(run->output, width);
+  }
   rc = feed(run);
+  if (rc == UV_EINVAL) {
+    snprintf(err, errlen, "bad input (said above)");
+    goto fail;
+  }
   if (rc != 0) {
-    char what[300];
-    snprintf(what, sizeof(what), "worker '%.200s'",
-             jobs->jobs[run->next_job].name);
+    char what[64];
+    snprintf(what, sizeof(what), "adding job %zu", run->next_job + 1);
     fail(err, errlen, what, rc);
     goto fail;
+  }
+  if (jobs->stream != NULL &&
+      cli_stream_open(&run->stream, &run->loop, jobs->stream, CLI_MAX_VALUE,
+                      on_stream_line, on_stream_end, run, err, errlen) != 0) {
+    goto fail;
+  }
+  if (jobs->stream != NULL) {
+    hint_terminal(run);
   }
   rc = cli_signals_start(&run->signals, &run->loop, on_signal, run);
   if (rc != 0) {
@@ -442,7 +577,11 @@ int cli_run(cli_run_t* run,
     goto fail;
   }
   rc = uvsup_start(run->sup);
+  if (rc == 0) {
+    rc = cli_runprogress_start(run);
+  }
   if (rc != 0) {
+    cli_runprogress_stop(run);
     cli_signals_close(&run->signals);
     fail(err, errlen,
          opts.spawn_in_process ? "starting" : "starting the spawn helper", rc);
@@ -452,6 +591,7 @@ int cli_run(cli_run_t* run,
   return 0;
 
 fail:
+  stop_input(run);
   uvsup_free(run->sup);
   run->sup = NULL;
   if (run->output != NULL) {
@@ -462,16 +602,25 @@ fail:
   cli_output_free(run->output);
   run->output = NULL;
   cli_events_close(&run->events);
+  cli_runlog_close(run);
   free_tables(run);
   return -1;
+}
+
+int cli_run_nothing_started(const cli_run_t* run) {
+  return run->stop_reason == CLI_STOP_INPUT && run->next_job == 0;
 }
 
 int cli_run_exit_status(const cli_run_t* run) {
   if (run->stop_reason == CLI_STOP_SIGNAL) {
     return 128 + run->stop_signal;
   }
-  if (cli_output_lost(run->output) || run->events.failed) {
+  if (cli_output_lost(run->output) || run->events.failed ||
+      run->joblog.failed) {
     return 1; /* the user did not get what the workers wrote */
+  }
+  if (run->stop_reason == CLI_STOP_INPUT) {
+    return 2; /* bad input, as when it is found before anything starts */
   }
   if (run->stop_reason == CLI_STOP_HALT && run->halt_on_success) {
     return 0; /* what was asked for happened, as with GNU parallel */
@@ -479,14 +628,31 @@ int cli_run_exit_status(const cli_run_t* run) {
   return run->totals.failed > 0 ? 1 : 0;
 }
 
-void cli_run_summary(const cli_run_t* run, cli_summary_t* s) {
+void cli_run_summary(cli_run_t* run, cli_summary_t* s) {
   memset(s, 0, sizeof(*s));
-  s->results = run->results;
-  s->restarts = run->restarts;
-  s->count = run->count;
+  size_t n = 0;
+  size_t known = run->jobs->count;
+  free(run->summary_results);
+  free(run->summary_restarts);
+  run->summary_results = calloc(known + 1, sizeof(*run->summary_results));
+  run->summary_restarts = calloc(known + 1, sizeof(*run->summary_restarts));
+  for (size_t i = 0; run->summary_results != NULL &&
+                     run->summary_restarts != NULL && i < known;
+       i++) {
+    /* Skipped jobs (--resume, --shard) were never this run's. */
+    if (!run->job[i].skipped && run->job[i].result != NULL) {
+      run->summary_results[n] = run->job[i].result;
+      run->summary_restarts[n++] = run->job[i].restarts;
+    }
+  }
+  s->results = run->summary_results;
+  s->restarts = run->summary_restarts;
+  s->count = n;
+  s->skipped = run->skipped;
   s->duration_ns = run->totals.duration_ns;
   s->stop_reason = run->stop_reason;
   s->stop_signal = run->stop_signal;
+  s->rows_max = run->args->batch.summary_all ? 0 : CLI_SUMMARY_ROWS;
 }
 
 void cli_run_dispose(cli_run_t* run) {
@@ -502,5 +668,6 @@ void cli_run_dispose(cli_run_t* run) {
     uv_loop_close(&run->loop);
   }
   cli_events_close(&run->events);
+  cli_runlog_close(run);
   free_tables(run);
 }

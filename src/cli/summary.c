@@ -159,10 +159,52 @@ typedef struct {
   size_t width;
 } column_t;
 
+/* The results the table lists, by index: all of them, or for a big batch
+ * (past rows_max) only those that failed or were stopped, at most
+ * rows_max (those never started are only counted: a batch cut short may
+ * have thousands). */
+static size_t* pick_rows(const cli_summary_t* s, size_t* nrows) {
+  size_t* shown = calloc(s->count + 1, sizeof(*shown));
+  int cut = s->rows_max != 0 && s->count > s->rows_max;
+  *nrows = 0;
+  for (size_t i = 0; shown != NULL && i < s->count; i++) {
+    kind_t kind = kind_of(s->results[i]);
+    if (!cut || ((kind == KIND_FAILED || kind == KIND_STOPPED) &&
+                 *nrows < s->rows_max)) {
+      shown[(*nrows)++] = i;
+    }
+  }
+  return shown;
+}
+
+/* "warning: N failed: a, b, ..." naming at most CLI_SUMMARY_NAMES of a
+ * big batch. */
+static void put_failed(cli_buf_t* b, const cli_summary_t* s, size_t failed) {
+  cli_buf_printf(b, "warning: %zu failed: ", failed);
+  int cut = s->rows_max != 0 && s->count > s->rows_max;
+  size_t named = 0;
+  for (size_t i = 0; i < s->count; i++) {
+    const uvsup_result_t* r = s->results[i];
+    if (kind_of(r) != KIND_FAILED) {
+      continue;
+    }
+    if (cut && named == CLI_SUMMARY_NAMES) {
+      cli_buf_printf(b, " and %zu more", failed - named);
+      break;
+    }
+    cli_buf_puts(b, named > 0 ? ", " : "");
+    cli_put_safe(b, r->name != NULL ? r->name : "");
+    named++;
+  }
+  cli_buf_putc(b, '\n');
+}
+
 int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
   static const char* const headers[NCOLS] = { "NAME", "PID", "RUNS", "RESULT",
                                               "DURATION" };
-  size_t rows = s->count + 1;
+  size_t nshown;
+  size_t* shown = pick_rows(s, &nshown);
+  size_t rows = nshown + 1;
   column_t cols[NCOLS];
   int rc = -1;
   for (int c = 0; c < NCOLS; c++) {
@@ -171,18 +213,19 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
     cols[c].width = 0;
   }
   for (int c = 0; c < NCOLS; c++) {
-    if (cols[c].off == NULL) {
+    if (cols[c].off == NULL || shown == NULL) {
       goto done;
     }
   }
 
   /* Runs are worth a column only when some worker ran more than once. */
   int show_runs = 0;
+  counts_t n = { 0, 0, 0, 0 };
   for (size_t i = 0; i < s->count; i++) {
     show_runs |= s->results[i]->run > 1;
+    count_result(&n, s->results[i]);
   }
   /* Render every cell first: the widths are known only at the end. */
-  counts_t n = { 0, 0, 0, 0 };
   for (size_t row = 0; row < rows; row++) {
     for (int c = 0; c < NCOLS; c++) {
       cols[c].off[row] = cols[c].text.len;
@@ -192,7 +235,7 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
         cli_buf_puts(&cols[c].text, headers[c]);
       }
     } else {
-      const uvsup_result_t* r = s->results[row - 1];
+      const uvsup_result_t* r = s->results[shown[row - 1]];
       char tmp[32];
       cli_put_safe(&cols[COL_NAME].text, r->name != NULL ? r->name : "");
       if (r->pid != 0) {
@@ -208,7 +251,6 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
       } else {
         cli_buf_putc(&cols[COL_DURATION].text, '-');
       }
-      count_result(&n, r);
     }
     for (int c = 0; c < NCOLS; c++) {
       column_t* col = &cols[c];
@@ -226,7 +268,8 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
     }
   }
 
-  for (size_t row = 0; row < rows; row++) {
+  /* A big batch that all succeeded needs no table, not even its header. */
+  for (size_t row = nshown == 0 && s->count > 0 ? rows : 0; row < rows; row++) {
     for (int c = 0; c < NCOLS; c++) {
       if (c == COL_RUNS && !show_runs) {
         continue;
@@ -243,6 +286,13 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
     cli_buf_putc(b, '\n');
   }
 
+  if (nshown < s->count) {
+    cli_buf_printf(b, "(%zu ok", n.ok);
+    if (s->count - nshown > n.ok) {
+      cli_buf_printf(b, " and %zu more", s->count - nshown - n.ok);
+    }
+    cli_buf_puts(b, " not listed: --summary-all lists every worker)\n");
+  }
   cli_buf_printf(b, "%zu worker%s: %zu ok, %zu failed", s->count,
                  s->count == 1 ? "" : "s", n.ok, n.failed);
   if (n.stopped > 0) {
@@ -252,29 +302,26 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
     cli_buf_printf(b, ", %zu not started", n.not_started);
   }
   cli_buf_putc(b, '\n');
+  if (s->skipped > 0) {
+    cli_buf_printf(b, "%zu skipped (in the joblog or another shard)\n",
+                   s->skipped);
+  }
   if (s->stop_reason == CLI_STOP_SIGNAL) {
     char tmp[32];
     cli_buf_printf(b, "interrupted by %s\n",
                    signal_text(tmp, sizeof(tmp), s->stop_signal));
   } else if (s->stop_reason == CLI_STOP_HALT) {
     cli_buf_puts(b, "halted by --halt\n");
+  } else if (s->stop_reason == CLI_STOP_INPUT) {
+    cli_buf_puts(b, "stopped by bad input\n");
   }
   if (n.failed > 0) {
-    cli_buf_printf(b, "warning: %zu failed: ", n.failed);
-    const char* sep = "";
-    for (size_t i = 0; i < s->count; i++) {
-      const uvsup_result_t* r = s->results[i];
-      if (kind_of(r) == KIND_FAILED) {
-        cli_buf_puts(b, sep);
-        cli_put_safe(b, r->name != NULL ? r->name : "");
-        sep = ", ";
-      }
-    }
-    cli_buf_putc(b, '\n');
+    put_failed(b, s, n.failed);
   }
   rc = b->failed ? -1 : 0;
 
 done:
+  free(shown);
   for (int c = 0; c < NCOLS; c++) {
     cli_buf_free(&cols[c].text);
     free(cols[c].off);
@@ -371,9 +418,9 @@ int cli_summary_json(cli_buf_t* b, const cli_summary_t* s) {
   cli_buf_printf(b,
                  "],\"total\":%zu,\"succeeded\":%zu,\"failed\":%zu,"
                  "\"stopped\":%zu,\"not_started\":%zu,\"duration_ms\":%llu,"
-                 "\"stopped_by\":",
+                 "\"skipped\":%zu,\"stopped_by\":",
                  s->count, n.ok, n.failed, n.stopped, n.not_started,
-                 (unsigned long long)ns_to_ms(s->duration_ns));
+                 (unsigned long long)ns_to_ms(s->duration_ns), s->skipped);
   switch (s->stop_reason) {
   case CLI_STOP_SIGNAL: {
     char tmp[32];
@@ -383,6 +430,9 @@ int cli_summary_json(cli_buf_t* b, const cli_summary_t* s) {
   }
   case CLI_STOP_HALT:
     cli_buf_puts(b, "\"halt\",\"stop_signal\":null");
+    break;
+  case CLI_STOP_INPUT:
+    cli_buf_puts(b, "\"input\",\"stop_signal\":null");
     break;
   case CLI_STOP_NONE:
   default:

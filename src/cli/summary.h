@@ -13,7 +13,8 @@
 typedef enum {
   CLI_STOP_NONE = 0,
   CLI_STOP_SIGNAL, /* uvsup got SIGINT/SIGTERM/SIGHUP (signum says which) */
-  CLI_STOP_HALT    /* --halt triggered */
+  CLI_STOP_HALT,   /* --halt triggered */
+  CLI_STOP_INPUT   /* a streamed input source went bad: said on stderr */
 } cli_stop_reason_t;
 
 typedef struct {
@@ -23,7 +24,15 @@ typedef struct {
   cli_stop_reason_t stop_reason;
   int stop_signal;          /* with CLI_STOP_SIGNAL */
   const unsigned* restarts; /* per job, or NULL: none */
+  size_t skipped;  /* jobs not run (--resume, --shard): not in results */
+  size_t rows_max; /* text: past this many workers, list only those that
+                      failed or were stopped (at most this many); 0: all */
 } cli_summary_t;
+
+/* The default of rows_max for the CLI (--summary-all lifts it). */
+#define CLI_SUMMARY_ROWS  100
+/* Past this many failed names, the warning line ends in "and N more". */
+#define CLI_SUMMARY_NAMES 20
 
 /* One line for a result: "ok", "exit 3", "signal SIGKILL", "spawn error:
  * ENOENT: no such file or directory", "timed out (SIGTERM)", "stopped
@@ -33,10 +42,16 @@ void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r);
 /* A table on its own lines: header NAME PID RESULT DURATION, one row per
  * result (pid "-" when never started), then "N workers: X ok, Y failed"
  * (and ", Z stopped" / ", W not started" parts when non-zero), then
- * "interrupted by SIGINT" or "halted by --halt" when the run was cut short,
+ * "N skipped (in the joblog or another shard)" when some were,
+ * "interrupted by SIGINT", "halted by --halt" or "stopped by bad input"
+ * when the run was cut short,
  * (a RUNS column after PID when any worker ran more than once),
- * then, when any failed, "warning: N failed: name1, name2, ...". Returns 0
- * or -1 (ENOMEM). */
+ * then, when any failed, "warning: N failed: name1, name2, ...". Past
+ * rows_max workers the table lists only those that failed or were stopped
+ * (the first rows_max of them; those not started are counted only), a line "(N
+ * ok [and M more] not listed:
+ * --summary-all lists every worker)" follows it, and the warning names the
+ * first CLI_SUMMARY_NAMES and "and N more". Returns 0 or -1 (ENOMEM). */
 int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);
 
 /* One JSON object and a newline:
@@ -46,8 +61,8 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);
  *   "spawn_failed"|"not_started"|"gave_up","duration_ms":N,"runs":N,
  *   "restarts":N}, ...],
  *  "total":N,"succeeded":N,"failed":N,"stopped":N,"not_started":N,
- *  "duration_ms":N,
- *  "stopped_by":null|"signal"|"halt","stop_signal":"SIGINT"|null}
+ *  "duration_ms":N,"skipped":N,
+ *  "stopped_by":null|"signal"|"halt"|"input","stop_signal":"SIGINT"|null}
  * exit_code is set whenever the process exited by itself, also when that
  * was its answer to a stop or a timeout. Returns 0 or -1 (ENOMEM). */
 int cli_summary_json(cli_buf_t* b, const cli_summary_t* s);

@@ -29,6 +29,11 @@
 
 typedef enum { REP_ALL, REP_NOEXT, REP_BASE, REP_DIR, REP_BASE_NOEXT } rep_t;
 
+/* How values are put in: as they are (no shell reads them), quoted in a
+ * shell's script, or quoted in parallel's command line of the job (where
+ * a missing source gives nothing, as parallel's --dry-run shows). */
+enum { QUOTE_NONE = 0, QUOTE_SCRIPT = 1, QUOTE_COMMAND = 2 };
+
 /* What may follow "{" and an optional source number, up to the "}". */
 static const struct {
   const char* text;
@@ -248,7 +253,7 @@ static void put_replacement(cli_buf_t* b,
   long i = ph->source > 0 ? ph->source - 1 : n + ph->source;
   if (i >= 0 && i < n) {
     put_value(b, ph->rep, s->values[i], quote);
-  } else if (quote) {
+  } else if (quote == QUOTE_SCRIPT) {
     cli_buf_puts(b, "''"); /* no such source: empty, as parallel */
   }
 }
@@ -306,6 +311,27 @@ char** cli_template_expand_job(char* const* argv,
 fail:
   cli_argv_free(out);
   return NULL;
+}
+
+int cli_template_command(cli_buf_t* b,
+                         char* const* argv,
+                         size_t argc,
+                         const cli_subst_t* s) {
+  int append = !cli_template_has_placeholder(argv, argc);
+  for (size_t i = 0; i < argc; i++) {
+    char* word = expand_one(argv[i], s, QUOTE_COMMAND);
+    if (word == NULL) {
+      return -1;
+    }
+    cli_buf_puts(b, i > 0 ? " " : "");
+    cli_buf_puts(b, word);
+    free(word);
+  }
+  for (size_t i = 0; append && i < s->nvalues; i++) {
+    cli_buf_putc(b, ' ');
+    cli_quote_shell(b, s->values[i], strlen(s->values[i]));
+  }
+  return b->failed ? -1 : 0;
 }
 
 char** cli_template_expand(char* const* argv, size_t argc, const char* value) {

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+
 /* What one job's replacement strings stand for. */
 typedef struct {
   const char* const* values; /* one per input source, in order */
@@ -44,6 +46,15 @@ char** cli_template_expand(char* const* argv, size_t argc, const char* value);
 char** cli_template_expand_job(char* const* argv,
                                size_t argc,
                                const cli_subst_t* s);
+
+/* The job as GNU parallel's command line (its joblog and --dry-run):
+ * argv's words joined by spaces, every value put in shell-quoted
+ * (cli_quote_shell()), the appended ones too. Appends to b; returns 0 or
+ * -1 (out of memory). */
+int cli_template_command(cli_buf_t* b,
+                         char* const* argv,
+                         size_t argc,
+                         const cli_subst_t* s);
 
 void cli_argv_free(char** argv);
 

@@ -93,6 +93,41 @@ static void opt_u(
   opt(argv, argc, name, s);
 }
 
+/* The batch options (batch.h), written back. */
+static void canonical_batch(const cli_batch_t* b, char** argv, int* argc) {
+  static const char* const flags[] = { "summary-all", "keep-order",
+                                       "dry-run",     "bar",
+                                       "eta",         "force-progress",
+                                       "shell" };
+  const int set[] = { b->summary_all, b->keep_order,     b->dry_run, b->bar,
+                      b->eta,         b->force_progress, b->shell };
+  for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+    if (set[i]) {
+      opt(argv, argc, flags[i], NULL);
+    }
+  }
+  static const char* const resumes[] = { NULL, "resume", "resume-failed",
+                                         "retry-failed" };
+  if (b->resume != CLI_RESUME_NONE) {
+    opt(argv, argc, resumes[b->resume], NULL);
+  }
+  if (b->joblog != NULL) {
+    cli_buf_t v;
+    cli_buf_init(&v);
+    /* A resume appends anyway: "+" only says it without one. */
+    cli_buf_printf(&v, "%s%s",
+                   b->joblog_append && b->resume == CLI_RESUME_NONE ? "+" : "",
+                   b->joblog);
+    opt(argv, argc, "joblog", v.data);
+    cli_buf_free(&v);
+  }
+  if (b->shard_n != 0) {
+    char v[64];
+    snprintf(v, sizeof(v), "%lu/%lu", b->shard_k, b->shard_n);
+    opt(argv, argc, "shard", v);
+  }
+}
+
 /* Writes a back as an argv (argv[0] "uvsup"); returns argc. */
 static int canonical(const cli_args_t* a, char** argv) {
   static const char* const summaries[] = { "text", "json", "none" };
@@ -127,6 +162,7 @@ static int canonical(const cli_args_t* a, char** argv) {
   if (a->timestamps) {
     opt(argv, &argc, "timestamps", NULL);
   }
+  canonical_batch(&a->batch, argv, &argc);
   if (a->mode == CLI_MODE_PROCFILE) {
     opt(argv, &argc, "procfile", a->procfile);
   }
@@ -183,6 +219,16 @@ static void check_same(const cli_args_t* a, const cli_args_t* b) {
              (a->halt.on_success == b->halt.on_success &&
               a->halt.count == b->halt.count));
   FUZZ_CHECK(same_str(a->summary_file, b->summary_file));
+  const cli_batch_t* ba = &a->batch;
+  const cli_batch_t* bb = &b->batch;
+  FUZZ_CHECK(ba->summary_all == bb->summary_all && ba->resume == bb->resume);
+  FUZZ_CHECK(same_str(ba->joblog, bb->joblog));
+  FUZZ_CHECK(ba->joblog_append == bb->joblog_append);
+  FUZZ_CHECK(ba->keep_order == bb->keep_order && ba->dry_run == bb->dry_run);
+  FUZZ_CHECK(ba->bar == bb->bar && ba->eta == bb->eta);
+  FUZZ_CHECK(ba->force_progress == bb->force_progress);
+  FUZZ_CHECK(ba->shell == bb->shell);
+  FUZZ_CHECK(ba->shard_k == bb->shard_k && ba->shard_n == bb->shard_n);
   FUZZ_CHECK(same_str(a->log_dir, b->log_dir));
   FUZZ_CHECK(same_str(a->procfile, b->procfile));
   FUZZ_CHECK(a->ncommands == b->ncommands);
@@ -230,8 +276,9 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   check_valid(&a, argc, argv);
   if (!a.help && !a.version) {
-    /* Options, commands, program and values: at most 2 * MAX_ARGS + 16. */
-    char* again[2 * MAX_ARGS + 24];
+    /* Options, commands, program and values: at most 2 * MAX_ARGS + 16,
+     * and 10 batch options. */
+    char* again[2 * MAX_ARGS + 35];
     int n = canonical(&a, again);
     again[n] = NULL;
     cli_args_t b;

@@ -1,4 +1,5 @@
-/* Fuzzing the values read from standard input (cli_jobs_build in
+/* Fuzzing the values read from standard input (cli_jobs_build and
+ * cli_jobs_make in
  * CLI_MODE_STDIN): one job per non-empty line, in order, named by the line
  * without its "\n" or "\r\n", its argv the program with the value in place;
  * refused exactly when a line holds a NUL, a line is too long, or there is
@@ -7,6 +8,7 @@
 #define _GNU_SOURCE /* fmemopen */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -92,12 +94,18 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int rc = cli_jobs_build(&a, fin, &jobs, err, sizeof(err));
   FUZZ_CHECK(rc == (ok ? 0 : -1));
   if (rc != 0) {
-    FUZZ_CHECK(jobs.count == 0 && jobs.jobs == NULL);
+    FUZZ_CHECK(jobs.count == 0 && jobs.fixed == NULL);
     FUZZ_CHECK(err[0] != '\0');
   } else {
     FUZZ_CHECK(jobs.count == count);
+    /* Made in order, as the CLI makes them when it adds them. */
+    cli_job_t* made = calloc(count, sizeof(*made));
+    FUZZ_CHECK(made != NULL);
     for (size_t i = 0; i < count; i++) {
-      const cli_job_t* job = &jobs.jobs[i];
+      FUZZ_CHECK(cli_jobs_make(&jobs, i, 1, &made[i], err, sizeof(err)) == 0);
+    }
+    for (size_t i = 0; i < count; i++) {
+      const cli_job_t* job = &made[i];
       /* Named by the value; a name already taken (a repeated value, or a
        * value that reads like an earlier "VALUE#k") gets "#k" added. */
       FUZZ_CHECK(strncmp(job->name, values[i], lens[i]) == 0);
@@ -117,9 +125,13 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     /* Names are unique among the jobs (jobs.h). */
     for (size_t i = 0; i < count; i++) {
       for (size_t k = i + 1; k < count; k++) {
-        FUZZ_CHECK(strcmp(jobs.jobs[i].name, jobs.jobs[k].name) != 0);
+        FUZZ_CHECK(strcmp(made[i].name, made[k].name) != 0);
       }
     }
+    for (size_t i = 0; i < count; i++) {
+      cli_job_free(&made[i]);
+    }
+    free(made);
     cli_jobs_free(&jobs);
   }
 

@@ -9,6 +9,11 @@
  *   raise SIG       send itself signal number SIG
  *   ignore SIG      ignore signal number SIG
  *   pidfile PATH    append "PID\n" to PATH (for tests that look for leftovers)
+ *   mark PATH TEXT  append "TEXT\n" to PATH (which jobs ran, how often)
+ *   failifmissing PATH   exit 1 when PATH does not exist
+ *   pauseifmissing PATH  pause (wait for a signal) when PATH does not exist
+ *   readfifo PATH   open the FIFO PATH and read it to its end (the test
+ *                   lets it go by opening and closing the other end)
  *   fork MS PATH    fork a grandchild that ignores SIGTERM and sleeps MS
  *                   ms; the parent appends its pid to PATH and goes on
  *   pause           wait for a signal that is not ignored
@@ -50,6 +55,25 @@ static void sleep_ms(long ms) {
   struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
   while (nanosleep(&ts, &ts) != 0) {
   }
+}
+
+/* One write of "TEXT\n", so lines of jobs marking at once never mix. */
+static void append_text(const char* path, const char* text) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  size_t n = strlen(text);
+  char* line = malloc(n + 1);
+  if (fd < 0 || line == NULL) {
+    perror(path);
+    exit(125);
+  }
+  memcpy(line, text, n);
+  line[n] = '\n';
+  if (write(fd, line, n + 1) != (ssize_t)n + 1) {
+    perror(path);
+    exit(125);
+  }
+  free(line);
+  close(fd);
 }
 
 static void append_pid(const char* path, pid_t pid) {
@@ -208,6 +232,24 @@ int main(int argc, char** argv) {
       signal(atoi(arg), SIG_IGN);
     } else if (strcmp(step, "pidfile") == 0) {
       append_pid(arg, getpid());
+    } else if (strcmp(step, "mark") == 0) {
+      if (i + 1 >= argc) {
+        usage(step);
+      }
+      append_text(arg, argv[++i]);
+    } else if (strcmp(step, "failifmissing") == 0) {
+      if (access(arg, F_OK) != 0) {
+        exit(1);
+      }
+    } else if (strcmp(step, "readfifo") == 0) {
+      int fd = open(arg, O_RDONLY);
+      char buf[64];
+      while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0) {
+      }
+    } else if (strcmp(step, "pauseifmissing") == 0) {
+      if (access(arg, F_OK) != 0) {
+        pause();
+      }
     } else if (strcmp(step, "noeol") == 0) {
       write_all(1, arg, strlen(arg));
     } else if (strcmp(step, "bytes") == 0) {

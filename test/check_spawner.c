@@ -271,6 +271,35 @@ START_TEST(test_spawner_helper_reaped_by_another) {
 }
 END_TEST
 
+static void signal_helper(fixture_t* f, uvsup_worker_t* worker) {
+  int* helper = f->data;
+  *helper = parent_of(uvsup_worker_pid(worker));
+  ck_assert_int_eq(kill(*helper, SIGTERM), 0);
+  ck_assert_int_eq(kill(*helper, SIGHUP), 0);
+  ck_assert_int_eq(kill(*helper, SIGINT), 0);
+  /* It must not go: a wait that has to time out. */
+  ck_assert_int_eq(wait_gone(helper, 1, 300), 1);
+  ck_assert_int_eq(uvsup_stop_worker(worker, 0), 0);
+}
+
+START_TEST(test_spawner_helper_ignores_service_signals) {
+  /* SIGTERM, SIGHUP, SIGINT to every process of a service (systemd's
+   * control group, a Ctrl-C to a process group): the helper leaves the
+   * workers to its host, which stops them with their grace. */
+  int helper = 0;
+  fixture_t f;
+  fixture_init(&f, 0);
+  f.data = &helper;
+  f.on_start_hook = signal_helper;
+  fixture_add(&f, "w", 0, 0, "pause", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(result_of(&f, "w")->end, UVSUP_END_STOPPED);
+  ck_assert_int_eq(result_of(&f, "w")->term_signal, SIGTERM);
+  ck_assert_int_eq(tu_pid_alive(helper), 0); /* gone with its host's end */
+}
+END_TEST
+
 static void keep_line(fixture_t* f,
                       uvsup_worker_t* worker,
                       const uvsup_output_t* out) {
@@ -449,6 +478,7 @@ static Suite* spawner_suite(void) {
   tcase_add_test(helper, test_spawner_worker_gets_only_its_stdio);
   tcase_add_test(helper, test_spawner_big_requests_queue);
   tcase_add_test(helper, test_spawner_no_output_before_start);
+  tcase_add_test(helper, test_spawner_helper_ignores_service_signals);
   return s;
 }
 

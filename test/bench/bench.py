@@ -232,6 +232,45 @@ def kept_open(b, table, n, reps):
               False)
 
 
+def kill9_cleanup(b, table, n, reps):
+    """uvsup is killed with SIGKILL while n workers run: the time until the
+    last of them is gone (its spawn helper stops them), seen by pidfds."""
+    import select
+    import signal
+    import tempfile
+    times = []
+    for _ in range(reps):
+        with tempfile.TemporaryDirectory() as d:
+            pidfile = os.path.join(d, "pids")
+            cmd = [b.uvsup, "--kill-after", "2s"]
+            for _ in range(n):
+                cmd += ["-c", f"exec {b.child} pidfile {pidfile} out up pause"]
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True)
+            seen = 0
+            while seen < n:
+                line = p.stdout.readline()
+                if not line:
+                    raise RuntimeError("uvsup ended before its workers ran")
+                seen += "up" in line
+            with open(pidfile) as f:
+                fds = [os.pidfd_open(int(x)) for x in f.read().split()]
+            t0 = time.monotonic()
+            os.kill(p.pid, signal.SIGKILL)
+            p.wait()
+            left = list(fds)
+            while left:
+                ready, _, _ = select.select(left, [], [], 10)
+                if not ready:
+                    raise RuntimeError(f"{len(left)} workers outlived uvsup")
+                for fd in ready:
+                    left.remove(fd)
+                    os.close(fd)
+            times.append((time.monotonic() - t0) * 1000)
+    table.add(f"7. kill -9 of uvsup with {n} workers", "until the last is gone",
+              "ms", times, None, False)
+
+
 class Binaries:
     def __init__(self, build):
         bench = os.path.join(build, "test", "bench")
@@ -242,6 +281,7 @@ class Binaries:
         self.embed_host = os.path.join(bench, "bench_embed_host")
         self.rss = os.path.join(bench, "bench_rss")
         self.feed_host = os.path.join(bench, "bench_feed_host")
+        self.child = os.path.join(build, "test", "uvsup_testchild")
 
 
 def main():
@@ -266,6 +306,7 @@ def main():
     tagged_output(b, table, 4_000_000 if quick else 1_000_000_000, reps)
     embedding(b, table, 16 if quick else 1024, 20 if quick else 200, reps)
     kept_open(b, table, 500 if quick else 100000, reps)
+    kill9_cleanup(b, table, 10 if quick else 100, reps)
     print()
     print(table.markdown())
     print()

@@ -160,6 +160,16 @@ int uvsup__capture_prepare(uvsup_capture_t* cap,
   return 0;
 }
 
+void uvsup__capture_read(uvsup_capture_t* cap) {
+  cap->phase = CAPTURE_READING;
+  for (int i = 0; i < 2; i++) {
+    uvsup_stream_t* s = &cap->streams[i];
+    if (s->open && !s->paused) {
+      uv_read_start((uv_stream_t*)&s->pipe, on_alloc, on_read);
+    }
+  }
+}
+
 void uvsup__capture_started(uvsup_capture_t* cap,
                             uv_stdio_container_t* stdio,
                             int spawned) {
@@ -169,27 +179,16 @@ void uvsup__capture_started(uvsup_capture_t* cap,
       stdio[1 + i].flags = UV_IGNORE;
     }
     uvsup_stream_t* s = &cap->streams[i];
-    if (!s->open || spawned < 0) {
+    if (!s->open) {
       continue;
     }
-    if (spawned) {
-      uv_read_start((uv_stream_t*)&s->pipe, on_alloc, on_read);
-    } else {
+    if (!spawned) {
       uvsup__lines_free(&s->lines);
       s->open = 0;
       close_handle((uv_handle_t*)&s->pipe);
     }
   }
   streams_done(cap);
-}
-
-void uvsup__capture_read(uvsup_capture_t* cap) {
-  for (int i = 0; i < 2; i++) {
-    uvsup_stream_t* s = &cap->streams[i];
-    if (s->open && !s->paused) {
-      uv_read_start((uv_stream_t*)&s->pipe, on_alloc, on_read);
-    }
-  }
 }
 
 /* Reads what the pipe holds now, however much (FIONREAD), and no more: a
@@ -239,7 +238,7 @@ int uvsup__capture_set_paused(uvsup_capture_t* cap, int stream, int paused) {
       continue;
     }
     s->paused = paused;
-    if (s->open) {
+    if (s->open && cap->phase != CAPTURE_WAITING) {
       if (paused) {
         uv_read_stop((uv_stream_t*)&s->pipe);
       } else {

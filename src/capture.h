@@ -29,7 +29,9 @@ typedef struct {
 
 /* Where the capture stands; a captured run passes through them in order. */
 typedef enum {
-  CAPTURE_READING = 0, /* reading as the worker writes */
+  CAPTURE_WAITING = 0, /* pipes made; not read until the process is known
+                          to run, so on_start comes first */
+  CAPTURE_READING,     /* reading as the worker writes */
   CAPTURE_DRAINING,    /* the group is gone: a silent pipe gets the grace */
   CAPTURE_CLOSING      /* every pipe done; the grace timer closing */
 } uvsup_capture_phase_t;
@@ -65,14 +67,14 @@ int uvsup__capture_prepare(uvsup_capture_t* capture,
                            uint64_t grace_ms,
                            uvsup_capture_closed_fn on_closed,
                            uv_stdio_container_t* stdio);
-/* After the spawn request: closes the parent's copies of the write ends,
- * and starts reading (spawned 1), waits for uvsup__capture_read() (spawned
- * -1: the spawn helper has not answered yet), or closes everything (0). */
+/* Once the spawn is sent: closes the parent's copies of the write ends
+ * (spawned), or closes everything. */
 void uvsup__capture_started(uvsup_capture_t* capture,
                             uv_stdio_container_t* stdio,
                             int spawned);
-/* The spawn helper said the process runs: start reading, so no output
- * comes before on_start. */
+/* Once the process is known to run: starts reading. Not before, so that
+ * on_start precedes the run's first output even when the spawn helper's
+ * answer comes after the worker has written. */
 void uvsup__capture_read(uvsup_capture_t* capture);
 /* Stops or starts again the reads of stream (1: stdout, 2: stderr; 0:
  * both). Each stream is paused on its own, so a consumer that is behind on

@@ -122,12 +122,12 @@ static void never_ran(uvsup_run_t* run, int err) {
 }
 
 static void started(uvsup_run_t* run) {
-  if (run->captured && run->phase == RUN_SPAWNING) {
-    uvsup__capture_read(&run->capture); /* after on_start, in this turn */
-  }
   run->pid = run->proc.pid;
   uvsup__table_insert(&run->sup->by_pid, uvsup__hash_int((uint32_t)run->pid),
                       run->worker);
+  if (run->captured) {
+    uvsup__capture_read(&run->capture);
+  }
   uvsup__stop_spawned(run);
 }
 
@@ -231,8 +231,7 @@ int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
     err = spawn(run, stdio, 3);
     if (run->captured) {
       /* The spawner has its own copies of the write ends by now. */
-      uvsup__capture_started(&run->capture, stdio,
-                             err == UVSUP__SPAWN_PENDING ? -1 : err == 0);
+      uvsup__capture_started(&run->capture, stdio, err >= 0);
     }
   }
   if (err == UVSUP__SPAWN_PENDING) {

@@ -447,9 +447,7 @@ int uvsup_release_worker(uvsup_worker_t* worker) {
 static int set_paused(uvsup_worker_t* worker, int stream, int paused) {
   UVSUP_ASSERT_THREAD(worker->sup);
   uvsup_run_t* run = worker->run;
-  /* While the helper has not answered, there is no process yet. */
-  if (run == NULL || !run->captured || run->spawn_error != 0 ||
-      run->phase == RUN_SPAWNING) {
+  if (run == NULL || !run->captured || run->spawn_error != 0) {
     return UVSUP_ESTATE;
   }
   return uvsup__capture_set_paused(&run->capture, stream, paused);

@@ -165,6 +165,47 @@ START_TEST(test_capture_raw_bytes_exact) {
 }
 END_TEST
 
+/* on_start comes before the first output of its run, however fast the
+ * worker writes: a consumer counts a run's bytes from its start (the
+ * joblog's Receive was 0 when the spawn helper's answer came after the
+ * output). */
+typedef struct {
+  int started[NWORKERS];
+  int early; /* output before its worker's on_start */
+  int lines;
+} order_t;
+
+static void mark_started(fixture_t* f, uvsup_worker_t* worker) {
+  order_t* o = f->data;
+  o->started[worker_index(worker)] = 1;
+}
+
+static void check_started(fixture_t* f,
+                          uvsup_worker_t* worker,
+                          const uvsup_output_t* out) {
+  (void)out;
+  order_t* o = f->data;
+  o->early += !o->started[worker_index(worker)];
+  o->lines++;
+}
+
+START_TEST(test_capture_output_after_on_start) {
+  order_t order;
+  memset(&order, 0, sizeof(order));
+  fixture_t f;
+  fixture_init_capture(&f, 0, 1, check_started, &order);
+  f.on_start_hook = mark_started;
+  static const char* names[NWORKERS] = { "w0", "w1", "w2", "w3" };
+  for (int i = 0; i < NWORKERS; i++) {
+    add_indexed(&f, i, names[i], "out", "first", NULL);
+  }
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(order.lines, NWORKERS);
+  ck_assert_int_eq(order.early, 0);
+}
+END_TEST
+
 START_TEST(test_capture_dev_stdout) {
   /* With a socketpair, opening /dev/stdout fails with ENXIO; with a real
    * pipe it works. */
@@ -494,6 +535,7 @@ int main(void) {
   tcase_add_test(lines, test_capture_last_line_without_newline);
   tcase_add_test(lines, test_capture_long_line_in_pieces);
   tcase_add_test(lines, test_capture_dev_stdout);
+  tcase_add_test(lines, test_capture_output_after_on_start);
   suite_add_tcase(s, lines);
 
   TCase* raw = tcase_create("raw");

@@ -370,39 +370,6 @@ START_TEST(test_spawner_big_requests_queue) {
 }
 END_TEST
 
-static void mark_started(fixture_t* f, uvsup_worker_t* worker) {
-  *(int*)uvsup_worker_data(worker) = 1;
-}
-
-static void output_after_start(fixture_t* f,
-                               uvsup_worker_t* worker,
-                               const uvsup_output_t* out) {
-  ck_assert_msg(*(int*)uvsup_worker_data(worker) == 1,
-                "output of %s before its on_start", uvsup_worker_name(worker));
-  (*(int*)f->data)++;
-}
-
-START_TEST(test_spawner_no_output_before_start) {
-  /* A worker may write before the helper's answer reaches the host: its
-   * output is read only once on_start has told its pid (the CLI's SIGUSR1
-   * listing found such a worker with no pid under load). */
-  int lines = 0;
-  int started[40] = { 0 };
-  fixture_t f;
-  fixture_init_capture(&f, 0, 1, output_after_start, &lines);
-  f.on_start_hook = mark_started;
-  for (int i = 0; i < 40; i++) {
-    char name[16];
-    snprintf(name, sizeof(name), "w%d", i);
-    f.next_data = &started[i];
-    fixture_add(&f, name, 0, 0, "out", "hi", NULL);
-  }
-  ck_assert_int_eq(uvsup_start(f.sup), 0);
-  fixture_run(&f);
-  ck_assert_int_eq(lines, 40);
-}
-END_TEST
-
 START_TEST(test_spawner_missing_helper) {
   /* A helper that cannot be started is uvsup_start()'s error, and nothing
    * is left open on the loop once it has run. */
@@ -477,7 +444,6 @@ static Suite* spawner_suite(void) {
   tcase_add_test(helper, test_spawner_missing_helper);
   tcase_add_test(helper, test_spawner_worker_gets_only_its_stdio);
   tcase_add_test(helper, test_spawner_big_requests_queue);
-  tcase_add_test(helper, test_spawner_no_output_before_start);
   tcase_add_test(helper, test_spawner_helper_ignores_service_signals);
   return s;
 }

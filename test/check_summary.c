@@ -366,14 +366,14 @@ END_TEST
 START_TEST(test_summary_json_lost) {
   /* The spawn helper died under it: a failure, its end "lost". */
   uvsup_result_t rs[] = { ended("a", 7, UVSUP_END_LOST, 0, 0) };
-  check_summary(
-      1, rs, 1, CLI_STOP_NONE, 0, 0,
-      "{\"workers\":[{\"name\":\"a\",\"pid\":7,\"ok\":false,"
-      "\"exit_code\":null,\"signal\":null,\"error\":null,"
-      "\"timed_out\":false,\"end\":\"lost\","
-      "\"duration_ms\":0,\"runs\":0,\"restarts\":0}],\"total\":1,"
-      "\"succeeded\":0,\"failed\":1,\"stopped\":0,\"not_started\":0,"
-      "\"duration_ms\":0,\"skipped\":0,\"stopped_by\":null,\"stop_signal\":null}\n");
+  check_summary(1, rs, 1, CLI_STOP_NONE, 0, 0,
+                "{\"workers\":[{\"name\":\"a\",\"pid\":7,\"ok\":false,"
+                "\"exit_code\":null,\"signal\":null,\"error\":null,"
+                "\"timed_out\":false,\"end\":\"lost\","
+                "\"duration_ms\":0,\"runs\":0,\"restarts\":0}],\"total\":1,"
+                "\"succeeded\":0,\"failed\":1,\"stopped\":0,\"not_started\":0,"
+                "\"duration_ms\":0,\"skipped\":0,\"stopped_by\":null,\"stop_"
+                "signal\":null}\n");
 }
 END_TEST
 

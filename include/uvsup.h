@@ -389,6 +389,14 @@ UVSUP_EXTERN int uvsup_free(uvsup_t* sup);
 /* Returns the worker whose live process has this pid, or NULL. O(1). */
 UVSUP_EXTERN uvsup_worker_t* uvsup_find_pid(uvsup_t* sup, int pid);
 
+/* Returns 1 when pid is a child of this process that this supervisor
+ * spawned and that libuv will reap (a worker's process from its spawn to
+ * its exit callback), else 0. O(1). For a host that reaps orphans itself:
+ * a child for which this returns 1 must be left to libuv. Through the
+ * spawn helper, the helper (not yet reaped) is this supervisor's one
+ * child, reaped by uvsup itself; the workers are the helper's children. */
+UVSUP_EXTERN int uvsup_owns_pid(const uvsup_t* sup, int pid);
+
 /* Returns the worker with this name, or NULL. O(1). */
 UVSUP_EXTERN uvsup_worker_t* uvsup_find_name(uvsup_t* sup, const char* name);
 

@@ -86,6 +86,17 @@ uvsup_worker_t* uvsup_find_pid(uvsup_t* sup, int pid) {
                            match_pid, &pid);
 }
 
+int uvsup_owns_pid(const uvsup_t* sup, int pid) {
+  UVSUP_ASSERT_THREAD(sup);
+  if (!sup->opts.spawn_in_process) {
+    return uvsup__spawner_owns_pid(sup->spawner, pid);
+  }
+  /* A pid is in the table from its spawn to its exit callback: exactly
+   * while libuv still has to reap it. */
+  return uvsup__table_find(&sup->by_pid, uvsup__hash_int((uint32_t)pid),
+                           match_pid, &pid) != NULL;
+}
+
 static int options_valid(const uvsup_t* sup,
                          const uvsup_worker_options_t* opts) {
   return opts != NULL && opts->file != NULL && opts->file[0] != '\0' &&

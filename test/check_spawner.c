@@ -370,6 +370,34 @@ START_TEST(test_spawner_big_requests_queue) {
 }
 END_TEST
 
+static void check_owned(fixture_t* f, uvsup_worker_t* worker) {
+  int pid = uvsup_worker_pid(worker);
+  int parent = parent_of(pid);
+  const char* mode = getenv("UVSUP_SPAWN");
+  if (mode != NULL && strcmp(mode, "in-process") == 0) {
+    ck_assert_int_eq(parent, getpid());
+    ck_assert_int_eq(uvsup_owns_pid(f->sup, pid), 1);
+  } else {
+    /* The helper is our child; the workers are its. */
+    ck_assert_int_eq(uvsup_owns_pid(f->sup, parent), 1);
+    ck_assert_int_eq(uvsup_owns_pid(f->sup, pid), 0);
+  }
+  ck_assert_int_eq(uvsup_owns_pid(f->sup, getpid()), 0);
+  ck_assert_int_eq(uvsup_stop_worker(worker, 0), 0);
+}
+
+START_TEST(test_spawner_owns_pid) {
+  /* What a host's reaper of orphans must leave alone: uvsup's children. */
+  fixture_t f;
+  fixture_init(&f, 0);
+  f.on_start_hook = check_owned;
+  fixture_add(&f, "w", 0, 0, "pause", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(result_of(&f, "w")->end, UVSUP_END_STOPPED);
+}
+END_TEST
+
 START_TEST(test_spawner_missing_helper) {
   /* A helper that cannot be started is uvsup_start()'s error, and nothing
    * is left open on the loop once it has run. */
@@ -428,9 +456,10 @@ END_TEST
 
 static Suite* spawner_suite(void) {
   Suite* s = suite_create("spawner");
-  TCase* proto = tcase_create("proto");
-  tcase_add_test(proto, test_spawner_proto_bounds);
-  suite_add_tcase(s, proto);
+  TCase* both = tcase_create("both");
+  tcase_add_test(both, test_spawner_proto_bounds);
+  tcase_add_test(both, test_spawner_owns_pid);
+  suite_add_tcase(s, both);
   const char* mode = getenv("UVSUP_SPAWN");
   if (mode != NULL && strcmp(mode, "in-process") == 0) {
     return s; /* the rest is the helper's */

@@ -148,7 +148,7 @@ static void proc_group(uvsup_proc_t* proc, int alive) {
 static void proc_lost(uvsup_proc_t* proc) {
   uvsup_run_t* run = run_of(proc);
   run->lost = 1;
-  if (run->phase == RUN_SPAWNING) {
+  if (run->pid == 0) { /* never answered, maybe stopped meanwhile */
     never_ran(run, 0);
     uvsup__worker_run_spawned(run);
     return;

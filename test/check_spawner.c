@@ -1,6 +1,7 @@
 /* The spawn helper: nothing outlives uvsup when its host dies (kill -9 of
  * an embedding host and of the CLI), a helper that dies is reported and
  * replaced, and the helper's protocol reads only what is there. */
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,6 +24,22 @@
 #define MAX_PIDS 16
 #define GRACE_MS 300
 
+/* Where there is no pidfd_open() (valgrind does not know it): looks
+ * every 10 ms, the only way to wait for a process that is not our child. */
+static int wait_gone_polling(const int* pids, int n, int timeout_ms) {
+  uint64_t deadline = uv_hrtime() / 1000000 + (uint64_t)timeout_ms;
+  for (;;) {
+    int alive = 0;
+    for (int i = 0; i < n; i++) {
+      alive += tu_pid_alive(pids[i]);
+    }
+    if (alive == 0 || uv_hrtime() / 1000000 >= deadline) {
+      return alive;
+    }
+    usleep(10000);
+  }
+}
+
 /* Waits, with pidfds (no polling), until every pid has gone or timeout_ms
  * has passed; returns how many still run. */
 static int wait_gone(const int* pids, int n, int timeout_ms) {
@@ -30,6 +47,12 @@ static int wait_gone(const int* pids, int n, int timeout_ms) {
   int left = 0;
   for (int i = 0; i < n; i++) {
     int fd = (int)syscall(SYS_pidfd_open, pids[i], 0);
+    if (fd < 0 && errno == ENOSYS) {
+      for (int j = 0; j < left; j++) {
+        close(fds[j].fd);
+      }
+      return wait_gone_polling(pids, n, timeout_ms);
+    }
     if (fd >= 0) {
       fds[left].fd = fd;
       fds[left].events = POLLIN;

@@ -244,6 +244,12 @@ static void on_end(uvsup_chan_t* chan, int err) {
  * host's stderr, default signals, and a process group of its own (a
  * Ctrl-C meant for the host must not kill it). */
 static int start_process(const char* path, int child_fd, int* pid) {
+  /* posix_spawn() reports a failed exec only where the child shares the
+   * parent's memory until then (not under valgrind, which forks): look
+   * first, so a missing helper is an error of uvsup_start() everywhere. */
+  if (access(path, X_OK) != 0) {
+    return -errno;
+  }
   char fd_arg[16], host_arg[24];
   snprintf(fd_arg, sizeof(fd_arg), "%d", HELPER_FD);
   snprintf(host_arg, sizeof(host_arg), "%d", (int)getpid());

@@ -323,6 +323,25 @@ START_TEST(test_spawner_helper_ignores_service_signals) {
 }
 END_TEST
 
+START_TEST(test_spawner_cli_shows_lost) {
+  /* A worker kills its helper ($PPID in helper mode): the CLI reports it
+   * lost, kills its group, exits 1, and the next worker runs with a new
+   * helper. */
+  char* victim = tu_fmt("kill -9 $PPID; exec '%s' pause", UVSUP_TEST_CHILD);
+  char* after = tu_fmt("exec '%s' out after", UVSUP_TEST_CHILD);
+  tu_result_t r;
+  tu_run_cli(&r, NULL, "-j", "1", "-n", "victim", "-c", victim, "-n", "after",
+             "-c", after, NULL);
+  ck_assert_msg(r.status == 1, "status %d:\n%s", r.status, r.err);
+  ck_assert_ptr_nonnull(strstr(r.err, "lost (the spawn helper died)"));
+  ck_assert_ptr_nonnull(strstr(r.out, "after  | after"));
+  ck_assert_ptr_nonnull(strstr(r.err, "2 workers: 1 ok, 1 failed"));
+  tu_result_free(&r);
+  free(victim);
+  free(after);
+}
+END_TEST
+
 static void keep_line(fixture_t* f,
                       uvsup_worker_t* worker,
                       const uvsup_output_t* out) {
@@ -491,6 +510,7 @@ static Suite* spawner_suite(void) {
   tcase_add_test(helper, test_spawner_host_killed_leaves_nothing);
   tcase_add_test(helper, test_spawner_host_killed_socket_held);
   tcase_add_test(helper, test_spawner_cli_killed_leaves_nothing);
+  tcase_add_test(helper, test_spawner_cli_shows_lost);
   tcase_add_test(helper, test_spawner_helper_killed_is_reported_and_replaced);
   tcase_add_test(helper, test_spawner_helper_reaped_by_another);
   tcase_add_test(helper, test_spawner_missing_helper);

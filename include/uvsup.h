@@ -210,7 +210,8 @@ typedef struct {
    * worker's process group. */
   const char* spawn_helper; /* the helper program; NULL: the environment
                                variable UVSUP_SPAWN_HELPER, else the one
-                               installed with the library */
+                               installed with the library (or in
+                               ../libexec from it, if it was moved) */
   int spawn_in_process;     /* 1: uv_spawn from the host's own loop (each
                                spawn forks the host; workers outlive a
                                host that is killed) */

@@ -324,14 +324,28 @@ START_TEST(test_spawner_helper_ignores_service_signals) {
 END_TEST
 
 START_TEST(test_spawner_cli_shows_lost) {
-  /* A worker kills its helper ($PPID in helper mode): the CLI reports it
-   * lost, kills its group, exits 1, and the next worker runs with a new
-   * helper. */
-  char* victim = tu_fmt("kill -9 $PPID; exec '%s' pause", UVSUP_TEST_CHILD);
+  /* A worker kills its helper ($PPID in helper mode) once uvsup knows its
+   * pid (its start event; a helper killed before it answered could not
+   * say which process it had started, and that one would run on): the
+   * CLI reports it lost, kills its group, exits 1, and the next worker
+   * runs with a new helper. */
+  char* dir = tu_tmpdir_new();
+  char* go = tu_fmt("%s/go", dir);
+  ck_assert_int_eq(mkfifo(go, 0600), 0);
+  char* victim = tu_fmt("read x < %s; kill -9 $PPID; exec '%s' pause", go,
+                        UVSUP_TEST_CHILD);
   char* after = tu_fmt("exec '%s' out after", UVSUP_TEST_CHILD);
+  char* argv[] = { UVSUP_TEST_CLI, "--events", "/dev/stderr", "-j",   "1",
+                   "-n",           "victim",   "-c",          victim, "-n",
+                   "after",        "-c",       after,         NULL };
+  tu_proc_t p;
+  tu_start(argv, NULL, &p);
+  tu_wait_for_count(&p, "\"to\":\"running\"", 1);
+  int fd = open(go, O_WRONLY);
+  ck_assert_int_eq(write(fd, "go\n", 3), 3);
+  close(fd);
   tu_result_t r;
-  tu_run_cli(&r, NULL, "-j", "1", "-n", "victim", "-c", victim, "-n", "after",
-             "-c", after, NULL);
+  tu_finish(&p, &r);
   ck_assert_msg(r.status == 1, "status %d:\n%s", r.status, r.err);
   ck_assert_ptr_nonnull(strstr(r.err, "lost (the spawn helper died)"));
   ck_assert_ptr_nonnull(strstr(r.out, "after  | after"));
@@ -339,6 +353,30 @@ START_TEST(test_spawner_cli_shows_lost) {
   tu_result_free(&r);
   free(victim);
   free(after);
+  free(go);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
+START_TEST(test_spawner_stop_before_the_answer) {
+  /* The first on_start stops everything: the second worker's spawn was
+   * asked in the same turn and is not answered yet. Its stop goes to the
+   * helper right behind the spawn; it is reported started, then stopped
+   * by its stop signal (a pause never ends by itself). */
+  fixture_t f;
+  fixture_init(&f, 0);
+  f.stop_at_starts = 1;
+  fixture_add(&f, "a", 0, 0, "pause", NULL);
+  fixture_add(&f, "b", 0, 0, "pause", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  for (int i = 0; i < 2; i++) {
+    const uvsup_result_t* r = result_of(&f, i == 0 ? "a" : "b");
+    ck_assert_int_eq(r->end, UVSUP_END_STOPPED);
+    ck_assert_int_eq(r->term_signal, SIGTERM);
+    ck_assert_int_gt(r->pid, 0);
+  }
+  ck_assert_int_eq(f.starts, 2);
 }
 END_TEST
 
@@ -511,6 +549,7 @@ static Suite* spawner_suite(void) {
   tcase_add_test(helper, test_spawner_host_killed_socket_held);
   tcase_add_test(helper, test_spawner_cli_killed_leaves_nothing);
   tcase_add_test(helper, test_spawner_cli_shows_lost);
+  tcase_add_test(helper, test_spawner_stop_before_the_answer);
   tcase_add_test(helper, test_spawner_helper_killed_is_reported_and_replaced);
   tcase_add_test(helper, test_spawner_helper_reaped_by_another);
   tcase_add_test(helper, test_spawner_missing_helper);

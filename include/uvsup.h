@@ -27,6 +27,8 @@ extern "C" {
 #define UVSUP_ESTATE    (-5001) /* call not allowed in the current state */
 #define UVSUP_EDUPNAME  (-5002) /* a worker with that name already exists */
 #define UVSUP_ESTOPPING (-5003) /* the supervisor is stopping */
+#define UVSUP_ECYCLE    (-5004) /* the dependencies form a cycle */
+#define UVSUP_ENODEP    (-5005) /* a dependency names no worker */
 
 typedef struct uvsup_s uvsup_t;
 typedef struct uvsup_worker_s uvsup_worker_t;
@@ -42,9 +44,14 @@ typedef enum {
   UVSUP_END_GAVE_UP,      /* failed past its restart limit: exit_status,
                              term_signal and error tell how the last run
                              ended */
-  UVSUP_END_LOST          /* the spawn helper died while the run was live:
+  UVSUP_END_LOST,         /* the spawn helper died while the run was live:
                              how it ended is unknown; its process group was
                              sent SIGKILL */
+  UVSUP_END_NOT_READY,    /* not ready within ready_timeout_ms: stopped */
+  UVSUP_END_WATCHDOG,     /* its watchdog or liveness probe failed after
+                             it was ready: stopped */
+  UVSUP_END_SKIPPED       /* never started: a dependency will never be met
+                             (reason says which) */
 } uvsup_end_t;
 
 /* What comes after a run, as on_exit reports it. */
@@ -57,14 +64,30 @@ typedef enum {
 /* Where a worker is in its life. uvsup_state_name() names each. */
 typedef enum {
   UVSUP_STATE_QUEUED = 0, /* waiting for a slot, or for uvsup_start() */
-  UVSUP_STATE_RUNNING,    /* its process runs (or its run is ending) */
+  UVSUP_STATE_STARTING,   /* its process runs, not ready yet (or its run
+                             is ending) */
   UVSUP_STATE_STOPPING,   /* a stop was asked of its running process */
   UVSUP_STATE_BACKOFF,    /* waiting to start again (restart delay, or a
                              file descriptor or process slot) */
   UVSUP_STATE_FINISHED,   /* finished for good */
   UVSUP_STATE_GAVE_UP,    /* failed past its restart limit */
-  UVSUP_STATE_SKIPPED     /* stopped before it ever ran */
+  UVSUP_STATE_SKIPPED,    /* stopped before it ever ran, or a dependency
+                             will never be met */
+  UVSUP_STATE_WAITING,    /* waiting for its dependencies */
+  UVSUP_STATE_READY       /* its process runs and is ready (its check
+                             passed, or it ran min_uptime_ms) */
 } uvsup_state_t;
+
+/* The name before readiness existed: a spawned worker not ready yet. */
+#define UVSUP_STATE_RUNNING UVSUP_STATE_STARTING
+
+/* What a worker waits for in each of its dependencies ("after"). */
+typedef enum {
+  UVSUP_DEP_READY = 0, /* it is ready (the default) */
+  UVSUP_DEP_STARTED,   /* it was spawned */
+  UVSUP_DEP_SUCCEEDED, /* it finished with success (a one-shot job) */
+  UVSUP_DEP_COMPLETED  /* it finished, however */
+} uvsup_dep_condition_t;
 
 /* When a worker starts again after its process ends. */
 typedef enum {
@@ -111,6 +134,9 @@ typedef struct {
   unsigned run;           /* 1 for the worker's first run; 0: never ran */
   uvsup_next_t next;      /* what follows this run */
   uint64_t restart_in_ms; /* with UVSUP_NEXT_RESTART: the delay */
+  uint64_t ready_ns;      /* from spawn to ready; 0: never ready */
+  const char* status;     /* the last STATUS= it sent (notify), or NULL */
+  const char* reason;     /* with UVSUP_END_SKIPPED: why ("db gave up") */
 } uvsup_result_t;
 
 /* Where a worker's stdout and stderr go. */
@@ -140,7 +166,8 @@ typedef struct {
   size_t workers;       /* workers finished for good */
   size_t succeeded;     /* final result ok == 1 */
   size_t failed;        /* exited non-zero, signaled, timed out, spawn
-                           failed, gave up */
+                           failed, gave up, not ready in time, watchdog,
+                           skipped for a dependency */
   size_t stopped;       /* ended by a stop request (including not started) */
   uint64_t duration_ns; /* from uvsup_start() to on_done */
   size_t runs;          /* runs ended (a worker restarted twice: 3) */
@@ -155,6 +182,9 @@ typedef struct {
   unsigned failures; /* consecutive failures since the backoff was reset */
   uint64_t next_start_in_ms; /* in UVSUP_STATE_BACKOFF with a delay: the
                                 time left; else 0 */
+  uint64_t ready_ns;  /* the current or last run: spawn to ready; 0: not */
+  const char* status; /* the last STATUS= text (notify), or NULL; valid
+                         until the next uvsup call */
 } uvsup_worker_stats_t;
 
 /* Callbacks. Each gets the supervisor; uvsup_get_data() gives its user data.
@@ -176,6 +206,11 @@ typedef void (*uvsup_state_cb)(uvsup_t* sup,
 typedef void (*uvsup_output_cb)(uvsup_t* sup,
                                 uvsup_worker_t* worker,
                                 const uvsup_output_t* output);
+/* A worker sent STATUS=text (notify readiness); text is valid during the
+ * callback, and in the worker's stats and result until its next run. */
+typedef void (*uvsup_status_cb)(uvsup_t* sup,
+                                uvsup_worker_t* worker,
+                                const char* text);
 
 /* Threading: a supervisor belongs to its loop's thread. Every call on it,
  * and on its workers, must come from that thread (debug builds assert it);
@@ -208,13 +243,15 @@ typedef struct {
    * host is never forked, so a spawn costs the host the same at any size,
    * and when the host dies, even by SIGKILL, the helper stops every
    * worker's process group. */
-  const char* spawn_helper; /* the helper program; NULL: the environment
-                               variable UVSUP_SPAWN_HELPER, else the one
-                               installed with the library (or in
-                               ../libexec from it, if it was moved) */
-  int spawn_in_process;     /* 1: uv_spawn from the host's own loop (each
-                               spawn forks the host; workers outlive a
-                               host that is killed) */
+  const char* spawn_helper;  /* the helper program; NULL: the environment
+                                variable UVSUP_SPAWN_HELPER, else the one
+                                installed with the library */
+  int spawn_in_process;      /* 1: uv_spawn from the host's own loop (each
+                                spawn forks the host; workers outlive a
+                                host that is killed) */
+  uint64_t stop_timeout_ms;  /* uvsup_stop(): everything still running this
+                                long after gets SIGKILL; 0: no deadline */
+  uvsup_status_cb on_status; /* a worker sent STATUS= */
 } uvsup_options_t;
 
 /* Worker options. Call uvsup_worker_options_init() first. uvsup_add() copies
@@ -251,14 +288,55 @@ typedef struct {
    * restart_limit failures in a row); restart_limit 0: never give up. */
   unsigned restart_limit;
   uint64_t restart_period_ms;
+  /* Readiness: how the worker says it is ready, as a string (see
+   * uvsup_check_ready()); NULL: ready once it has run min_uptime_ms. A
+   * run that ends before it is ready is a failed start: its time does not
+   * count towards restart_reset_ms. */
+  const char* ready;
+  uint64_t ready_timeout_ms; /* with a check: not ready this long is
+                                UVSUP_END_NOT_READY; default 60000, 0:
+                                never */
+  uint64_t min_uptime_ms;    /* without a check: default 1000; 0: ready at
+                                spawn */
+  uint64_t watchdog_ms;      /* 0 (default): none. notify: WATCHDOG=1 must
+                                come within it (WATCHDOG_USEC exported);
+                                tcp, exec: the probe runs every watchdog_ms
+                                after ready and 3 misses in a row fail */
+  /* Dependencies: "NAME[:CONDITION][:restart][,...]", CONDITION started,
+   * ready (default), succeeded or completed; ":restart" restarts this
+   * worker after NAME is ready again whenever NAME restarts. The worker
+   * waits (UVSUP_STATE_WAITING) until each is met and is skipped when one
+   * never will be. Names are resolved at uvsup_start() (later adds: at
+   * once). NULL: none. */
+  const char* after;
 } uvsup_worker_options_t;
+
+/* Checks a readiness string: "fd[:N]" (a line on descriptor N, default
+ * 3, 3-255; UVSUP_READY_FD=N exported), "notify" (sd_notify READY=1 on
+ * $NOTIFY_SOCKET, from any process of the worker's session), "log:REGEX"
+ * (a line of captured output matches the POSIX extended REGEX; needs
+ * UVSUP_OUTPUT_CAPTURE), "tcp:[HOST:]PORT" (a connection succeeds; HOST an
+ * IPv4 address, [IPv6] or localhost; default 127.0.0.1), "exec:COMMAND"
+ * (/bin/sh -c COMMAND exits 0) or "exit" (the worker exited with
+ * success). Returns 0 or UV_EINVAL. */
+UVSUP_EXTERN int uvsup_check_ready(const char* ready);
+
+/* Checks a dependency list as worker options' after takes it. Returns 0
+ * or UV_EINVAL. */
+UVSUP_EXTERN int uvsup_check_after(const char* after);
+
+/* Says more about the last error of uvsup_start() or uvsup_add(): the
+ * cycle ("a -> b -> a") for UVSUP_ECYCLE, "web: no worker 'db'" for
+ * UVSUP_ENODEP; "" otherwise. Valid until the next call on sup. */
+UVSUP_EXTERN const char* uvsup_error_detail(const uvsup_t* sup);
 
 /* Fills opts with defaults: no concurrency limit, no callbacks. */
 UVSUP_EXTERN void uvsup_options_init(uvsup_options_t* opts);
 
 /* Fills opts with defaults: no name, inherit env and cwd, no timeout,
  * SIGTERM, 5 s of grace, no restart (backoff 500 ms doubling up to 30 s,
- * 10 % jitter, reset after 60 s, no give-up limit). */
+ * 10 % jitter, reset after 60 s, no give-up limit), no readiness check
+ * (ready after 1 s), a ready timeout of 60 s for checks, no dependency. */
 UVSUP_EXTERN void uvsup_worker_options_init(uvsup_worker_options_t* opts);
 
 /* Creates a supervisor that runs on loop, which stays the caller's: uvsup
@@ -277,8 +355,10 @@ UVSUP_EXTERN int uvsup_new(uv_loop_t* loop,
  * copied. Stores the worker in *worker when worker is not NULL; the
  * pointer stays valid until the worker is released or uvsup_free().
  * Returns 0, UV_EINVAL (no file, empty name, bad stop_signal, a restart
- * setting out of range, a success exit code outside 0-255, or
- * UVSUP_OUTPUT_CAPTURE without on_output), UVSUP_EDUPNAME (a worker of
+ * setting out of range, a success exit code outside 0-255,
+ * UVSUP_OUTPUT_CAPTURE without on_output, a bad ready or after string, or
+ * a log check without UVSUP_OUTPUT_CAPTURE), UVSUP_ENODEP (after
+ * uvsup_start(): a dependency names no worker), UVSUP_EDUPNAME (a worker of
  * that name exists and is not released), UVSUP_ESTATE (a batch whose
  * every worker has finished after uvsup_start(): on_done is then due, on
  * the next loop turn at the latest), UVSUP_ESTOPPING (after uvsup_stop()
@@ -294,8 +374,12 @@ UVSUP_EXTERN int uvsup_add(uvsup_t* sup,
  * caller's loop; on_start is called for each spawn, with the helper once
  * it has answered. A worker that finds no file descriptor (EMFILE,
  * ENFILE) or process slot (EAGAIN) left while others run waits for one of
- * them to end.
- * Returns 0, UVSUP_ESTATE when already started, or a libuv error when the
+ * them to end. Workers with dependencies wait for them
+ * (UVSUP_STATE_WAITING); those without start together.
+ * Returns 0, UVSUP_ESTATE when already started, UVSUP_ENODEP (a
+ * dependency names no worker) or UVSUP_ECYCLE (the dependencies form a
+ * cycle; uvsup_error_detail() spells both out; nothing starts and the
+ * supervisor may be freed), or a libuv error when the
  * supervisor's own handle cannot be made or the spawn helper cannot be
  * started (UV_ENOENT: not where options.spawn_helper, UVSUP_SPAWN_HELPER
  * or the install put it); then nothing was spawned, and the handles it
@@ -309,10 +393,12 @@ UVSUP_EXTERN int uvsup_start(uvsup_t* sup);
  * finish with their last result), no restart happens, every running
  * worker's
  * process group gets signum (0: each worker's stop_signal), and SIGKILL after
- * its kill_after_ms. on_done follows as usual once all is closed. Safe to call
- * from any callback, twice, before uvsup_start() (then on_done follows at
- * start) and when nothing runs. A second call with SIGKILL kills at once.
- * Returns 0, or UVSUP_ESTATE after on_done. */
+ * its kill_after_ms. In reverse dependency order: a worker is stopped once
+ * every worker that depends on it has finished; with stop_timeout_ms,
+ * whatever still runs then gets SIGKILL. on_done follows as usual once all is
+ * closed. Safe to call from any callback, twice, before uvsup_start() (then
+ * on_done follows at start) and when nothing runs. A second call with SIGKILL
+ * kills at once. Returns 0, or UVSUP_ESTATE after on_done. */
 UVSUP_EXTERN int uvsup_stop(uvsup_t* sup, int signum);
 
 /* Starts no new worker and restarts none: those still queued are reported
@@ -377,6 +463,10 @@ UVSUP_EXTERN int uvsup_release_worker(uvsup_worker_t* worker);
 /* The worker's state, and a name for a state ("backoff", "gave up"). */
 UVSUP_EXTERN uvsup_state_t uvsup_worker_state(const uvsup_worker_t* worker);
 UVSUP_EXTERN const char* uvsup_state_name(uvsup_state_t state);
+
+/* In UVSUP_STATE_WAITING: the name of a dependency it still waits for
+ * (the first in its after list); else NULL. */
+UVSUP_EXTERN const char* uvsup_worker_waiting_for(const uvsup_worker_t* worker);
 
 /* Fills *stats with the worker's counters. */
 UVSUP_EXTERN void uvsup_worker_stats(const uvsup_worker_t* worker,

@@ -35,6 +35,9 @@ static void feed(uvsup_capture_t* cap,
                  uvsup_stream_t* s,
                  const char* data,
                  size_t len) {
+  if (cap->on_data != NULL) {
+    cap->on_data(cap->on_data_ctx, data, len);
+  }
   if (cap->sink->lines) {
     line_ctx_t ctx = { cap, s->stream };
     uvsup__lines_feed(&s->lines, data, len, on_line, &ctx);

@@ -43,6 +43,8 @@ enum {
 
 typedef struct uvsup_capture_s uvsup_capture_t;
 typedef void (*uvsup_capture_closed_fn)(uvsup_capture_t* capture);
+/* Every chunk read, as read, before it goes to on_output (a log check). */
+typedef void (*uvsup_capture_data_fn)(void* ctx, const char* data, size_t len);
 
 struct uvsup_capture_s {
   uvsup_stream_t streams[2]; /* stdout, stderr */
@@ -55,6 +57,8 @@ struct uvsup_capture_s {
   uvsup_output_sink_t* sink;
   uvsup_worker_t* worker;            /* passed to on_output */
   uvsup_capture_closed_fn on_closed; /* the last handle has closed */
+  uvsup_capture_data_fn on_data;     /* or NULL */
+  void* on_data_ctx;
 };
 
 /* Makes the pipes and the grace timer and fills stdio[1] and stdio[2] with

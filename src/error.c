@@ -9,6 +9,10 @@ const char* uvsup_strerror(int err) {
     return "a worker with that name already exists";
   case UVSUP_ESTOPPING:
     return "the supervisor is stopping";
+  case UVSUP_ECYCLE:
+    return "the dependencies form a cycle";
+  case UVSUP_ENODEP:
+    return "a dependency names no worker";
   default:
     return uv_strerror(err);
   }
@@ -22,6 +26,10 @@ const char* uvsup_err_name(int err) {
     return "UVSUP_EDUPNAME";
   case UVSUP_ESTOPPING:
     return "UVSUP_ESTOPPING";
+  case UVSUP_ECYCLE:
+    return "UVSUP_ECYCLE";
+  case UVSUP_ENODEP:
+    return "UVSUP_ENODEP";
   default:
     return uv_err_name(err);
   }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ready.h"
 #include "spec.h"
 #include "stop.h"
 #include "supervisor.h"
@@ -61,12 +62,22 @@ static void forget_pid(uvsup_run_t* run) {
   run->duration_ns = uv_hrtime() - run->start_ns;
 }
 
+/* The process has ended: readiness means nothing any more, and output
+ * still to drain is not looked at. */
+static void close_ready(uvsup_run_t* run) {
+  if (run->ready != NULL) {
+    run->capture.on_data = NULL;
+    uvsup__ready_close(run->ready);
+  }
+}
+
 static void proc_exited(uvsup_proc_t* proc,
                         int64_t exit_status,
                         int term_signal,
                         int gone) {
   uvsup_run_t* run = run_of(proc);
   forget_pid(run);
+  close_ready(run);
   run->exit_status = term_signal != 0 ? -1 : exit_status;
   run->term_signal = term_signal;
   uvsup__stop_exited(run, gone);
@@ -138,6 +149,9 @@ static void proc_spawned(uvsup_proc_t* proc, int err) {
   } else {
     started(run);
   }
+  if (run->ready != NULL) {
+    uvsup__ready_spawned(run->ready, err == 0 ? run->pid : 0);
+  }
   uvsup__worker_run_spawned(run);
 }
 
@@ -148,6 +162,7 @@ static void proc_group(uvsup_proc_t* proc, int alive) {
 static void proc_lost(uvsup_proc_t* proc) {
   uvsup_run_t* run = run_of(proc);
   run->lost = 1;
+  close_ready(run);
   if (run->pid == 0) { /* never answered, maybe stopped meanwhile */
     never_ran(run, 0);
     uvsup__worker_run_spawned(run);
@@ -169,13 +184,16 @@ const uvsup_spawner_events_t uvsup__run_events = {
   proc_spawned, proc_exited, proc_group, proc_lost, proc_closed,
 };
 
-static int spawn(uvsup_run_t* run, uv_stdio_container_t* stdio, int count) {
+static int spawn(uvsup_run_t* run,
+                 uv_stdio_container_t* stdio,
+                 int count,
+                 char** env) {
   const uvsup_spec_t* spec = run->worker->spec;
   uvsup_spawn_req_t req;
   memset(&req, 0, sizeof(req));
   req.file = spec->file;
   req.args = spec->args;
-  req.env = spec->env;
+  req.env = env != NULL ? env : spec->env;
   req.cwd = spec->cwd;
   req.stdio_count = count;
   req.stdio = stdio;
@@ -204,6 +222,13 @@ static uvsup_run_t* run_new(uvsup_worker_t* worker) {
   return run;
 }
 
+static void on_ready_closed(uvsup_ready_t* ready) {
+  uvsup_run_t* run = ready->data;
+  free(ready);
+  run->ready = NULL;
+  handle_closed(run);
+}
+
 int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
   uvsup_t* sup = worker->sup;
   /* Room in the pid table is made before the spawn: once a process runs,
@@ -218,7 +243,9 @@ int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
   }
   *out = run;
 
-  uv_stdio_container_t stdio[3];
+  uv_stdio_container_t stdio[READY_FD_MAX + 1];
+  int stdio_count = 3;
+  char** env = NULL;
   init_stdio(worker->output, stdio);
   if (worker->output == UVSUP_OUTPUT_CAPTURE) {
     run->captured = 1;
@@ -227,12 +254,22 @@ int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
         uvsup__capture_prepare(&run->capture, sup->loop, &sup->sink, worker,
                                worker->kill_after_ms, on_capture_closed, stdio);
   }
+  int captured = err == 0 && run->captured; /* else closed already */
   if (err == 0) {
-    err = spawn(run, stdio, 3);
-    if (run->captured) {
-      /* The spawner has its own copies of the write ends by now. */
-      uvsup__capture_started(&run->capture, stdio, err >= 0);
-    }
+    err = uvsup__worker_prepare_run(worker, run, on_ready_closed, stdio,
+                                    &stdio_count, &env);
+  }
+  if (err == 0) {
+    err = spawn(run, stdio, stdio_count, env);
+  }
+  /* The spawner has its own copies of the write ends and the environment
+   * by now. */
+  free(env);
+  if (run->ready != NULL) {
+    uvsup__ready_fds_given(run->ready);
+  }
+  if (captured) {
+    uvsup__capture_started(&run->capture, stdio, err >= 0);
   }
   if (err == UVSUP__SPAWN_PENDING) {
     run->phase = RUN_SPAWNING; /* proc_spawned follows */

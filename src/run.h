@@ -58,8 +58,10 @@ struct uvsup_run_s {
   uint64_t timeout_ms;
   uint64_t kill_after_ms;
   int stop_signal;
-  uint64_t group_check_ms; /* next wait while a leftover group is checked */
-  uint64_t group_deadline; /* uv_now() of the next escalation or give-up */
+  uint64_t group_check_ms;     /* next wait while a leftover group is checked */
+  uint64_t group_deadline;     /* uv_now() of the next escalation or give-up */
+  struct uvsup_ready_s* ready; /* its readiness check (ready.c), one of its
+                                  handles until closed */
 };
 
 /* Starts a run of worker and stores it in *run. A spawn failure is recorded

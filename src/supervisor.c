@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deps.h"
 #include "run.h"
+#include "stack.h"
 #include "worker.h"
 
 static void on_idle(uv_idle_t* idle);
@@ -26,6 +28,13 @@ void uvsup_worker_options_init(uvsup_worker_options_t* opts) {
   opts->restart_delay_max_ms = 30000;
   opts->restart_factor = 2.0;
   opts->restart_jitter = 0.1;
+  opts->ready_timeout_ms = 60000;
+  opts->min_uptime_ms = 1000;
+}
+
+
+const char* uvsup_error_detail(const uvsup_t* sup) {
+  return sup->detail != NULL ? sup->detail : "";
 }
 
 static void on_due(uvsup_sched_t* sched, uvsup_sched_entry_t* entry) {
@@ -134,7 +143,13 @@ int uvsup_add(uvsup_t* sup,
   if (err != 0) {
     return err;
   }
-  err = uvsup__table_insert(&sup->by_name, w->name_hash, w);
+  /* Once started, a dependency must exist already (so no cycle can form). */
+  if (sup->state == SUP_STARTED && w->nedges > 0) {
+    err = uvsup__stack_resolve(sup, w);
+  }
+  if (err == 0) {
+    err = uvsup__table_insert(&sup->by_name, w->name_hash, w);
+  }
   if (err != 0) {
     uvsup__worker_free(w);
     return err;
@@ -143,10 +158,14 @@ int uvsup_add(uvsup_t* sup,
   sup->workers++;
   sup->unfinished++;
   uvsup__list_push_back(&sup->all, &w->all);
-  uvsup__list_push_back(&sup->queue.pending, &w->line);
   if (worker != NULL) {
     *worker = w;
   }
+  if (sup->state == SUP_STARTED && w->nedges > 0) {
+    uvsup__worker_admit(w);
+    return 0;
+  }
+  uvsup__list_push_back(&sup->queue.pending, &w->line);
   uvsup__sup_wake(sup); /* spawning happens from the loop */
   return 0;
 }
@@ -258,6 +277,7 @@ static void on_spawner_closed(uvsup_spawner_t* spawner, void* arg) {
    * callback fires on_done (which may free the supervisor), is closed
    * first so its callback comes after those of the others. */
   uv_close((uv_handle_t*)&sup->idle, on_idle_close);
+  uv_close((uv_handle_t*)&sup->stop_timer, NULL);
   uvsup__queue_close(&sup->queue);
   uvsup__sched_close(&sup->sched);
 }
@@ -267,6 +287,7 @@ static void check_done(uvsup_t* sup) {
       (!sup->opts.keep_open || sup->stopping)) {
     sup->state = SUP_CLOSING;
     uv_idle_stop(&sup->idle);
+    uv_timer_stop(&sup->stop_timer);
     uvsup__spawner_close(sup->spawner, on_spawner_closed, sup);
   }
 }
@@ -313,6 +334,19 @@ void uvsup__sup_strategy(uvsup_t* sup, uvsup_worker_t* w, uint64_t due) {
   walk_end(sup);
 }
 
+/* Workers with dependencies leave the queue for where their dependencies
+ * put them (the queue, waiting). */
+static void admit_dependents(uvsup_t* sup) {
+  walk_begin(sup);
+  for (uvsup_link_t* l = sup->all.next; l != &sup->all; l = l->next) {
+    uvsup_worker_t* w = WORKER_OF(l, all);
+    if (w->nedges > 0 && w->state == UVSUP_STATE_QUEUED) {
+      uvsup__worker_admit(w);
+    }
+  }
+  walk_end(sup);
+}
+
 static int open_spawner(uvsup_t* sup) {
   if (sup->opts.spawn_in_process) {
     return uvsup__spawner_inproc_new(sup->loop, &uvsup__run_events,
@@ -327,7 +361,11 @@ int uvsup_start(uvsup_t* sup) {
   if (sup->state != SUP_IDLE) {
     return UVSUP_ESTATE;
   }
-  int err = open_spawner(sup);
+  /* Before any handle: a bad graph leaves nothing to close. */
+  int err = uvsup__stack_resolve_all(sup);
+  if (err == 0) {
+    err = open_spawner(sup);
+  }
   if (err != 0) {
     return err;
   }
@@ -338,10 +376,13 @@ int uvsup_start(uvsup_t* sup) {
     return err;
   }
   sup->idle.data = sup;
+  uv_timer_init(sup->loop, &sup->stop_timer);
+  sup->stop_timer.data = sup;
   uvsup__queue_open(&sup->queue, sup->loop, !sup->opts.spawn_in_process);
   uvsup__sched_open(&sup->sched, sup->loop);
   sup->state = SUP_STARTED;
   sup->start_ns = uv_hrtime();
+  admit_dependents(sup);
   uvsup__sup_wake(sup);
   check_done(sup);
   return 0;
@@ -355,11 +396,15 @@ static void stop_all(uvsup_t* sup, int signum, int drain_only) {
   while (l != &sup->all) {
     uvsup_worker_t* w = WORKER_OF(l, all);
     l = l->prev; /* w may be released */
-    int live = w->state == UVSUP_STATE_RUNNING ||
-               w->state == UVSUP_STATE_STOPPING || w->run != NULL;
-    if (!uvsup__worker_finished(w) && !(drain_only && live)) {
-      uvsup__worker_stop(w, signum);
+    int live = uvsup__worker_live(w) || w->run != NULL;
+    if (uvsup__worker_finished(w) || (drain_only && live)) {
+      continue;
     }
+    /* Reverse dependency order: it waits for its dependents to finish. */
+    if (live && !drain_only && uvsup__stack_defer_stop(w, signum)) {
+      continue;
+    }
+    uvsup__worker_stop(w, signum);
   }
   walk_end(sup);
 }
@@ -375,6 +420,12 @@ int uvsup_drain(uvsup_t* sup) {
   return 0;
 }
 
+/* The overall stop deadline: whatever is left is killed now. */
+static void on_stop_deadline(uv_timer_t* timer) {
+  uvsup_t* sup = timer->data;
+  stop_all(sup, SIGKILL, 0);
+}
+
 int uvsup_stop(uvsup_t* sup, int signum) {
   UVSUP_ASSERT_THREAD(sup);
   if (sup->state == SUP_DONE) {
@@ -384,6 +435,11 @@ int uvsup_stop(uvsup_t* sup, int signum) {
     return UV_EINVAL;
   }
   sup->stopping = 1;
+  if (sup->opts.stop_timeout_ms > 0 && sup->state == SUP_STARTED &&
+      !uv_is_active((uv_handle_t*)&sup->stop_timer)) {
+    uv_timer_start(&sup->stop_timer, on_stop_deadline,
+                   sup->opts.stop_timeout_ms, 0);
+  }
   stop_all(sup, signum, 0);
   check_done(sup);
   return 0;
@@ -492,6 +548,7 @@ int uvsup_free(uvsup_t* sup) {
   uvsup__table_free(&sup->by_name);
   uvsup__sched_free(&sup->sched);
   uvsup__output_sink_free(&sup->sink);
+  free(sup->detail);
   free(sup);
   return 0;
 }
@@ -520,8 +577,12 @@ const char* uvsup_state_name(uvsup_state_t state) {
   switch (state) {
   case UVSUP_STATE_QUEUED:
     return "queued";
-  case UVSUP_STATE_RUNNING:
-    return "running";
+  case UVSUP_STATE_STARTING:
+    return "starting";
+  case UVSUP_STATE_READY:
+    return "ready";
+  case UVSUP_STATE_WAITING:
+    return "waiting";
   case UVSUP_STATE_STOPPING:
     return "stopping";
   case UVSUP_STATE_BACKOFF:
@@ -536,6 +597,12 @@ const char* uvsup_state_name(uvsup_state_t state) {
   return "unknown";
 }
 
+const char* uvsup_worker_waiting_for(const uvsup_worker_t* worker) {
+  UVSUP_ASSERT_THREAD(worker->sup);
+  return worker->state == UVSUP_STATE_WAITING ? uvsup__stack_waiting_for(worker)
+                                              : NULL;
+}
+
 void uvsup_worker_stats(const uvsup_worker_t* worker,
                         uvsup_worker_stats_t* stats) {
   memset(stats, 0, sizeof(*stats));
@@ -547,6 +614,8 @@ void uvsup_worker_stats(const uvsup_worker_t* worker,
     uint64_t due = worker->wake.due;
     stats->next_start_in_ms = due > now ? due - now : 0;
   }
+  stats->ready_ns = worker->ready_ns;
+  stats->status = worker->has_status ? worker->status : NULL;
 }
 
 void* uvsup_get_data(const uvsup_t* sup) {

@@ -53,6 +53,8 @@ struct uvsup_s {
   uint64_t start_ns;
   uvsup_output_sink_t sink;
   uvsup_spawner_t* spawner; /* from uvsup_start() until closing */
+  uv_timer_t stop_timer;    /* stop_timeout_ms: SIGKILL to what is left */
+  char* detail;             /* uvsup_error_detail() */
 };
 
 /* A call from another thread than the loop's is a programmer error. */

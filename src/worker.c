@@ -8,15 +8,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stack.h"
 #include "stop.h"
 #include "supervisor.h"
 
-/* Every change of state goes through here, so on_state sees each one. */
+/* Every change of state goes through here, so on_state sees each one and
+ * the worker's dependents hear of it. */
 static void set_state(uvsup_worker_t* w, uvsup_state_t to) {
   uvsup_state_t from = w->state;
   w->state = to;
-  if (from != to && w->sup->opts.on_state != NULL) {
+  if (from == to) {
+    return;
+  }
+  if (w->sup->opts.on_state != NULL) {
     w->sup->opts.on_state(w->sup, w, from, to);
+  }
+  uvsup__stack_changed(w);
+}
+
+int uvsup__worker_live(const uvsup_worker_t* w) {
+  switch (w->state) {
+  case UVSUP_STATE_STARTING:
+  case UVSUP_STATE_READY:
+  case UVSUP_STATE_STOPPING:
+    return 1;
+  case UVSUP_STATE_QUEUED:
+    return w->run != NULL; /* its spawn awaits the helper's answer */
+  default:
+    return 0;
   }
 }
 
@@ -25,7 +44,8 @@ int uvsup__worker_options_check(const uvsup_worker_options_t* o) {
       o->restart_delay_max_ms < o->restart_delay_ms ||
       !(o->restart_factor >= 1.0) || isinf(o->restart_factor) ||
       !(o->restart_jitter >= 0.0 && o->restart_jitter < 1.0) ||
-      (o->success_exit_count > 0 && o->success_exit_codes == NULL)) {
+      (o->success_exit_count > 0 && o->success_exit_codes == NULL) ||
+      (o->after != NULL && uvsup_check_after(o->after) != 0)) {
     return UV_EINVAL;
   }
   for (size_t i = 0; i < o->success_exit_count; i++) {
@@ -60,6 +80,31 @@ static void reset_result(uvsup_worker_t* w) {
   r->name = w->spec->name;
   r->data = w->data;
   r->exit_status = -1;
+  r->status = w->has_status ? w->status : NULL;
+}
+
+/* Readiness and dependencies, out of opts. */
+static int copy_stack(uvsup_worker_t* w, const uvsup_worker_options_t* o) {
+  int err = uvsup__ready_conf_init(&w->ready, o->ready);
+  if (err != 0) {
+    return err;
+  }
+  w->ready.timeout_ms = o->ready_timeout_ms;
+  w->ready.min_uptime_ms = o->min_uptime_ms;
+  w->ready.watchdog_ms = o->watchdog_ms;
+  if (w->ready.spec.kind == READY_LOG && o->output != UVSUP_OUTPUT_CAPTURE) {
+    return UV_EINVAL; /* no output to look at */
+  }
+  if (o->after == NULL) {
+    return 0;
+  }
+  err = uvsup__deps_parse(o->after, &w->edges, &w->nedges);
+  if (err == 0) {
+    w->deps = calloc(w->nedges, sizeof(*w->deps));
+    w->released_met = calloc(w->nedges, 1);
+    err = w->deps != NULL && w->released_met != NULL ? 0 : UV_ENOMEM;
+  }
+  return err;
 }
 
 int uvsup__worker_new(uvsup_t* sup,
@@ -71,11 +116,12 @@ int uvsup__worker_new(uvsup_t* sup,
     return UV_ENOMEM;
   }
   copy_policy(w, opts);
+  int err = UV_ENOMEM;
   if (uvsup__spec_new(opts, &w->spec) != 0 ||
-      uvsup__backoff_init(&w->backoff, &w->policy) != 0) {
-    free(w->spec);
-    free(w);
-    return UV_ENOMEM;
+      uvsup__backoff_init(&w->backoff, &w->policy) != 0 ||
+      (err = copy_stack(w, opts)) != 0) {
+    uvsup__worker_free(w);
+    return err;
   }
   w->sup = sup;
   w->data = opts->data;
@@ -95,6 +141,12 @@ int uvsup__worker_new(uvsup_t* sup,
 }
 
 void uvsup__worker_free(uvsup_worker_t* w) {
+  uvsup__stack_forget(w);
+  uvsup__ready_conf_free(&w->ready);
+  uvsup__deps_free(w->edges, w->nedges);
+  free(w->deps);
+  free(w->released_met);
+  free(w->dependents);
   uvsup__backoff_free(&w->backoff);
   free(w->spec);
   free(w);
@@ -111,6 +163,9 @@ int uvsup__worker_finished(const uvsup_worker_t* w) {
     return 0;
   }
 }
+
+static void hold(uvsup_worker_t* w);
+static void settle(uvsup_worker_t* w);
 
 static void live_link(uvsup_worker_t* w) {
   uvsup__list_push_front(&w->sup->live, &w->live);
@@ -130,14 +185,6 @@ static void leave_queues(uvsup_worker_t* w) {
   uvsup__sched_remove(&w->sup->sched, &w->wake);
 }
 
-static void enqueue(uvsup_worker_t* w) {
-  leave_queues(w);
-  w->skip_error = 0;
-  set_state(w, UVSUP_STATE_QUEUED);
-  uvsup__list_push_back(&w->sup->queue.pending, &w->line);
-  uvsup__sup_wake(w->sup);
-}
-
 /* The worker will never run: reported from the loop, not from inside the
  * caller's call. */
 static void skip(uvsup_worker_t* w) {
@@ -147,8 +194,43 @@ static void skip(uvsup_worker_t* w) {
   uvsup__sup_wake(w->sup);
 }
 
+/* To start (again): first in line once its dependencies are met. */
+static void enqueue(uvsup_worker_t* w) {
+  leave_queues(w);
+  w->skip_error = 0;
+  w->reason[0] = '\0';
+  switch (uvsup__stack_admit(w)) {
+  case STACK_GO:
+    set_state(w, UVSUP_STATE_QUEUED);
+    uvsup__list_push_back(&w->sup->queue.pending, &w->line);
+    uvsup__sup_wake(w->sup);
+    break;
+  case STACK_WAIT:
+    set_state(w, UVSUP_STATE_WAITING);
+    break;
+  case STACK_NEVER:
+    if (w->sup->stopping) {
+      w->reason[0] = '\0';
+    }
+    skip(w);
+    break;
+  }
+}
+
+void uvsup__worker_admit(uvsup_worker_t* w) {
+  enqueue(w);
+}
+
+static void became_ready(uvsup_worker_t* w, uint64_t ready_ns) {
+  w->ready_ns = ready_ns > 0 ? ready_ns : 1;
+  set_state(w, UVSUP_STATE_READY);
+}
+
 void uvsup__worker_start(uvsup_worker_t* w) {
   w->causes &= ~(unsigned)(WORKER_STOP_ASKED | WORKER_STOP_PENDING);
+  w->ready_ns = 0;
+  w->fault = 0;
+  w->has_status = 0;
   live_link(w);
   int err = uvsup__run_start(w, &w->run);
   if (err != 0) {
@@ -170,16 +252,25 @@ static int spawning(const uvsup_worker_t* w) {
 void uvsup__worker_run_spawned(uvsup_run_t* run) {
   uvsup_worker_t* w = run->worker;
   uvsup_t* sup = w->sup;
-  set_state(w, UVSUP_STATE_RUNNING); /* with its pid, for on_state */
+  set_state(w, UVSUP_STATE_STARTING); /* with its pid, for on_state */
   if (run->shortage) {
     uvsup__queue_starve(&sup->queue);
   }
-  if (run->spawn_error == 0 && !run->lost && sup->opts.on_start != NULL) {
+  int spawned = run->spawn_error == 0 && !run->lost;
+  if (spawned) {
+    w->started_once = 1;
+  }
+  if (spawned && sup->opts.on_start != NULL) {
     sup->opts.on_start(sup, w, run->pid);
   }
-  if ((w->causes & WORKER_STOP_PENDING) && w->state == UVSUP_STATE_RUNNING) {
+  if ((w->causes & WORKER_STOP_PENDING) && w->state == UVSUP_STATE_STARTING) {
     w->causes &= ~(unsigned)WORKER_STOP_PENDING;
     set_state(w, UVSUP_STATE_STOPPING); /* its stop was sent already */
+  }
+  /* No check and no minimum uptime: ready at spawn. */
+  if (spawned && w->state == UVSUP_STATE_STARTING && w->run == run &&
+      w->ready.spec.kind == READY_NONE && w->ready.min_uptime_ms == 0) {
+    became_ready(w, 1);
   }
 }
 
@@ -254,6 +345,7 @@ static void stop_when_spawned(uvsup_worker_t* w, int signum) {
 int uvsup__worker_stop(uvsup_worker_t* w, int signum) {
   switch (w->state) {
   case UVSUP_STATE_QUEUED:
+  case UVSUP_STATE_WAITING:
   case UVSUP_STATE_BACKOFF:
     if (spawning(w)) {
       w->causes &= ~(unsigned)WORKER_RESTART_ASKED;
@@ -263,8 +355,10 @@ int uvsup__worker_stop(uvsup_worker_t* w, int signum) {
     }
     stop_waiting(w);
     return 0;
-  case UVSUP_STATE_RUNNING:
+  case UVSUP_STATE_STARTING:
+  case UVSUP_STATE_READY:
   case UVSUP_STATE_STOPPING:
+    w->causes &= ~(unsigned)WORKER_STOP_DEFERRED;
     /* Asked of the worker, not only of this run's process: a run that is
      * already ending (exited, its group being stopped, a spawn failure)
      * must not restart either. */
@@ -282,7 +376,8 @@ int uvsup__worker_stop(uvsup_worker_t* w, int signum) {
 }
 
 void uvsup__worker_strategy_stop(uvsup_worker_t* w, uint64_t due) {
-  if (w->state != UVSUP_STATE_RUNNING && !spawning(w)) {
+  if (w->state != UVSUP_STATE_STARTING && w->state != UVSUP_STATE_READY &&
+      !spawning(w)) {
     return; /* waiting ones keep their turn; stopping ones are ending */
   }
   if (w->restart != UVSUP_RESTART_NO) {
@@ -305,12 +400,15 @@ int uvsup__worker_restart(uvsup_worker_t* w, int only_finished) {
   w->causes &= ~(unsigned)WORKER_STOP_ASKED;
   switch (w->state) {
   case UVSUP_STATE_QUEUED:
+  case UVSUP_STATE_WAITING:
     return 0;
-  case UVSUP_STATE_RUNNING:
+  case UVSUP_STATE_STARTING:
+  case UVSUP_STATE_READY:
   case UVSUP_STATE_STOPPING:
     w->causes |= WORKER_RESTART_ASKED;
     w->restart_due = uv_now(w->sup->loop);
-    if (w->state == UVSUP_STATE_RUNNING) {
+    if (w->state != UVSUP_STATE_STOPPING) {
+      uvsup__stack_restarting(w);
       stop_run(w, 0);
     }
     return 0;
@@ -332,6 +430,10 @@ void uvsup__worker_report_skipped(uvsup_worker_t* w) {
   reset_result(w);
   r->error = w->skip_error;
   r->end = r->error != 0 ? UVSUP_END_SPAWN_FAILED : UVSUP_END_NOT_STARTED;
+  if (r->error == 0 && w->reason[0] != '\0') {
+    r->end = UVSUP_END_SKIPPED;
+    r->reason = w->reason;
+  }
   hold(w);
   report(w);
   settle(w);
@@ -375,10 +477,13 @@ static void fill_result(uvsup_worker_t* w, const uvsup_run_t* run) {
   r->start_ns = run->start_ns;
   r->duration_ns = run->duration_ns;
   r->run = w->runs;
+  r->ready_ns = w->ready_ns;
   if (run->lost) {
     r->end = UVSUP_END_LOST;
   } else if (run->spawn_error != 0) {
     r->end = UVSUP_END_SPAWN_FAILED;
+  } else if (w->fault != 0) {
+    r->end = w->fault; /* stopped because of it: first cause */
   } else if (run->causes & RUN_TIMED_OUT) {
     r->end = UVSUP_END_TIMED_OUT;
   } else if (run->causes & RUN_STOP_REQUESTED) {
@@ -405,7 +510,8 @@ static int wants_restart(const uvsup_worker_t* w, const uvsup_result_t* r) {
     return !r->ok;
   case UVSUP_RESTART_ON_ABNORMAL:
     return r->end == UVSUP_END_SIGNALED || r->end == UVSUP_END_TIMED_OUT ||
-           r->end == UVSUP_END_LOST;
+           r->end == UVSUP_END_LOST || r->end == UVSUP_END_NOT_READY ||
+           r->end == UVSUP_END_WATCHDOG;
   case UVSUP_RESTART_ALWAYS:
     return 1;
   }
@@ -419,7 +525,11 @@ static uvsup_next_t decide(uvsup_worker_t* w,
                            int* by_policy) {
   uvsup_t* sup = w->sup;
   uvsup_result_t* r = &w->result;
-  uvsup__backoff_run_ended(&w->backoff, &w->policy, r->duration_ns / 1000000);
+  /* Only time ready counts as stable: a failed start never forgives. */
+  uint64_t ready_for = r->ready_ns != 0 && r->duration_ns > r->ready_ns
+                           ? r->duration_ns - r->ready_ns
+                           : 0;
+  uvsup__backoff_run_ended(&w->backoff, &w->policy, ready_for / 1000000);
   unsigned asked = w->causes & WORKER_RESTART_ASKED;
   w->causes &= ~(unsigned)WORKER_RESTART_ASKED;
   if (sup->stopping || (w->causes & WORKER_STOP_ASKED)) {
@@ -453,6 +563,7 @@ static void after_run(uvsup_worker_t* w, uint64_t now) {
     w->restarts++;
     sup->summary.restarts++;
     uvsup__sched_add(&sup->sched, &w->wake, now + delay);
+    uvsup__stack_restarting(w);
     set_state(w, UVSUP_STATE_BACKOFF); /* with its delay, for on_state */
     /* Only a restart the policy made moves the others (a strategy), and
      * only while it stands (on_state may have stopped it). */
@@ -491,6 +602,12 @@ void uvsup__worker_run_finished(uvsup_run_t* run) {
   fill_result(w, run);
   w->has_result = 1; /* before any callback: it has run */
   free(run);
+  /* "exit": a success is the readiness it waited for. */
+  if (w->ready.spec.kind == READY_EXIT && w->result.end == UVSUP_END_EXITED &&
+      w->result.ok && w->state == UVSUP_STATE_STARTING) {
+    became_ready(w, w->result.duration_ns);
+    w->result.ready_ns = w->ready_ns;
+  }
   uvsup__queue_fd_returned(&sup->queue);
   uv_update_time(sup->loop);
   after_run(w, uv_now(sup->loop));
@@ -500,4 +617,78 @@ void uvsup__worker_run_finished(uvsup_run_t* run) {
 
 int uvsup__worker_busy(const uvsup_worker_t* w) {
   return w->busy > 0;
+}
+
+void uvsup__worker_dep_restart(uvsup_worker_t* w) {
+  if (w->state == UVSUP_STATE_STARTING || w->state == UVSUP_STATE_READY) {
+    w->causes |= WORKER_RESTART_ASKED;
+    w->restart_due = uv_now(w->sup->loop);
+    stop_run(w, 0);
+  }
+}
+
+/* The run's check: ready, not ready in time, the watchdog, a status. */
+void uvsup__worker_ready_event(uvsup_ready_t* ready, uvsup_ready_event_t ev) {
+  uvsup_run_t* run = ready->data;
+  uvsup_worker_t* w = run->worker;
+  hold(w);
+  switch (ev) {
+  case READY_EV_READY:
+    if (w->state == UVSUP_STATE_STARTING) {
+      became_ready(w, uv_hrtime() - run->start_ns);
+    }
+    break;
+  case READY_EV_TIMEOUT:
+  case READY_EV_WATCHDOG:
+    if (w->state ==
+        (ev == READY_EV_TIMEOUT ? UVSUP_STATE_STARTING : UVSUP_STATE_READY)) {
+      w->fault =
+          ev == READY_EV_TIMEOUT ? UVSUP_END_NOT_READY : UVSUP_END_WATCHDOG;
+      stop_run(w, 0);
+    }
+    break;
+  case READY_EV_STATUS:
+    memcpy(w->status, ready->status, sizeof(w->status));
+    w->has_status = 1;
+    if (w->sup->opts.on_status != NULL) {
+      w->sup->opts.on_status(w->sup, w, w->status);
+    }
+    break;
+  }
+  settle(w);
+}
+
+/* The run's readiness check, made before the spawn: its descriptor goes
+ * into stdio, its variables (UVSUP_READY_FD, NOTIFY_SOCKET, WATCHDOG_USEC)
+ * into *env, a malloc'd environment (NULL: the worker's own). */
+int uvsup__worker_prepare_run(uvsup_worker_t* w,
+                              uvsup_run_t* run,
+                              uvsup_ready_closed_fn on_closed,
+                              uv_stdio_container_t* stdio,
+                              int* stdio_count,
+                              char*** env) {
+  uvsup_ready_t* ready = calloc(1, sizeof(*ready));
+  if (ready == NULL) {
+    return UV_ENOMEM;
+  }
+  ready->data = run;
+  ready->on_event = uvsup__worker_ready_event;
+  ready->on_closed = on_closed;
+  run->ready = ready;
+  run->open_handles++; /* the check closes as one of the run's handles */
+  if (run->captured) {
+    run->capture.on_data = uvsup__ready_output;
+    run->capture.on_data_ctx = ready;
+  }
+  int err =
+      uvsup__ready_prepare(ready, w->sup->loop, &w->ready, stdio, stdio_count);
+  if (err == 0 && (ready->env_fd[0] != '\0' || ready->env_notify[0] != '\0' ||
+                   ready->env_watchdog[0] != '\0')) {
+    *env = uvsup__ready_env(ready, w->spec->env);
+    if (*env == NULL) {
+      err = UV_ENOMEM;
+      uvsup__ready_close(ready);
+    }
+  }
+  return err;
 }

@@ -6,7 +6,9 @@
 #include <stdint.h>
 
 #include "backoff.h"
+#include "deps.h"
 #include "list.h"
+#include "ready.h"
 #include "run.h"
 #include "schedule.h"
 #include "spec.h"
@@ -20,9 +22,11 @@ enum {
                                     free for a new worker */
   WORKER_STOP_ASKED = 1 << 3,    /* uvsup_stop_worker(): no restart after
                                     this run, however it ends */
-  WORKER_STOP_PENDING = 1 << 4   /* a stop asked while its spawn awaits the
+  WORKER_STOP_PENDING = 1 << 4,  /* a stop asked while its spawn awaits the
                                     helper's answer: sent, and shown
                                     (STOPPING) once spawned */
+  WORKER_STOP_DEFERRED = 1 << 5  /* a shutdown waits for its dependents to
+                                    finish before stopping it */
 };
 
 struct uvsup_worker_s {
@@ -54,6 +58,27 @@ struct uvsup_worker_s {
                                skipped (to report) */
   uvsup_link_t live;        /* RUNNING and STOPPING workers, newest first */
   uint32_t name_hash;
+  /* Readiness (ready.c): settings, and what this run has shown. */
+  uvsup_ready_conf_t ready;
+  uint64_t ready_ns; /* this run: spawn to ready; 0: not yet */
+  uvsup_end_t fault; /* this run failed its check: NOT_READY, WATCHDOG;
+                        else 0 */
+  int started_once;  /* spawned at least once */
+  char status[256];  /* the last STATUS= */
+  int has_status;
+  /* Dependencies (stack.c). */
+  uvsup_dep_edge_t* edges;
+  size_t nedges;
+  uvsup_worker_t** deps;       /* by edge; NULL: released */
+  uint8_t* released_met;       /* by edge, once released: 1 when it had
+                                  met the edge (a released worker finished
+                                  for good, so that stays true) */
+  uvsup_worker_t** dependents; /* those with an edge to it */
+  size_t ndependents;
+  size_t dependents_cap;
+  int deferred_signal; /* with WORKER_STOP_DEFERRED */
+  size_t graph_index;  /* its node in the cycle check */
+  char reason[160];    /* why it was skipped */
 };
 
 /* Checks opts beyond what the supervisor checks. Returns 0 or UV_EINVAL. */
@@ -90,5 +115,25 @@ int uvsup__worker_busy(const uvsup_worker_t* worker);
 void uvsup__worker_run_spawned(uvsup_run_t* run);
 /* run.c: the worker's run is finished (every handle closed). */
 void uvsup__worker_run_finished(uvsup_run_t* run);
+/* run.c, before the spawn: makes the run's readiness check (closed as one
+ * of the run's handles, on_closed then), its descriptor in stdio and its
+ * environment in *env (malloc'd; NULL: the worker's own). Returns 0 or a
+ * libuv error (then on_closed follows, if the check was made). */
+int uvsup__worker_prepare_run(uvsup_worker_t* worker,
+                              uvsup_run_t* run,
+                              uvsup_ready_closed_fn on_closed,
+                              uv_stdio_container_t* stdio,
+                              int* stdio_count,
+                              char*** env);
+/* run.c: the run's readiness check says something. */
+void uvsup__worker_ready_event(uvsup_ready_t* ready, uvsup_ready_event_t ev);
+
+/* Puts a worker that is to start (again) where its dependencies say:
+ * QUEUED, WAITING, or SKIPPED with a reason. */
+void uvsup__worker_admit(uvsup_worker_t* worker);
+/* A dependency restarts: this worker restarts after it is ready again. */
+void uvsup__worker_dep_restart(uvsup_worker_t* worker);
+/* STARTING, READY or STOPPING: a process of it lives or its run ends. */
+int uvsup__worker_live(const uvsup_worker_t* worker);
 
 #endif

@@ -66,7 +66,9 @@ START_TEST(test_jobs_procfile_runs_in_its_directory) {
 END_TEST
 
 START_TEST(test_jobs_commands_named_by_position) {
-  cli_command_t commands[] = { { NULL, "a" }, { "web", "b" }, { NULL, "c" } };
+  cli_command_t commands[] = { { NULL, "a", 0, 0 },
+                               { "web", "b", 0, 0 },
+                               { NULL, "c", 0, 0 } };
   cli_args_t a;
   memset(&a, 0, sizeof(a));
   a.mode = CLI_MODE_COMMANDS;

@@ -22,7 +22,7 @@ static void parse_ok(const char* text, size_t len, cli_procfile_t* pf) {
 /* Parses text as "Procfile", expects failure with exactly want, and an
  * empty result. */
 static void parse_err(const char* text, size_t len, const char* want) {
-  cli_procfile_t pf = { (cli_procfile_entry_t*)&pf, 99 };
+  cli_procfile_t pf = { (cli_procfile_entry_t*)&pf, 99, NULL, 0 };
   char err[256] = "";
   int rc = cli_procfile_parse("Procfile", text, len, &pf, err, sizeof(err));
   ck_assert_msg(rc == -1, "parse of \"%s\" succeeded", text);
@@ -302,7 +302,7 @@ START_TEST(test_procfile_load_nul_byte_file) {
 END_TEST
 
 START_TEST(test_procfile_load_missing_file) {
-  cli_procfile_t pf = { (cli_procfile_entry_t*)&pf, 99 };
+  cli_procfile_t pf = { (cli_procfile_entry_t*)&pf, 99, NULL, 0 };
   char err[256];
   ck_assert_int_eq(
       cli_procfile_load("/nonexistent/uvsup/Procfile", &pf, err, sizeof(err)),

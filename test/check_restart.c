@@ -332,6 +332,7 @@ START_TEST(test_restart_reset_period_forgives) {
    * is never reached. */
   uvsup_worker_options_t w = policy(UVSUP_RESTART_ON_FAILURE, 20, 2);
   w.restart_reset_ms = 100;
+  w.min_uptime_ms = 0; /* ready at spawn: all of each run is stable time */
   add_worker(&h, "steady", w, "sleep", "150", "exit", "1", NULL);
   ck_assert_int_eq(uvsup_start(h.sup), 0);
   harness_run(&h);
@@ -344,6 +345,27 @@ START_TEST(test_restart_reset_period_forgives) {
   ck_assert_uint_eq(h.summary.gave_up, 0);
   ck_assert_uint_eq(h.summary.workers, 1);
   ck_assert_int_eq(h.states[h.nstates - 1].to, UVSUP_STATE_FINISHED);
+}
+END_TEST
+
+START_TEST(test_restart_failed_start_never_forgives) {
+  harness_t h;
+  harness_init(&h, NULL);
+  /* The same runs of 150 ms, but never ready (the minimum uptime is 1 s):
+   * each is a failed start, its time does not forgive, and the limit of 2
+   * in a row is reached on the third failure. */
+  uvsup_worker_options_t w = policy(UVSUP_RESTART_ON_FAILURE, 20, 2);
+  w.restart_reset_ms = 100;
+  w.restart_jitter = 0;
+  add_worker(&h, "flapping", w, "sleep", "150", "exit", "1", NULL);
+  ck_assert_int_eq(uvsup_start(h.sup), 0);
+  harness_run(&h);
+  ck_assert_int_eq(h.nexits, 3);
+  ck_assert_uint_eq(h.exits[0].r.restart_in_ms, 20);
+  ck_assert_uint_eq(h.exits[1].r.restart_in_ms, 40);
+  ck_assert_int_eq(h.exits[2].r.end, UVSUP_END_GAVE_UP);
+  ck_assert_uint_eq(h.exits[2].r.ready_ns, 0);
+  ck_assert_uint_eq(h.summary.gave_up, 1);
 }
 END_TEST
 
@@ -406,7 +428,8 @@ static void run_strategy(harness_t* h, uvsup_strategy_t strategy, int stop_at) {
   b.args = args;
   ck_assert_int_eq(uvsup_add(h->sup, &b, NULL), 0);
   add_worker(h, "c", w, "pause", NULL);
-  add_worker(h, "temp", policy(UVSUP_RESTART_NO, 300, 0), "pause", NULL);
+  add_worker(h, "temp", policy(UVSUP_RESTART_NO, 300, 0), "envfile", "HOME",
+             fifo, "pause", NULL);
   ck_assert_int_eq(uvsup_start(h->sup), 0);
   harness_run(h);
   close(go);
@@ -900,6 +923,7 @@ static Suite* restart_suite(void) {
   tcase_add_test(policy_case, test_restart_on_abnormal_restarts_a_signal);
   tcase_add_test(policy_case, test_restart_stop_during_backoff_cancels);
   tcase_add_test(policy_case, test_restart_reset_period_forgives);
+  tcase_add_test(policy_case, test_restart_failed_start_never_forgives);
   suite_add_tcase(s, policy_case);
   TCase* strategy = tcase_create("strategy");
   tcase_add_test(strategy, test_restart_one_for_all);

@@ -340,7 +340,7 @@ START_TEST(test_spawner_cli_shows_lost) {
                    "after",        "-c",       after,         NULL };
   tu_proc_t p;
   tu_start(argv, NULL, &p);
-  tu_wait_for_count(&p, "\"to\":\"running\"", 1);
+  tu_wait_for_count(&p, "\"event\":\"start\"", 1);
   int fd = open(go, O_WRONLY);
   ck_assert_int_eq(write(fd, "go\n", 3), 3);
   close(fd);

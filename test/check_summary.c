@@ -77,7 +77,7 @@ static void check_summary(int json,
   for (size_t i = 0; i < n; i++) {
     ptrs[i] = &rs[i];
   }
-  cli_summary_t s = { ptrs, n, ns, why, sig, NULL, 0, 0 };
+  cli_summary_t s = { ptrs, n, ns, why, sig, NULL, 0, 0, 0 };
   cli_buf_t b;
   cli_buf_init(&b);
   int rc = json ? cli_summary_json(&b, &s) : cli_summary_text(&b, &s);
@@ -396,7 +396,7 @@ END_TEST
 START_TEST(test_summary_failed_buffer_reports_error) {
   uvsup_result_t rs[] = { exited("a", 1, 0, 0) };
   const uvsup_result_t* ptrs[] = { &rs[0] };
-  cli_summary_t s = { ptrs, 1, 0, CLI_STOP_NONE, 0, NULL, 0, 0 };
+  cli_summary_t s = { ptrs, 1, 0, CLI_STOP_NONE, 0, NULL, 0, 0, 0 };
   cli_buf_t b;
   cli_buf_init(&b);
   b.failed = 1;
@@ -418,7 +418,7 @@ static char* big_text(size_t rows_max, size_t nfailed_every) {
     rs[i] = exited(names[i], (int)i + 2, (i + 1) % nfailed_every == 0, 1000);
     ptrs[i] = &rs[i];
   }
-  cli_summary_t s = { ptrs, N, 0, CLI_STOP_NONE, 0, NULL, 0, rows_max };
+  cli_summary_t s = { ptrs, N, 0, CLI_STOP_NONE, 0, NULL, 0, rows_max, 0 };
   cli_buf_t b;
   cli_buf_init(&b);
   ck_assert_int_eq(cli_summary_text(&b, &s), 0);
@@ -481,7 +481,7 @@ START_TEST(test_summary_text_big_batch_counts_not_started) {
                      : not_started(names[i]);
     ptrs[i] = &rs[i];
   }
-  cli_summary_t s = { ptrs, N, 0, CLI_STOP_SIGNAL, SIGPIPE, NULL, 0, 100 };
+  cli_summary_t s = { ptrs, N, 0, CLI_STOP_SIGNAL, SIGPIPE, NULL, 0, 100, 0 };
   cli_buf_t b;
   cli_buf_init(&b);
   ck_assert_int_eq(cli_summary_text(&b, &s), 0);

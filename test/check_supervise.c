@@ -185,7 +185,7 @@ START_TEST(test_supervise_event_lines) {
                           UVSUP_STATE_BACKOFF, 0, 1500);
   ck_assert_str_eq(b.data,
                    "{\"time\":\"T\",\"event\":\"restart_scheduled\","
-                   "\"name\":\"web\",\"run\":2,\"from\":\"running\","
+                   "\"name\":\"web\",\"run\":2,\"from\":\"starting\","
                    "\"to\":\"backoff\",\"delay_ms\":1500}\n");
   cli_buf_free(&b);
   cli_buf_init(&b);
@@ -194,7 +194,7 @@ START_TEST(test_supervise_event_lines) {
   ck_assert_str_eq(b.data,
                    "{\"time\":\"T\",\"event\":\"start\",\"name\":"
                    "\"w\\\"q\",\"run\":1,\"from\":\"queued\","
-                   "\"to\":\"running\",\"pid\":77}\n");
+                   "\"to\":\"starting\",\"pid\":77}\n");
   cli_buf_free(&b);
   uvsup_result_t r = result("web", 3);
   r.end = UVSUP_END_SIGNALED;

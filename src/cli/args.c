@@ -50,6 +50,9 @@ const char cli_usage_text[] =
     "  --timeout DURATION     stop a worker that runs longer than this\n"
     "  --kill-after DURATION  grace between the stop signal and SIGKILL\n"
     "                         (default 5s)\n"
+    "  --stop-timeout D       on a stop (a signal, --halt now), SIGKILL to\n"
+    "                         every worker still running after D (a stack\n"
+    "                         stops in reverse dependency order)\n"
     "  --stop-signal SIGNAL   first signal of a stop (default TERM)\n"
     "  --halt WHEN            never (default), soon,fail=N, now,fail=N,\n"
     "                         soon,success=N or now,success=N\n"
@@ -83,6 +86,26 @@ const char cli_usage_text[] =
     "  -q, --quiet            no live lines on stderr (starts, exits,\n"
     "                         restarts; batches print failures only)\n"
     "  --events FILE          one JSON line per worker event to FILE\n"
+    "\n"
+    "Stacks (after -n NAME: that worker only; elsewhere: every worker;\n"
+    "--timeout, --kill-after, --stop-signal and the restart options\n"
+    "may be given per worker too):\n"
+    "  --ready CHECK          when the worker is ready: fd[:N] (a line on\n"
+    "                         descriptor N, default 3), notify (sd_notify\n"
+    "                         READY=1), log:REGEX (an output line matches),\n"
+    "                         tcp:[HOST:]PORT (connects), exec:COMMAND\n"
+    "                         (exits 0) or exit (exited with success)\n"
+    "  --ready-timeout D      not ready this long: a failed start, stopped\n"
+    "                         (default 60s; 0: never)\n"
+    "  --min-uptime D         without --ready: ready after running this long\n"
+    "                         (default 1s; 0: at once)\n"
+    "  --watchdog D           notify: WATCHDOG=1 at least this often; tcp,\n"
+    "                         exec: probe this often, 3 misses fail\n"
+    "  --after NAME[:COND][:restart][,...]\n"
+    "                         start once NAME is ready (COND: started,\n"
+    "                         ready, succeeded, completed); :restart also\n"
+    "                         restarts it when NAME restarts. Stops run in\n"
+    "                         the reverse order\n"
     "\n"
     "Batches (as GNU parallel):\n"
     "  --joblog [+]FILE       a line per finished job in parallel's joblog\n"
@@ -187,6 +210,8 @@ static int add_command(cli_args_t* a, const char* name, const char* command) {
   a->commands = grown;
   a->commands[a->ncommands].name = name;
   a->commands[a->ncommands].command = command;
+  a->commands[a->ncommands].first_setting = 0;
+  a->commands[a->ncommands].nsettings = 0;
   a->ncommands++;
   return 0;
 }
@@ -294,6 +319,7 @@ typedef enum {
   OPT_SUMMARY_FILE,
   OPT_TIMEOUT,
   OPT_KILL_AFTER,
+  OPT_STOP_TIMEOUT,
   OPT_STOP_SIGNAL,
   OPT_HALT,
   OPT_OUTPUT,
@@ -306,6 +332,7 @@ typedef enum {
   OPT_EVENTS,
   OPT_ARG_FILE,
   OPT_SUPERVISE, /* supervise.c: sup says which */
+  OPT_WORKER,    /* workeropts.c: by its long name */
   OPT_BATCH      /* batch.c: batch says which */
 } option_id_t;
 
@@ -327,6 +354,7 @@ static const option_spec_t options[] = {
   { "summary-file", 0, 1, OPT_SUMMARY_FILE, 0 },
   { "timeout", 0, 1, OPT_TIMEOUT, 0 },
   { "kill-after", 0, 1, OPT_KILL_AFTER, 0 },
+  { "stop-timeout", 0, 1, OPT_STOP_TIMEOUT, 0 },
   { "stop-signal", 0, 1, OPT_STOP_SIGNAL, 0 },
   { "halt", 0, 1, OPT_HALT, 0 },
   { "output", 0, 1, OPT_OUTPUT, 0 },
@@ -345,6 +373,11 @@ static const option_spec_t options[] = {
   { "strategy", 0, 1, OPT_SUPERVISE, CLI_SUP_STRATEGY },
   { "on-give-up", 0, 1, OPT_SUPERVISE, CLI_SUP_ON_GIVE_UP },
   { "retries", 0, 1, OPT_SUPERVISE, CLI_SUP_RETRIES },
+  { "ready", 0, 1, OPT_WORKER, 0 },
+  { "ready-timeout", 0, 1, OPT_WORKER, 0 },
+  { "min-uptime", 0, 1, OPT_WORKER, 0 },
+  { "watchdog", 0, 1, OPT_WORKER, 0 },
+  { "after", 0, 1, OPT_WORKER, 0 },
   { "timestamps", 0, 0, OPT_TIMESTAMPS, 0 },
   { "summary-all", 0, 0, OPT_BATCH, CLI_BATCH_SUMMARY_ALL },
   { "joblog", 0, 1, OPT_BATCH, CLI_BATCH_JOBLOG },
@@ -392,6 +425,33 @@ static const option_spec_t* find_option(const char* arg,
   return NULL;
 }
 
+/* A setting of the worker named by the pending -n: checked now, applied
+ * over the defaults once every option is read (jobs.c). */
+static int add_setting(cli_args_t* a,
+                       const option_spec_t* opt,
+                       const char* shown,
+                       const char* value,
+                       char* err,
+                       size_t errlen) {
+  cli_worker_t scratch;
+  cli_worker_init(&scratch, NULL);
+  int rc = cli_worker_set(&scratch, opt->long_name, shown, value, err, errlen);
+  cli_worker_free(&scratch);
+  if (rc != 0) {
+    return -1;
+  }
+  cli_setting_t* grown =
+      realloc(a->settings, (a->nsettings + 1) * sizeof(*grown));
+  if (grown == NULL) {
+    return cli_fail(err, errlen, "out of memory");
+  }
+  a->settings = grown;
+  a->settings[a->nsettings].key = opt->long_name;
+  a->settings[a->nsettings].value = value;
+  a->nsettings++;
+  return 0;
+}
+
 /* "unknown option '--jbos' (did you mean --jobs?)". */
 static int unknown_option(const char* arg, char* err, size_t errlen) {
   size_t n = sizeof(options) / sizeof(options[0]);
@@ -419,6 +479,10 @@ static int apply_option(const option_spec_t* opt,
                         cli_args_t* a,
                         char* err,
                         size_t errlen) {
+  if (*pending_name != NULL && value != NULL &&
+      cli_worker_key(opt->long_name)) {
+    return add_setting(a, opt, shown, value, err, errlen);
+  }
   switch (opt->id) {
   case OPT_PROCFILE:
     if (value[0] == '\0') {
@@ -438,6 +502,7 @@ static int apply_option(const option_spec_t* opt,
       return cli_fail(err, errlen, "%s: the name is empty", shown);
     }
     *pending_name = value;
+    a->pending_settings = a->nsettings;
     return 0;
   case OPT_COMMAND:
     if (value[0] == '\0') {
@@ -445,6 +510,11 @@ static int apply_option(const option_spec_t* opt,
     }
     if (add_command(a, *pending_name, value) != 0) {
       return cli_fail(err, errlen, "out of memory");
+    }
+    if (*pending_name != NULL) {
+      a->commands[a->ncommands - 1].first_setting = a->pending_settings;
+      a->commands[a->ncommands - 1].nsettings =
+          a->nsettings - a->pending_settings;
     }
     *pending_name = NULL;
     return 0;
@@ -475,6 +545,7 @@ static int apply_option(const option_spec_t* opt,
     a->summary_file = value;
     return 0;
   case OPT_TIMEOUT:
+  case OPT_STOP_TIMEOUT:
   case OPT_KILL_AFTER: {
     uint64_t ms;
     if (cli_duration_parse(value, &ms) != 0) {
@@ -488,24 +559,17 @@ static int apply_option(const option_spec_t* opt,
                         shown, value);
       }
       a->timeout_ms = ms;
+    } else if (opt->id == OPT_STOP_TIMEOUT) {
+      a->stop_timeout_ms = ms;
     } else {
       a->kill_after_ms = ms;
     }
     return 0;
   }
   case OPT_STOP_SIGNAL: {
-    int sig = cli_signal_parse(value);
-    if (sig <= 0) {
-      return cli_fail(
-          err, errlen,
-          "%s '%s': not a signal name or number (e.g. TERM, INT, 15)", shown,
-          value);
-    }
-    /* A stop is followed by SIGCONT (for workers that were stopped), so
-     * these two would cancel out. */
-    if (sig == SIGSTOP || sig == SIGCONT) {
-      return cli_fail(err, errlen, "%s '%s': %s cannot stop a worker", shown,
-                      value, cli_signal_name(sig));
+    int sig = cli_stop_signal_parse(shown, value, err, errlen);
+    if (sig < 0) {
+      return -1;
     }
     a->stop_signal = sig;
     return 0;
@@ -579,6 +643,13 @@ static int apply_option(const option_spec_t* opt,
   case OPT_SUPERVISE:
     return cli_supervise_option(&a->supervise, (cli_supervise_option_t)opt->sup,
                                 shown, value, err, errlen);
+  case OPT_WORKER:
+    if (strcmp(opt->long_name, "after") == 0) {
+      return cli_fail(err, errlen,
+                      "%s '%s' is for one worker: give it after -n NAME", shown,
+                      value);
+    }
+    return cli_worker_set(&a->stack, opt->long_name, shown, value, err, errlen);
   case OPT_BATCH:
     return cli_batch_option(&a->batch, (cli_batch_option_t)opt->sup, shown,
                             value, err, errlen);
@@ -590,6 +661,7 @@ int cli_args_parse(
     int argc, char** argv, cli_args_t* a, char* err, size_t errlen) {
   memset(a, 0, sizeof(*a));
   cli_supervise_init(&a->supervise);
+  cli_worker_init(&a->stack, NULL);
   a->kill_after_ms = 5000;
   a->stop_signal = SIGTERM;
   const char* pending_name = NULL;
@@ -676,6 +748,10 @@ int cli_args_parse(
 }
 
 void cli_args_free(cli_args_t* a) {
+  free(a->settings);
+  a->settings = NULL;
+  a->nsettings = 0;
+  cli_worker_free(&a->stack);
   free(a->commands);
   a->commands = NULL;
   a->ncommands = 0;

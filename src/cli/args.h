@@ -8,6 +8,7 @@
 #include "batch.h"
 #include "supervise.h"
 #include "tag.h"
+#include "workeropts.h"
 
 #define CLI_MAX_JOBS 1000000 /* -j beyond this is surely a typo */
 
@@ -47,6 +48,8 @@ typedef struct {
 typedef struct {
   const char* name; /* from -n, or NULL: named by position */
   const char* command;
+  size_t first_setting; /* its own settings (given after its -n): */
+  size_t nsettings;     /* settings[first_setting ...] */
 } cli_command_t;
 
 /* One input source, as GNU parallel's. */
@@ -79,6 +82,7 @@ typedef struct {
   const char* summary_file;
   uint64_t timeout_ms; /* 0: none */
   uint64_t kill_after_ms;
+  uint64_t stop_timeout_ms; /* 0: none */
   int stop_signal;
   cli_halt_t halt;
   cli_output_mode_t output;
@@ -88,7 +92,12 @@ typedef struct {
   int quiet;               /* no live lines on stderr */
   const char* events_file; /* NULL: none */
   cli_supervise_t supervise;
-  cli_batch_t batch; /* the GNU parallel batch options */
+  cli_worker_t stack;      /* defaults of --ready and friends (its supervise
+                              is unused: see supervise) */
+  cli_setting_t* settings; /* per-worker settings of every -n, in order */
+  size_t nsettings;
+  size_t pending_settings; /* where those of the pending -n begin */
+  cli_batch_t batch;       /* the GNU parallel batch options */
   int help;
   int version;
 } cli_args_t;

@@ -36,8 +36,12 @@ static const char* event_name(uvsup_state_t to, uint64_t delay_ms) {
   switch (to) {
   case UVSUP_STATE_QUEUED:
     return "queued";
-  case UVSUP_STATE_RUNNING:
+  case UVSUP_STATE_STARTING:
     return "start";
+  case UVSUP_STATE_READY:
+    return "ready";
+  case UVSUP_STATE_WAITING:
+    return "waiting_for_dependencies";
   case UVSUP_STATE_STOPPING:
     return "stopping";
   case UVSUP_STATE_BACKOFF:
@@ -76,7 +80,7 @@ void cli_events_format_state(cli_buf_t* b,
   head(b, time, event_name(to, delay_ms), name, run);
   cli_buf_printf(b, ",\"from\":\"%s\",\"to\":\"%s\"", uvsup_state_name(from),
                  uvsup_state_name(to));
-  if (to == UVSUP_STATE_RUNNING) {
+  if (to == UVSUP_STATE_STARTING || to == UVSUP_STATE_READY) {
     cli_buf_printf(b, ",\"pid\":%d", pid);
   }
   if (to == UVSUP_STATE_BACKOFF) {
@@ -168,7 +172,8 @@ int cli_events_state(cli_events_t* ev,
   cli_buf_t b;
   cli_buf_init(&b);
   /* A start begins the next run; every other change is about the last. */
-  unsigned run = stats.runs + (to == UVSUP_STATE_RUNNING);
+  unsigned run =
+      stats.runs + (to == UVSUP_STATE_STARTING || to == UVSUP_STATE_READY);
   cli_events_format_state(&b, now_text(time, sizeof(time)),
                           uvsup_worker_name(worker), run, from, to,
                           uvsup_worker_pid(worker), stats.next_start_in_ms);
@@ -183,5 +188,24 @@ int cli_events_exit(cli_events_t* ev, const uvsup_result_t* r) {
   cli_buf_t b;
   cli_buf_init(&b);
   cli_events_format_exit(&b, now_text(time, sizeof(time)), r);
+  return emit(ev, &b);
+}
+
+int cli_events_status(cli_events_t* ev,
+                      uvsup_worker_t* worker,
+                      const char* text) {
+  if (ev->file == NULL) {
+    return 0;
+  }
+  char time[40];
+  uvsup_worker_stats_t stats;
+  uvsup_worker_stats(worker, &stats);
+  cli_buf_t b;
+  cli_buf_init(&b);
+  head(&b, now_text(time, sizeof(time)), "status", uvsup_worker_name(worker),
+       stats.runs + 1);
+  cli_buf_puts(&b, ",\"text\":");
+  cli_json_string(&b, text);
+  cli_buf_puts(&b, "}\n");
   return emit(ev, &b);
 }

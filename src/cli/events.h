@@ -44,4 +44,9 @@ int cli_events_state(cli_events_t* ev,
                      uvsup_state_t to);
 int cli_events_exit(cli_events_t* ev, const uvsup_result_t* r);
 
+/* A STATUS= a worker sent: {"event":"status","text":...}. */
+int cli_events_status(cli_events_t* ev,
+                      uvsup_worker_t* worker,
+                      const char* text);
+
 #endif

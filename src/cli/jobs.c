@@ -60,6 +60,106 @@ static char* procfile_dir(const char* path, int* has_dir) {
   return strndup(path, len);
 }
 
+/* The job's settings into w: the defaults, then each of sets in order.
+ * who prefixes a message ("-n 'web'", "PATH:LINE"). */
+static int job_worker(const cli_args_t* a,
+                      cli_worker_t* w,
+                      const cli_setting_t* const* sets,
+                      size_t n,
+                      const char* who,
+                      char* err,
+                      size_t errlen) {
+  char why[768];
+  cli_worker_t defaults = a->stack;
+  defaults.supervise = a->supervise;
+  defaults.timeout_ms = a->timeout_ms;
+  defaults.kill_after_ms = a->kill_after_ms;
+  defaults.stop_signal = a->stop_signal;
+  if (cli_worker_copy(w, &defaults) != 0) {
+    return cli_fail(err, errlen, "out of memory");
+  }
+  for (size_t i = 0; i < n; i++) {
+    char shown[64];
+    snprintf(shown, sizeof(shown), "%s%s", who[0] == '-' ? "--" : "",
+             sets[i]->key);
+    if (cli_worker_set(w, sets[i]->key, shown, sets[i]->value, why,
+                       sizeof(why)) != 0) {
+      return cli_fail(err, errlen, "%s: %s", who, why);
+    }
+  }
+  if (cli_worker_finish(w, why, sizeof(why)) != 0) {
+    return cli_fail(err, errlen, "%s: %s", who, why);
+  }
+  if (w->ready != NULL && strncmp(w->ready, "log:", 4) == 0 &&
+      (a->output == CLI_OUTPUT_INHERIT || a->output == CLI_OUTPUT_NULL)) {
+    return cli_fail(err, errlen,
+                    "%s: --ready log:... reads the output: use --output tag "
+                    "or group",
+                    who);
+  }
+  return 0;
+}
+
+/* The settings of entry e: "#uvsup *:" lines, then "#uvsup NAME:". */
+static int procfile_worker(const cli_args_t* a,
+                           const cli_procfile_t* pf,
+                           size_t e,
+                           cli_worker_t* w,
+                           char* err,
+                           size_t errlen) {
+  size_t n = 0;
+  for (size_t i = 0; i < pf->ndirectives; i++) {
+    n += pf->directives[i].nsettings;
+  }
+  const cli_setting_t** sets = calloc(n + 1, sizeof(*sets));
+  if (sets == NULL) {
+    return cli_fail(err, errlen, "out of memory");
+  }
+  size_t k = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i < pf->ndirectives; i++) {
+      const cli_directive_t* d = &pf->directives[i];
+      const char* want = pass == 0 ? "*" : pf->entries[e].name;
+      for (size_t j = 0; strcmp(d->name, want) == 0 && j < d->nsettings; j++) {
+        sets[k++] = &d->settings[j];
+      }
+    }
+  }
+  char who[600];
+  snprintf(who, sizeof(who), "%.500s:%u", a->procfile, pf->entries[e].line);
+  int rc = job_worker(a, w, sets, k, who, err, errlen);
+  free(sets);
+  return rc;
+}
+
+/* The command's settings: those given after its -n. */
+static int command_worker(const cli_args_t* a,
+                          size_t i,
+                          const char* name,
+                          cli_worker_t* w,
+                          char* err,
+                          size_t errlen) {
+  const cli_command_t* c = &a->commands[i];
+  const cli_setting_t** sets = calloc(c->nsettings + 1, sizeof(*sets));
+  if (sets == NULL) {
+    return cli_fail(err, errlen, "out of memory");
+  }
+  for (size_t k = 0; k < c->nsettings; k++) {
+    sets[k] = &a->settings[c->first_setting + k];
+  }
+  char who[300];
+  snprintf(who, sizeof(who), "-n '%.200s'", name);
+  int rc = job_worker(a, w, sets, c->nsettings, who, err, errlen);
+  free(sets);
+  return rc;
+}
+
+/* Room for the settings of every fixed job. */
+static int make_workers(cli_jobs_t* out, char* err, size_t errlen) {
+  out->workers = calloc(out->nfixed + 1, sizeof(*out->workers));
+  return out->workers != NULL ? 0 : cli_fail(err, errlen, "out of memory");
+}
+
 static int build_procfile(const cli_args_t* a,
                           cli_jobs_t* out,
                           char* err,
@@ -78,6 +178,12 @@ static int build_procfile(const cli_args_t* a,
         (dir != NULL && (job->cwd = strdup(dir)) == NULL)) {
       rc = cli_fail(err, errlen, "out of memory");
     }
+  }
+  if (rc == 0) {
+    rc = make_workers(out, err, errlen);
+  }
+  for (size_t i = 0; i < pf.count && rc == 0; i++) {
+    rc = procfile_worker(a, &pf, i, &out->workers[i], err, errlen);
   }
   free(dir);
   cli_procfile_free(&pf);
@@ -105,6 +211,15 @@ static int build_commands(const cli_args_t* a,
     if (job == NULL || (job->name = strdup(name)) == NULL ||
         (job->argv = shell_argv(a->commands[i].command)) == NULL) {
       return cli_fail(err, errlen, "out of memory");
+    }
+  }
+  if (make_workers(out, err, errlen) != 0) {
+    return -1;
+  }
+  for (size_t i = 0; i < a->ncommands; i++) {
+    if (command_worker(a, i, out->fixed[i].name, &out->workers[i], err,
+                       errlen) != 0) {
+      return -1;
     }
   }
   return 0;
@@ -483,7 +598,16 @@ void cli_jobs_forget(cli_jobs_t* jobs, size_t k) {
   cli_inputs_forget(&jobs->inputs, k);
 }
 
+const cli_worker_t* cli_jobs_worker(const cli_jobs_t* jobs, size_t k) {
+  return jobs->workers != NULL && k < jobs->nfixed ? &jobs->workers[k] : NULL;
+}
+
 void cli_jobs_free(cli_jobs_t* jobs) {
+  for (size_t i = 0; jobs->workers != NULL && i < jobs->nfixed; i++) {
+    cli_worker_free(&jobs->workers[i]);
+  }
+  free(jobs->workers);
+  jobs->workers = NULL;
   for (size_t i = 0; i < jobs->nfixed; i++) {
     cli_job_free(&jobs->fixed[i]);
   }

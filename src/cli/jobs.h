@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "inputs.h"
 #include "names.h"
+#include "workeropts.h"
 
 typedef struct {
   char* name;  /* unique among the jobs (a repeated value: "VALUE#2") */
@@ -32,6 +33,8 @@ typedef struct {
   unsigned long lineno;     /* lines of the stream taken */
   int ended;                /* no more jobs will come */
   cli_args_t* own_args;     /* standard input as a source, when args has none */
+  cli_worker_t* workers;    /* -f and -c: each fixed job's settings (stack
+                               options over the defaults); else NULL */
 } cli_jobs_t;
 
 /* Builds what is known before anything runs, so bad input starts nothing:
@@ -86,6 +89,10 @@ int cli_jobs_widest(const cli_jobs_t* jobs, size_t* width);
 
 /* No job before k will be made again: their streamed values can go. */
 void cli_jobs_forget(cli_jobs_t* jobs, size_t k);
+
+/* The settings of job k of -f or -c (readiness, dependencies, restarts,
+ * stop sequence); NULL for a PROGRAM's jobs: the defaults in args. */
+const cli_worker_t* cli_jobs_worker(const cli_jobs_t* jobs, size_t k);
 
 void cli_jobs_free(cli_jobs_t* jobs);
 

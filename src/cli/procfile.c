@@ -19,7 +19,52 @@ static int is_blank(char c) {
   return c == ' ' || c == '\t';
 }
 
+/* A directive line, kept in pf (parsed in directive.c). */
+static int add_directive(cli_procfile_t* pf,
+                         const char* path,
+                         unsigned lineno,
+                         const char* s,
+                         size_t n,
+                         char* err,
+                         size_t errlen) {
+  cli_directive_t d;
+  if (cli_directive_parse(path, lineno, s, n, &d, err, errlen) != 0) {
+    return -1;
+  }
+  cli_directive_t* grown =
+      realloc(pf->directives, (pf->ndirectives + 1) * sizeof(*grown));
+  if (grown == NULL) {
+    cli_directive_free(&d);
+    return cli_fail(err, errlen, "%s: out of memory", path);
+  }
+  pf->directives = grown;
+  pf->directives[pf->ndirectives++] = d;
+  return 0;
+}
+
+/* Every directive names a process of the file, or "*". */
+static int check_directives(const cli_procfile_t* pf,
+                            cli_names_t* names,
+                            const char* path,
+                            char* err,
+                            size_t errlen) {
+  for (size_t i = 0; i < pf->ndirectives; i++) {
+    const cli_directive_t* d = &pf->directives[i];
+    if (strcmp(d->name, "*") != 0 && cli_names_find(names, d->name) == NULL) {
+      return cli_fail(err, errlen, "%s:%u: #uvsup %s: no process '%s' here",
+                      path, d->line, d->name, d->name);
+    }
+  }
+  return 0;
+}
+
 void cli_procfile_free(cli_procfile_t* pf) {
+  for (size_t i = 0; i < pf->ndirectives; i++) {
+    cli_directive_free(&pf->directives[i]);
+  }
+  free(pf->directives);
+  pf->directives = NULL;
+  pf->ndirectives = 0;
   for (size_t i = 0; i < pf->count; i++) {
     free(pf->entries[i].name);
     free(pf->entries[i].command);
@@ -39,7 +84,7 @@ int cli_procfile_parse(const char* path,
   if (text == NULL) {
     text = ""; /* NULL + 0 below would be undefined */
   }
-  cli_procfile_t pf = { NULL, 0 };
+  cli_procfile_t pf = { NULL, 0, NULL, 0 };
   size_t cap = 0;
   /* Names seen so far, with their line: duplicate checks that stay fast
    * on a file of a million lines. */
@@ -89,6 +134,13 @@ int cli_procfile_parse(const char* path,
     const char* s = p;
     while (s < eol && is_blank(*s)) {
       s++;
+    }
+    if (s < eol && cli_directive_is(s, (size_t)(eol - s))) {
+      if (add_directive(&pf, path, lineno, s, (size_t)(eol - s), err, errlen) !=
+          0) {
+        goto fail;
+      }
+      continue;
     }
     if (s == eol || *s == '#') {
       continue;
@@ -169,6 +221,9 @@ int cli_procfile_parse(const char* path,
         file_empty ? "the file is empty" : "only blank lines and comments");
     goto fail;
   }
+  if (check_directives(&pf, &names, path, err, errlen) != 0) {
+    goto fail;
+  }
   cli_names_free(&names);
   *out = pf;
   return 0;
@@ -180,6 +235,8 @@ fail:
   cli_procfile_free(&pf);
   out->entries = NULL;
   out->count = 0;
+  out->directives = NULL;
+  out->ndirectives = 0;
   return -1;
 }
 
@@ -193,6 +250,8 @@ int cli_procfile_load(const char* path,
   size_t cap = 0;
   out->entries = NULL;
   out->count = 0;
+  out->directives = NULL;
+  out->ndirectives = 0;
 
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

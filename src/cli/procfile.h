@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "directive.h"
+
 #define CLI_PROCFILE_MAX_LINE  65536              /* bytes, without newline */
 #define CLI_PROCFILE_MAX_BYTES (16 * 1024 * 1024) /* whole file */
 
@@ -16,6 +18,8 @@ typedef struct {
 typedef struct {
   cli_procfile_entry_t* entries;
   size_t count;
+  cli_directive_t* directives; /* "#uvsup NAME: ..." lines, in order */
+  size_t ndirectives;
 } cli_procfile_t;
 
 /* Parses len bytes of text read from path (path is used in messages only).
@@ -27,7 +31,10 @@ typedef struct {
  * an empty name, a name with control characters, an empty command, a
  * duplicate name (naming the earlier line), or no entry at all. Also a
  * carriage return not followed by a newline (old Mac line endings). Blanks
- * are spaces and tabs; names are compared byte for byte. */
+ * are spaces and tabs; names are compared byte for byte.
+ * A comment "#uvsup NAME: key=value ..." (or "#uvsup *: ...") is a
+ * directive (directive.h): a bad one, or one naming no process, is an
+ * error at its line. */
 int cli_procfile_parse(const char* path,
                        const char* text,
                        size_t len,

@@ -80,6 +80,24 @@ static int reserve(cli_run_t* run) {
 
 /* The CLI's supervision options, as a worker's. */
 static void apply_supervise(const cli_supervise_t* s,
+                            uvsup_worker_options_t* w);
+
+/* A worker's settings of a stack: readiness, dependencies, restarts. */
+static void apply_worker(const cli_args_t* a,
+                         const cli_worker_t* k,
+                         uvsup_worker_options_t* w) {
+  apply_supervise(k != NULL ? &k->supervise : &a->supervise, w);
+  if (k == NULL) {
+    k = &a->stack;
+  }
+  w->ready = k->ready;
+  w->ready_timeout_ms = k->ready_timeout_ms;
+  w->min_uptime_ms = k->min_uptime_ms;
+  w->watchdog_ms = k->watchdog_ms;
+  w->after = k->after;
+}
+
+static void apply_supervise(const cli_supervise_t* s,
                             uvsup_worker_options_t* w) {
   w->restart = (uvsup_restart_t)s->restart;
   w->restart_delay_ms = s->delay_ms;
@@ -111,12 +129,13 @@ static int add_job(cli_run_t* run, size_t i) {
   w.args = job.argv;
   w.file = job.argv[0];
   w.cwd = job.cwd;
-  w.timeout_ms = a->timeout_ms;
-  w.kill_after_ms = a->kill_after_ms;
-  w.stop_signal = a->stop_signal;
+  const cli_worker_t* k = cli_jobs_worker(run->jobs, i);
+  w.timeout_ms = k != NULL ? k->timeout_ms : a->timeout_ms;
+  w.kill_after_ms = k != NULL ? k->kill_after_ms : a->kill_after_ms;
+  w.stop_signal = k != NULL ? k->stop_signal : a->stop_signal;
   w.output = cli_output_worker_mode(run->output);
   w.data = (void*)(uintptr_t)i;
-  apply_supervise(&a->supervise, &w);
+  apply_worker(a, k, &w);
   int rc = uvsup_add(run->sup, &w, &run->job[i].worker);
   cli_job_free(&job);
   if (rc == 0) {
@@ -363,6 +382,46 @@ static void on_start(uvsup_t* sup, uvsup_worker_t* worker, int pid) {
   run->newest = uvsup_worker_name(worker);
 }
 
+/* "db" (the first dependency not met), or "its dependencies". */
+static void put_waiting_for(cli_buf_t* b, uvsup_worker_t* worker) {
+  const char* dep = uvsup_worker_waiting_for(worker);
+  cli_put_safe(b, dep != NULL ? dep : "its dependencies");
+}
+
+/* A live line for the changes a stack's user waits for. */
+static void say_state(cli_run_t* run,
+                      uvsup_worker_t* worker,
+                      uvsup_state_t to) {
+  /* Only a stack's: a plain Procfile's lines stay as they were. */
+  if (run->live != CLI_LIVE_ALL || !run->stack ||
+      (to != UVSUP_STATE_READY && to != UVSUP_STATE_WAITING &&
+       to != UVSUP_STATE_STARTING)) {
+    return;
+  }
+  cli_buf_t line;
+  cli_buf_init(&line);
+  cli_put_safe(&line, uvsup_worker_name(worker));
+  if (to == UVSUP_STATE_READY) {
+    uvsup_worker_stats_t stats;
+    uvsup_worker_stats(worker, &stats);
+    char took[32];
+    cli_buf_printf(&line, ": ready after %s",
+                   cli_duration_format(took, sizeof(took), stats.ready_ns));
+  } else if (to == UVSUP_STATE_STARTING) {
+    int pid = uvsup_worker_pid(worker);
+    if (pid == 0) {
+      cli_buf_free(&line);
+      return; /* a spawn failure: its end says so */
+    }
+    cli_buf_printf(&line, ": starting (pid %d)", pid);
+  } else {
+    cli_buf_puts(&line, ": waiting for ");
+    put_waiting_for(&line, worker);
+  }
+  cli_output_say(run->output, "%s", line.data != NULL ? line.data : "");
+  cli_buf_free(&line);
+}
+
 static void on_state(uvsup_t* sup,
                      uvsup_worker_t* worker,
                      uvsup_state_t from,
@@ -370,6 +429,23 @@ static void on_state(uvsup_t* sup,
   cli_run_t* run = uvsup_get_data(sup);
   if (cli_events_state(&run->events, worker, from, to) != 0) {
     cli_output_say(run->output, "--events: cannot write; events are lost");
+  }
+  say_state(run, worker, to);
+}
+
+static void on_status(uvsup_t* sup, uvsup_worker_t* worker, const char* text) {
+  cli_run_t* run = uvsup_get_data(sup);
+  if (cli_events_status(&run->events, worker, text) != 0) {
+    cli_output_say(run->output, "--events: cannot write; events are lost");
+  }
+  if (run->live == CLI_LIVE_ALL) {
+    cli_buf_t line;
+    cli_buf_init(&line);
+    cli_put_safe(&line, uvsup_worker_name(worker));
+    cli_buf_puts(&line, ": status: ");
+    cli_put_safe(&line, text);
+    cli_output_say(run->output, "%s", line.data != NULL ? line.data : "");
+    cli_buf_free(&line);
   }
 }
 
@@ -429,16 +505,45 @@ static void print_running(uvsup_worker_t* worker, void* arg) {
   cli_put_safe(&name, uvsup_worker_name(worker));
   const char* shown = name.data != NULL ? name.data : "";
   int pid = uvsup_worker_pid(worker);
+  uvsup_worker_stats_t stats;
+  uvsup_worker_stats(worker, &stats);
+  cli_buf_t status;
+  cli_buf_init(&status);
+  if (stats.status != NULL) {
+    cli_buf_puts(&status, "  (");
+    cli_put_safe(&status, stats.status);
+    cli_buf_putc(&status, ')');
+  }
   if (pid != 0) {
-    cli_output_say(l->run->output, "  %s  pid %d  running for %s", shown, pid,
-                   took);
+    cli_output_say(l->run->output, "  %s  pid %d  %s, running for %s%s", shown,
+                   pid, uvsup_state_name(uvsup_worker_state(worker)), took,
+                   status.data != NULL ? status.data : "");
   } else if (uvsup_worker_state(worker) == UVSUP_STATE_QUEUED) {
     cli_output_say(l->run->output, "  %s  starting", shown);
   } else {
     cli_output_say(l->run->output, "  %s  exited, stopping what it left behind",
                    shown);
   }
+  cli_buf_free(&status);
   cli_buf_free(&name);
+}
+
+/* Workers of a stack waiting for their dependencies (a walk of the jobs,
+ * on a signal only). */
+static void print_waiting(cli_run_t* run) {
+  for (size_t i = 0; run->stack && i < run->next_job; i++) {
+    uvsup_worker_t* w = run->job[i].worker;
+    if (w != NULL && uvsup_worker_state(w) == UVSUP_STATE_WAITING) {
+      cli_buf_t line;
+      cli_buf_init(&line);
+      cli_buf_puts(&line, "  ");
+      cli_put_safe(&line, uvsup_worker_name(w));
+      cli_buf_puts(&line, "  waiting for ");
+      put_waiting_for(&line, w);
+      cli_output_say(run->output, "%s", line.data != NULL ? line.data : "");
+      cli_buf_free(&line);
+    }
+  }
 }
 
 /* What a second signal would do, for the first one's message. */
@@ -452,6 +557,7 @@ static void on_signal(int signum, void* data) {
     listing_t l = { run, uv_hrtime() };
     cli_output_say(run->output, "%zu running", uvsup_running(run->sup));
     uvsup_walk(run->sup, print_running, &l);
+    print_waiting(run);
     return;
   }
   if (run->stop_reason != CLI_STOP_SIGNAL) {
@@ -523,6 +629,17 @@ int cli_run(cli_run_t* run,
     opts.max_running = uv_available_parallelism();
   }
   run->limit = opts.max_running;
+  /* A stack is added whole: a dependency must exist when uvsup starts,
+   * and one waiting for another takes no slot (-j limits running ones). */
+  for (size_t i = 0; i < jobs->nfixed; i++) {
+    const cli_worker_t* k = cli_jobs_worker(jobs, i);
+    if (k != NULL && (k->after != NULL || k->ready != NULL)) {
+      run->limit = 0;
+      run->stack = 1;
+    }
+  }
+  opts.on_status = on_status;
+  opts.stop_timeout_ms = a->stop_timeout_ms;
   /* Jobs are added as slots free up (feed), so it stays open until the
    * last has ended. */
   opts.keep_open = 1;
@@ -583,8 +700,14 @@ int cli_run(cli_run_t* run,
   if (rc != 0) {
     cli_runprogress_stop(run);
     cli_signals_close(&run->signals);
-    fail(err, errlen,
-         opts.spawn_in_process ? "starting" : "starting the spawn helper", rc);
+    if (rc == UVSUP_ECYCLE || rc == UVSUP_ENODEP) {
+      snprintf(err, errlen, "--after: %s: %s", uvsup_strerror(rc),
+               uvsup_error_detail(run->sup));
+    } else {
+      fail(err, errlen,
+           opts.spawn_in_process ? "starting" : "starting the spawn helper",
+           rc);
+    }
     goto fail;
   }
   uv_run(&run->loop, UV_RUN_DEFAULT);
@@ -652,6 +775,7 @@ void cli_run_summary(cli_run_t* run, cli_summary_t* s) {
   s->duration_ns = run->totals.duration_ns;
   s->stop_reason = run->stop_reason;
   s->stop_signal = run->stop_signal;
+  s->show_ready = run->stack;
   s->rows_max = run->args->batch.summary_all ? 0 : CLI_SUMMARY_ROWS;
 }
 

@@ -65,6 +65,7 @@ typedef struct {
   int halt_on_success; /* the halt was triggered by successes */
   unsigned halt_seen;  /* results counted towards --halt */
   int done;            /* on_done has run: every worker has ended */
+  int stack;           /* some worker has --ready or --after */
   cli_signals_t signals;
   cli_output_t* output;
   cli_joblog_t joblog;      /* --joblog */

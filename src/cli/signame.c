@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <strings.h>
 
+#include "fail.h"
+
 /* Built from the <signal.h> constants, not from literal numbers, because the
  * numbers differ between architectures (SIGUSR1 is 10 on x86 and ARM, 16 on
  * MIPS). The first entry for a number is its canonical name; the rest are
@@ -107,4 +109,21 @@ int cli_signal_parse(const char* s) {
     }
   }
   return -1;
+}
+
+int cli_stop_signal_parse(const char* shown,
+                          const char* value,
+                          char* err,
+                          size_t errlen) {
+  int sig = cli_signal_parse(value);
+  if (sig <= 0) {
+    return cli_fail(err, errlen,
+                    "%s '%s': not a signal name or number (e.g. TERM, INT, 15)",
+                    shown, value);
+  }
+  if (sig == SIGSTOP || sig == SIGCONT) {
+    return cli_fail(err, errlen, "%s '%s': %s cannot stop a worker", shown,
+                    value, cli_signal_name(sig));
+  }
+  return sig;
 }

@@ -122,6 +122,18 @@ void cli_result_describe(cli_buf_t* b, const uvsup_result_t* r) {
   case UVSUP_END_LOST:
     cli_buf_puts(b, "lost (the spawn helper died)");
     break;
+  case UVSUP_END_NOT_READY:
+    cli_buf_puts(b, "not ready in time");
+    put_cause(b, r);
+    break;
+  case UVSUP_END_WATCHDOG:
+    cli_buf_puts(b, "watchdog failed");
+    put_cause(b, r);
+    break;
+  case UVSUP_END_SKIPPED:
+    cli_buf_puts(b, "skipped: ");
+    cli_put_safe(b, r->reason != NULL ? r->reason : "");
+    break;
   case UVSUP_END_GAVE_UP:
     /* With how its last run ended, which is what the user will debug. */
     cli_buf_puts(b, "gave up");
@@ -151,7 +163,15 @@ static size_t text_width(const char* s, size_t len) {
   return w;
 }
 
-enum { COL_NAME, COL_PID, COL_RUNS, COL_RESULT, COL_DURATION, NCOLS };
+enum {
+  COL_NAME,
+  COL_PID,
+  COL_RUNS,
+  COL_RESULT,
+  COL_READY,
+  COL_DURATION,
+  NCOLS
+};
 
 typedef struct {
   cli_buf_t text; /* the cells of one column, each NUL-terminated */
@@ -200,8 +220,8 @@ static void put_failed(cli_buf_t* b, const cli_summary_t* s, size_t failed) {
 }
 
 int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
-  static const char* const headers[NCOLS] = { "NAME", "PID", "RUNS", "RESULT",
-                                              "DURATION" };
+  static const char* const headers[NCOLS] = { "NAME",   "PID",   "RUNS",
+                                              "RESULT", "READY", "DURATION" };
   size_t nshown;
   size_t* shown = pick_rows(s, &nshown);
   size_t rows = nshown + 1;
@@ -220,9 +240,11 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
 
   /* Runs are worth a column only when some worker ran more than once. */
   int show_runs = 0;
+  int show_ready = 0; /* and time to ready when a worker waited for it */
   counts_t n = { 0, 0, 0, 0 };
   for (size_t i = 0; i < s->count; i++) {
     show_runs |= s->results[i]->run > 1;
+    show_ready |= s->show_ready && s->results[i]->ready_ns != 0;
     count_result(&n, s->results[i]);
   }
   /* Render every cell first: the widths are known only at the end. */
@@ -245,6 +267,12 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
       }
       cli_buf_printf(&cols[COL_RUNS].text, "%u", r->run);
       cli_result_describe(&cols[COL_RESULT].text, r);
+      if (r->ready_ns != 0) {
+        cli_buf_puts(&cols[COL_READY].text,
+                     cli_duration_format(tmp, sizeof(tmp), r->ready_ns));
+      } else {
+        cli_buf_putc(&cols[COL_READY].text, '-');
+      }
       if (r->pid != 0 || r->duration_ns != 0) {
         cli_buf_puts(&cols[COL_DURATION].text,
                      cli_duration_format(tmp, sizeof(tmp), r->duration_ns));
@@ -271,7 +299,7 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s) {
   /* A big batch that all succeeded needs no table, not even its header. */
   for (size_t row = nshown == 0 && s->count > 0 ? rows : 0; row < rows; row++) {
     for (int c = 0; c < NCOLS; c++) {
-      if (c == COL_RUNS && !show_runs) {
+      if ((c == COL_RUNS && !show_runs) || (c == COL_READY && !show_ready)) {
         continue;
       }
       const char* cell = cols[c].text.data + cols[c].off[row];
@@ -352,6 +380,12 @@ static const char* end_name(uvsup_end_t end) {
     return "gave_up";
   case UVSUP_END_LOST:
     return "lost";
+  case UVSUP_END_NOT_READY:
+    return "not_ready";
+  case UVSUP_END_WATCHDOG:
+    return "watchdog";
+  case UVSUP_END_SKIPPED:
+    return "skipped";
   }
   return "unknown";
 }
@@ -395,6 +429,18 @@ static void json_worker(cli_buf_t* b,
     cli_buf_free(&msg);
   } else {
     cli_buf_puts(b, "null");
+  }
+  if (r->ready_ns != 0) {
+    cli_buf_printf(b, ",\"ready_ms\":%llu",
+                   (unsigned long long)ns_to_ms(r->ready_ns));
+  }
+  if (r->status != NULL) {
+    cli_buf_puts(b, ",\"status\":");
+    cli_json_string(b, r->status);
+  }
+  if (r->reason != NULL) {
+    cli_buf_puts(b, ",\"reason\":");
+    cli_json_string(b, r->reason);
   }
   cli_buf_printf(b,
                  ",\"timed_out\":%s,\"end\":\"%s\",\"duration_ms\":%llu,"

@@ -27,6 +27,8 @@ typedef struct {
   size_t skipped;  /* jobs not run (--resume, --shard): not in results */
   size_t rows_max; /* text: past this many workers, list only those that
                       failed or were stopped (at most this many); 0: all */
+  int show_ready;  /* a READY column (time to ready) when some
+                      worker has a readiness setting */
 } cli_summary_t;
 
 /* The default of rows_max for the CLI (--summary-all lifts it). */
@@ -58,7 +60,9 @@ int cli_summary_text(cli_buf_t* b, const cli_summary_t* s);
  * {"workers":[{"name":..,"pid":N|null,"ok":bool,"exit_code":N|null,
  *   "signal":"SIGKILL"|null,"error":"ENOENT: no such file or directory"|null,
  *   "timed_out":bool,"end":"exited"|"signaled"|"timed_out"|"stopped"|
- *   "spawn_failed"|"not_started"|"gave_up","duration_ms":N,"runs":N,
+ *   "spawn_failed"|"not_started"|"gave_up"|"not_ready"|"watchdog"|
+ *   "skipped","duration_ms":N,"runs":N, and when known "ready_ms":N,
+ *   "status":"..." (STATUS= of notify), "reason":"db gave up" (skipped),
  *   "restarts":N}, ...],
  *  "total":N,"succeeded":N,"failed":N,"stopped":N,"not_started":N,
  *  "duration_ms":N,"skipped":N,

@@ -3,10 +3,13 @@
  * entry per "name: command" line, in order, with the line's number, the
  * name and command trimmed and non-empty, names free of control characters
  * and unique; when it fails, it leaves nothing behind and its message
- * names the file and, for a bad line, the first bad line. */
+ * names the file and, for a bad line, the first bad line. A "#uvsup"
+ * directive line is good when directive.c alone reads it, and must name
+ * a process of the file or "*" (checked once every line is good). */
 #include <stdint.h>
 #include <string.h>
 
+#include "directive.h"
 #include "fuzz.h"
 #include "procfile.h"
 
@@ -22,12 +25,38 @@ static int blank(char c) {
   return c == ' ' || c == '\t';
 }
 
+typedef struct {
+  char* name;
+  unsigned line;
+} ref_directive_t;
+
+/* The first directive naming no entry: its line, or 0. */
+static unsigned unnamed(const ref_directive_t* d,
+                        size_t nd,
+                        const ref_entry_t* e,
+                        size_t count) {
+  for (size_t i = 0; i < nd; i++) {
+    int found = strcmp(d[i].name, "*") == 0;
+    for (size_t k = 0; k < count && !found; k++) {
+      found = e[k].name_len == strlen(d[i].name) &&
+              memcmp(e[k].name, d[i].name, e[k].name_len) == 0;
+    }
+    if (!found) {
+      return d[i].line;
+    }
+  }
+  return 0;
+}
+
 /* The reference: returns 0 and fills e[0..*count), or the number of the
- * first bad line, or UINT32_MAX when the file has no entry. */
+ * first bad line, or UINT32_MAX when the file has no entry. d has room for
+ * a directive per line; the caller frees their names. */
 static unsigned reference(const char* text,
                           size_t len,
                           ref_entry_t* e,
-                          size_t* count) {
+                          size_t* count,
+                          ref_directive_t* d,
+                          size_t* nd) {
   const char* p = text;
   const char* end = text + len;
   if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
@@ -51,7 +80,17 @@ static unsigned reference(const char* text,
     while (p < eol && blank(*p)) {
       p++;
     }
-    if (p < eol && *p != '#') {
+    if (cli_directive_is(p, (size_t)(eol - p))) {
+      cli_directive_t dir;
+      char err[512];
+      if (cli_directive_parse("P", line, p, (size_t)(eol - p), &dir, err,
+                              sizeof(err)) != 0) {
+        return line;
+      }
+      d[*nd].name = strdup(dir.name);
+      d[(*nd)++].line = line;
+      cli_directive_free(&dir);
+    } else if (p < eol && *p != '#') {
       const char* colon = memchr(p, ':', (size_t)(eol - p));
       if (colon == NULL) {
         return line;
@@ -88,7 +127,7 @@ static unsigned reference(const char* text,
     }
     p = next;
   }
-  return *count > 0 ? 0 : UINT32_MAX;
+  return *count == 0 ? UINT32_MAX : unnamed(d, *nd, e, *count);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -98,10 +137,12 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   memcpy(text, data, size);
   ref_entry_t* want = calloc(size / 2 + 1, sizeof(*want));
   FUZZ_CHECK(want != NULL);
-  size_t nwant;
-  unsigned bad = reference(text, size, want, &nwant);
+  size_t nwant, nd = 0;
+  ref_directive_t* dirs = calloc(size / 7 + 1, sizeof(*dirs));
+  FUZZ_CHECK(dirs != NULL);
+  unsigned bad = reference(text, size, want, &nwant, dirs, &nd);
 
-  cli_procfile_t pf = { (cli_procfile_entry_t*)1, 99 };
+  cli_procfile_t pf = { (cli_procfile_entry_t*)1, 99, NULL, 0 };
   char err[512] = "";
   int rc = cli_procfile_parse("P", text, size, &pf, err, sizeof(err));
   FUZZ_CHECK(rc == (bad == 0 ? 0 : -1));
@@ -115,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     FUZZ_CHECK(strncmp(err, where, strlen(where)) == 0);
   } else {
-    FUZZ_CHECK(pf.count == nwant && pf.count > 0);
+    FUZZ_CHECK(pf.count == nwant && pf.count > 0 && pf.ndirectives == nd);
     for (size_t i = 0; i < pf.count; i++) {
       const cli_procfile_entry_t* e = &pf.entries[i];
       FUZZ_CHECK(e->line == want[i].line);
@@ -136,6 +177,10 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     cli_procfile_free(&pf);
     FUZZ_CHECK(pf.entries == NULL && pf.count == 0);
   }
+  for (size_t i = 0; i < nd; i++) {
+    free(dirs[i].name);
+  }
+  free(dirs);
   free(want);
   free(text);
   return 0;

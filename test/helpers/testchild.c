@@ -38,16 +38,33 @@
  *                   (pthread_exit) while another thread sleeps MS ms: its
  *                   leader shows as a zombie, yet it runs; the parent
  *                   appends its pid to PATH
+ *   readyfd TEXT    write TEXT and a newline to descriptor $UVSUP_READY_FD
+ *                   and close it
+ *   notify MSG      send MSG (a "\n" in it is a newline) to $NOTIFY_SOCKET
+ *   notifyfork MSG  fork a grandchild that sends MSG and then waits for a
+ *                   signal; the parent goes on
+ *   envfile VAR PATH write $VAR to PATH (a FIFO: waits for its reader)
+ *   notifyvia PATH MSG read a socket path from PATH and send MSG there
+ *   serve PORT      listen on 127.0.0.1:PORT and accept (and close)
+ *                   connections until a signal ends it
+ *   connect PORT    exit 0 when a TCP connection to 127.0.0.1:PORT works,
+ *                   else 1
+ *   onterm PATH TEXT on SIGTERM, append TEXT and a newline to PATH and
+ *                   exit 0
  *
  * With no "exit" step it exits 0 after the last step. */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,6 +102,19 @@ static void append_pid(const char* path, pid_t pid) {
     exit(125);
   }
   close(fd);
+}
+
+static void write_all(int fd, const char* p, size_t n);
+
+/* Appends TEXT and a newline to PATH in one write (async-signal-safe). */
+static void append_line(const char* path, const char* text) {
+  char line[256];
+  int n = snprintf(line, sizeof(line), "%s\n", text);
+  int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd >= 0) {
+    write_all(fd, line, (size_t)n);
+    close(fd);
+  }
 }
 
 static void write_all(int fd, const char* p, size_t n) {
@@ -134,6 +164,80 @@ static void run_thread_only(long ms, int ready_fd) {
     _exit(125);
   }
   pthread_exit(NULL);
+}
+
+/* MSG with each two-character "\n" turned into a newline. */
+static void send_notify(const char* path, const char* msg) {
+  char buf[1024];
+  size_t n = 0;
+  for (const char* p = msg; *p != '\0' && n + 1 < sizeof(buf); p++) {
+    if (p[0] == '\\' && p[1] == 'n') {
+      buf[n++] = '\n';
+      p++;
+    } else {
+      buf[n++] = *p;
+    }
+  }
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof(addr));
+  addr.sun_family = AF_UNIX;
+  if (path == NULL || strlen(path) >= sizeof(addr.sun_path)) {
+    fprintf(stderr, "testchild: no NOTIFY_SOCKET\n");
+    exit(125);
+  }
+  strcpy(addr.sun_path, path);
+  int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+  if (fd < 0 || sendto(fd, buf, n, 0, (struct sockaddr*)&addr, sizeof(addr)) !=
+                    (ssize_t)n) {
+    perror("notify");
+    exit(125);
+  }
+  close(fd);
+}
+
+static struct sockaddr_in local_port(const char* port) {
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_port = htons((uint16_t)atoi(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return a;
+}
+
+static void serve(const char* port) {
+  struct sockaddr_in a = local_port(port);
+  int one = 1;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (bind(fd, (struct sockaddr*)&a, sizeof(a)) != 0 || listen(fd, 16) != 0) {
+    perror("serve");
+    exit(125);
+  }
+  printf("listening on %s\n", port);
+  fflush(stdout);
+  for (;;) {
+    int c = accept(fd, NULL, NULL);
+    if (c >= 0) {
+      close(c);
+    }
+  }
+}
+
+static int try_connect(const char* port) {
+  struct sockaddr_in a = local_port(port);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int ok = connect(fd, (struct sockaddr*)&a, sizeof(a)) == 0;
+  close(fd);
+  return ok ? 0 : 1;
+}
+
+static const char* term_path;
+static const char* term_text;
+
+static void on_term(int sig) {
+  (void)sig;
+  append_line(term_path, term_text);
+  _exit(0);
 }
 
 static void usage(const char* step) {
@@ -232,6 +336,55 @@ int main(int argc, char** argv) {
       signal(atoi(arg), SIG_IGN);
     } else if (strcmp(step, "pidfile") == 0) {
       append_pid(arg, getpid());
+    } else if (strcmp(step, "readyfd") == 0) {
+      const char* fd = getenv("UVSUP_READY_FD");
+      if (fd == NULL) {
+        usage("readyfd without UVSUP_READY_FD");
+      }
+      write_all(atoi(fd), arg, strlen(arg));
+      write_all(atoi(fd), "\n", 1);
+      close(atoi(fd));
+    } else if (strcmp(step, "notify") == 0) {
+      send_notify(getenv("NOTIFY_SOCKET"), arg);
+    } else if (strcmp(step, "notifyfork") == 0) {
+      pid_t pid = fork();
+      if (pid == 0) {
+        send_notify(getenv("NOTIFY_SOCKET"), arg);
+        pause();
+        _exit(0);
+      }
+    } else if (strcmp(step, "serve") == 0) {
+      serve(arg);
+    } else if (strcmp(step, "connect") == 0) {
+      exit(try_connect(arg));
+    } else if (strcmp(step, "envfile") == 0 || strcmp(step, "notifyvia") == 0 ||
+               strcmp(step, "onterm") == 0) {
+      if (i + 1 >= argc) {
+        usage(step);
+      }
+      const char* second = argv[++i];
+      if (step[0] == 'e') {
+        const char* v = getenv(arg);
+        int fd = open(second, O_WRONLY);
+        if (v == NULL || fd < 0) {
+          usage(step);
+        }
+        write_all(fd, v, strlen(v));
+        close(fd);
+      } else if (step[0] == 'n') {
+        char path[256] = { 0 };
+        int fd = open(arg, O_RDONLY);
+        ssize_t n = fd >= 0 ? read(fd, path, sizeof(path) - 1) : -1;
+        if (n <= 0) {
+          usage(step);
+        }
+        close(fd);
+        send_notify(path, second);
+      } else {
+        term_path = arg;
+        term_text = second;
+        signal(SIGTERM, on_term);
+      }
     } else if (strcmp(step, "mark") == 0) {
       if (i + 1 >= argc) {
         usage(step);

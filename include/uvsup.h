@@ -146,6 +146,12 @@ typedef enum {
   UVSUP_OUTPUT_CAPTURE      /* real pipes, read by uvsup, given to on_output */
 } uvsup_output_mode_t;
 
+/* Where a worker's stdin comes from. */
+typedef enum {
+  UVSUP_INPUT_NULL = 0, /* /dev/null (the default) */
+  UVSUP_INPUT_INHERIT   /* the supervisor process's own stdin */
+} uvsup_input_mode_t;
+
 /* The longest line on_output gets in line mode; a longer line comes in
  * pieces of this size, each with newline == 0. */
 #define UVSUP_LINE_MAX (64 * 1024)
@@ -163,16 +169,17 @@ typedef struct {
 /* Totals for on_done. Workers are counted once each, by their final
  * result; runs and restarts count every run. */
 typedef struct {
-  size_t workers;       /* workers finished for good */
-  size_t succeeded;     /* final result ok == 1 */
-  size_t failed;        /* exited non-zero, signaled, timed out, spawn
-                           failed, gave up, not ready in time, watchdog,
-                           skipped for a dependency */
-  size_t stopped;       /* ended by a stop request (including not started) */
-  uint64_t duration_ns; /* from uvsup_start() to on_done */
-  size_t runs;          /* runs ended (a worker restarted twice: 3) */
-  size_t restarts;      /* restarts scheduled */
-  size_t gave_up;       /* workers that gave up (also counted as failed) */
+  size_t workers;        /* workers finished for good */
+  size_t succeeded;      /* final result ok == 1 */
+  size_t failed;         /* exited non-zero, signaled, timed out, spawn
+                            failed, gave up, not ready in time, watchdog,
+                            skipped for a dependency */
+  size_t stopped;        /* ended by a stop request (including not started) */
+  uint64_t duration_ns;  /* from uvsup_start() to on_done */
+  size_t runs;           /* runs ended (a worker restarted twice: 3) */
+  size_t restarts;       /* restarts scheduled */
+  size_t gave_up;        /* workers that gave up (also counted as failed) */
+  size_t orphans_reaped; /* with reap_orphans: orphans reaped */
 } uvsup_summary_t;
 
 /* A worker's counters, for uvsup_worker_stats(). */
@@ -252,6 +259,25 @@ typedef struct {
   uint64_t stop_timeout_ms;  /* uvsup_stop(): everything still running this
                                 long after gets SIGKILL; 0: no deadline */
   uvsup_status_cb on_status; /* a worker sent STATUS= */
+  /* For a host that is PID 1 (a container's init) or a child subreaper
+   * (prctl(PR_SET_CHILD_SUBREAPER), which the caller sets): processes
+   * whose parent died are re-parented to it, and someone must reap them
+   * or they stay zombies. With reap_orphans = 1, from uvsup_start() on,
+   * uvsup reaps every child of this process that exits and is neither
+   * its own (uvsup_owns_pid(): a worker spawned in-process, the spawn
+   * helper) nor a uv_process_t on this loop, so libuv and the spawner
+   * still get every exit of theirs. It never calls
+   * waitpid(-1): on SIGCHLD it lists this process's own children
+   * (/proc/self/task/TID/children, Linux) and reaps only those. Children
+   * that the process forks some other way (system(), popen(), uv_spawn on
+   * another loop) would be reaped too: enable it only where every child
+   * is spawned on this loop. When the supervisor finishes, the orphans
+   * still running get orphan_stop_signal (and SIGCONT), SIGKILL after
+   * orphan_kill_after_ms, and on_done waits until they are gone (one
+   * that SIGKILL cannot end within as long again is left). */
+  int reap_orphans;
+  int orphan_stop_signal;        /* default SIGTERM */
+  uint64_t orphan_kill_after_ms; /* default 5000 */
 } uvsup_options_t;
 
 /* Worker options. Call uvsup_worker_options_init() first. uvsup_add() copies
@@ -269,6 +295,7 @@ typedef struct {
                                  worker's group is gone before uvsup closes
                                  them (a daemon that escaped with them). */
   uvsup_output_mode_t output; /* default UVSUP_OUTPUT_INHERIT */
+  uvsup_input_mode_t input;   /* default UVSUP_INPUT_NULL */
   void* data;                 /* user data, passed back in results */
   uvsup_restart_t restart;    /* default UVSUP_RESTART_NO */
   const int* success_exit_codes; /* exit codes (0-255) that count as
@@ -330,7 +357,8 @@ UVSUP_EXTERN int uvsup_check_after(const char* after);
  * UVSUP_ENODEP; "" otherwise. Valid until the next call on sup. */
 UVSUP_EXTERN const char* uvsup_error_detail(const uvsup_t* sup);
 
-/* Fills opts with defaults: no concurrency limit, no callbacks. */
+/* Fills opts with defaults: no concurrency limit, no callbacks, no
+ * reaping of orphans. */
 UVSUP_EXTERN void uvsup_options_init(uvsup_options_t* opts);
 
 /* Fills opts with defaults: no name, inherit env and cwd, no timeout,
@@ -419,6 +447,16 @@ UVSUP_EXTERN int uvsup_hold(uvsup_t* sup, int hold);
  * UVSUP_ESTATE when it is already finished. */
 UVSUP_EXTERN int uvsup_stop_worker(uvsup_worker_t* worker, int signum);
 
+/* Sends signum to the worker's process group (its process and what it
+ * started), without stopping it: for passing on a signal the host got
+ * (SIGHUP to reload, SIGUSR1, SIGWINCH). Never after the process's exit,
+ * when the id may be another's. While its spawn is in flight (the helper
+ * has not answered), the signal is sent as soon as the process is known
+ * to run. Returns 0, UV_EINVAL for a bad signum, UVSUP_ESTATE when the
+ * worker has no process (not started, or ended), or the error of kill().
+ * signum 0 checks that the group exists. */
+UVSUP_EXTERN int uvsup_signal_worker(uvsup_worker_t* worker, int signum);
+
 /* Backpressure for captured output: stops reading the worker's pipes (its
  * writes block once the pipe is full) until resumed, so a slow consumer
  * never makes uvsup buffer without bound. Allowed from on_output; the rest
@@ -480,12 +518,12 @@ UVSUP_EXTERN int uvsup_free(uvsup_t* sup);
 /* Returns the worker whose live process has this pid, or NULL. O(1). */
 UVSUP_EXTERN uvsup_worker_t* uvsup_find_pid(uvsup_t* sup, int pid);
 
-/* Returns 1 when pid is a child of this process that this supervisor
- * spawned and that libuv will reap (a worker's process from its spawn to
- * its exit callback), else 0. O(1). For a host that reaps orphans itself:
- * a child for which this returns 1 must be left to libuv. Through the
- * spawn helper, the helper (not yet reaped) is this supervisor's one
- * child, reaped by uvsup itself; the workers are the helper's children. */
+/* Returns 1 when pid is a process this supervisor made and reaps itself:
+ * a worker's, from its spawn to its exit (spawned in-process, it is a
+ * child of this process until libuv reaps it; through the helper, a
+ * child of the helper), or the spawn helper while it runs; else 0. O(1).
+ * For a host that reaps orphans itself: a child for which this returns 1
+ * must be left to uvsup. */
 UVSUP_EXTERN int uvsup_owns_pid(const uvsup_t* sup, int pid);
 
 /* Returns the worker with this name, or NULL. O(1). */

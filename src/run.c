@@ -101,12 +101,15 @@ void uvsup__run_force_output(uvsup_run_t* run) {
 }
 
 static void init_stdio(uvsup_output_mode_t output,
+                       uvsup_input_mode_t input,
                        uv_stdio_container_t* stdio) {
   /* Children get /dev/null as stdin (libuv opens it for UV_IGNORE), so a
-   * worker never competes with uvsup or a terminal for input. */
+   * worker never competes with uvsup or a terminal for input, unless it
+   * asked for the host's (an init's one program). */
   for (int fd = 0; fd < 3; fd++) {
     stdio[fd].flags = UV_IGNORE;
-    if (fd > 0 && output == UVSUP_OUTPUT_INHERIT) {
+    if (fd == 0 ? input == UVSUP_INPUT_INHERIT
+                : output == UVSUP_OUTPUT_INHERIT) {
       stdio[fd].flags = UV_INHERIT_FD;
       stdio[fd].data.fd = fd;
     }
@@ -140,6 +143,15 @@ static void started(uvsup_run_t* run) {
     uvsup__capture_read(&run->capture);
   }
   uvsup__stop_spawned(run);
+  /* Signals passed on while the spawn was in flight (uvsup_signal_worker)
+   * go now that the group exists, in the order of their numbers. */
+  for (int signum = 1; run->pending_signals != 0; signum++) {
+    uint64_t bit = 1ull << (signum - 1);
+    if (run->pending_signals & bit) {
+      run->pending_signals &= ~bit;
+      uvsup__proc_signal(&run->proc, signum);
+    }
+  }
 }
 
 static void proc_spawned(uvsup_proc_t* proc, int err) {
@@ -246,7 +258,7 @@ int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
   uv_stdio_container_t stdio[READY_FD_MAX + 1];
   int stdio_count = 3;
   char** env = NULL;
-  init_stdio(worker->output, stdio);
+  init_stdio(worker->output, worker->input, stdio);
   if (worker->output == UVSUP_OUTPUT_CAPTURE) {
     run->captured = 1;
     run->open_handles++;

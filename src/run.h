@@ -42,14 +42,16 @@ struct uvsup_run_s {
   int captured;
   uvsup_run_phase_t phase;
   unsigned causes;
-  int open_handles;   /* the proc, the timer, the capture (as one) */
-  int pid;            /* also the process group id (setsid) */
-  int spawn_error;    /* negative libuv code, or 0 */
-  int shortage;       /* spawn_error is a shortage that other runs hold */
-  int lost;           /* the spawn helper died: its end is unknown */
-  int querying;       /* a question about its group awaits the answer */
-  int stop_leftovers; /* exited while running: its group's leftovers get
-                         the stop signal once they are seen */
+  int open_handles;         /* the proc, the timer, the capture (as one) */
+  int pid;                  /* also the process group id (setsid) */
+  int spawn_error;          /* negative libuv code, or 0 */
+  int shortage;             /* spawn_error is a shortage that other runs hold */
+  int lost;                 /* the spawn helper died: its end is unknown */
+  int querying;             /* a question about its group awaits the answer */
+  int stop_leftovers;       /* exited while running: its group's leftovers get
+                               the stop signal once they are seen */
+  uint64_t pending_signals; /* bit N-1: signal N passed on while the spawn
+                               was in flight, sent once it is known */
   int64_t exit_status;
   int term_signal;
   uint64_t start_ns;

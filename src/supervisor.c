@@ -3,6 +3,7 @@
  * closed. */
 #include "supervisor.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@ static void on_idle(uv_idle_t* idle);
 
 void uvsup_options_init(uvsup_options_t* opts) {
   memset(opts, 0, sizeof(*opts));
+  opts->orphan_stop_signal = SIGTERM;
+  opts->orphan_kill_after_ms = 5000;
 }
 
 void uvsup_worker_options_init(uvsup_worker_options_t* opts) {
@@ -96,13 +99,12 @@ uvsup_worker_t* uvsup_find_pid(uvsup_t* sup, int pid) {
 
 int uvsup_owns_pid(const uvsup_t* sup, int pid) {
   UVSUP_ASSERT_THREAD(sup);
-  if (!sup->opts.spawn_in_process) {
-    return uvsup__spawner_owns_pid(sup->spawner, pid);
-  }
-  /* A pid is in the table from its spawn to its exit callback: exactly
-   * while libuv still has to reap it. */
+  /* A worker's pid is in the table from its spawn to its exit: for one
+   * spawned in-process, exactly while libuv still has to reap it. The
+   * spawner knows the helper. */
   return uvsup__table_find(&sup->by_pid, uvsup__hash_int((uint32_t)pid),
-                           match_pid, &pid) != NULL;
+                           match_pid, &pid) != NULL ||
+         (sup->spawner != NULL && uvsup__spawner_owns_pid(sup->spawner, pid));
 }
 
 static int options_valid(const uvsup_t* sup,
@@ -111,6 +113,7 @@ static int options_valid(const uvsup_t* sup,
          (opts->name == NULL || opts->name[0] != '\0') &&
          opts->stop_signal > 0 && opts->stop_signal < 65 &&
          (unsigned)opts->output <= UVSUP_OUTPUT_CAPTURE &&
+         (unsigned)opts->input <= UVSUP_INPUT_INHERIT &&
          (opts->output != UVSUP_OUTPUT_CAPTURE ||
           sup->opts.on_output != NULL) &&
          uvsup__worker_options_check(opts) == 0;
@@ -120,7 +123,7 @@ int uvsup_add(uvsup_t* sup,
               const uvsup_worker_options_t* opts,
               uvsup_worker_t** worker) {
   UVSUP_ASSERT_THREAD(sup);
-  if (sup->state == SUP_CLOSING || sup->state == SUP_DONE) {
+  if (sup->state >= SUP_ORPHANS) {
     return UVSUP_ESTATE;
   }
   if (sup->stopping) {
@@ -280,15 +283,66 @@ static void on_spawner_closed(uvsup_spawner_t* spawner, void* arg) {
   uv_close((uv_handle_t*)&sup->stop_timer, NULL);
   uvsup__queue_close(&sup->queue);
   uvsup__sched_close(&sup->sched);
+  uvsup__reap_close(&sup->reaper, NULL);
+}
+
+static void close_all(uvsup_t* sup) {
+  sup->state = SUP_CLOSING;
+  sup->summary.orphans_reaped = sup->reaper.reaped;
+  uv_idle_stop(&sup->idle);
+  uv_timer_stop(&sup->stop_timer);
+  uvsup__spawner_close(sup->spawner, on_spawner_closed, sup);
 }
 
 static void check_done(uvsup_t* sup) {
-  if (sup->state == SUP_STARTED && sup->unfinished == 0 &&
-      (!sup->opts.keep_open || sup->stopping)) {
-    sup->state = SUP_CLOSING;
-    uv_idle_stop(&sup->idle);
-    uv_timer_stop(&sup->stop_timer);
-    uvsup__spawner_close(sup->spawner, on_spawner_closed, sup);
+  if (sup->state != SUP_STARTED || sup->unfinished != 0 ||
+      (sup->opts.keep_open && !sup->stopping)) {
+    return;
+  }
+  if (sup->reaper.phase == REAP_WATCHING) {
+    /* Nothing outlives the supervisor: the orphans it adopted are stopped
+     * too, and on_done waits for them (on_orphans_gone). */
+    sup->state = SUP_ORPHANS;
+    uvsup__reap_finish(&sup->reaper, sup->opts.orphan_stop_signal,
+                       sup->opts.orphan_kill_after_ms);
+    return;
+  }
+  close_all(sup);
+}
+
+/* A child of this process that libuv or the spawner will reap: a worker
+ * spawned in-process, the spawn helper, or the caller's own uv_spawn on
+ * the same loop. */
+typedef struct {
+  int pid;
+  int found;
+} process_search_t;
+
+static void find_process(uv_handle_t* handle, void* arg) {
+  process_search_t* search = arg;
+  if (handle->type == UV_PROCESS && !uv_is_closing(handle) &&
+      ((uv_process_t*)handle)->pid == search->pid) {
+    search->found = 1;
+  }
+}
+
+static int reap_owned(uvsup_reaper_t* reaper, int pid, int quick) {
+  uvsup_t* sup = reaper->data;
+  if (uvsup_owns_pid(sup, pid)) {
+    return 1;
+  }
+  if (quick) {
+    return 0;
+  }
+  process_search_t search = { pid, 0 };
+  uv_walk(sup->loop, find_process, &search);
+  return search.found;
+}
+
+static void on_orphans_gone(uvsup_reaper_t* reaper) {
+  uvsup_t* sup = reaper->data;
+  if (sup->state == SUP_ORPHANS) {
+    close_all(sup);
   }
 }
 
@@ -366,11 +420,22 @@ int uvsup_start(uvsup_t* sup) {
   if (err == 0) {
     err = open_spawner(sup);
   }
+  if (err == 0 && sup->opts.reap_orphans) {
+    sup->reaper.data = sup;
+    err =
+        uvsup__reap_open(&sup->reaper, sup->loop, reap_owned, on_orphans_gone);
+    if (err != 0) {
+      uvsup__spawner_close(sup->spawner, NULL, NULL);
+      sup->spawner = NULL;
+    }
+  }
   if (err != 0) {
+    uvsup__reap_close(&sup->reaper, NULL);
     return err;
   }
   err = uv_idle_init(sup->loop, &sup->idle);
   if (err != 0) {
+    uvsup__reap_close(&sup->reaper, NULL);
     uvsup__spawner_close(sup->spawner, NULL, NULL);
     sup->spawner = NULL;
     return err;
@@ -457,6 +522,26 @@ int uvsup_hold(uvsup_t* sup, int hold) {
   return 0;
 }
 
+int uvsup_signal_worker(uvsup_worker_t* worker, int signum) {
+  UVSUP_ASSERT_THREAD(worker->sup);
+  if (signum < 0 || signum >= 65) {
+    return UV_EINVAL;
+  }
+  /* Only while its exit is not known: afterwards the id may be another
+   * process group's. Through the spawner, which alone knows whether the
+   * pid is still unreaped. */
+  uvsup_run_t* run = worker->run;
+  if (run != NULL && run->phase == RUN_SPAWNING && signum > 0) {
+    /* The helper has not answered yet: it goes once the group exists. */
+    run->pending_signals |= 1ull << (signum - 1);
+    return 0;
+  }
+  if (run == NULL || uvsup__run_live_pid(run) == 0) {
+    return UVSUP_ESTATE;
+  }
+  return uvsup__proc_signal(&run->proc, signum);
+}
+
 int uvsup_stop_worker(uvsup_worker_t* worker, int signum) {
   UVSUP_ASSERT_THREAD(worker->sup);
   if (signum < 0 || signum >= 65) {
@@ -468,7 +553,7 @@ int uvsup_stop_worker(uvsup_worker_t* worker, int signum) {
 static int restart(uvsup_worker_t* worker, int only_finished) {
   uvsup_t* sup = worker->sup;
   UVSUP_ASSERT_THREAD(sup);
-  if (sup->state == SUP_CLOSING || sup->state == SUP_DONE) {
+  if (sup->state >= SUP_ORPHANS) {
     return UVSUP_ESTATE;
   }
   if (sup->stopping) {
@@ -536,7 +621,7 @@ int uvsup_free(uvsup_t* sup) {
     return 0;
   }
   UVSUP_ASSERT_THREAD(sup);
-  if (sup->state == SUP_STARTED || sup->state == SUP_CLOSING) {
+  if (sup->state != SUP_IDLE && sup->state != SUP_DONE) {
     return UVSUP_ESTATE;
   }
   while (!uvsup__list_empty(&sup->all)) {
@@ -548,6 +633,7 @@ int uvsup_free(uvsup_t* sup) {
   uvsup__table_free(&sup->by_name);
   uvsup__sched_free(&sup->sched);
   uvsup__output_sink_free(&sup->sink);
+  uvsup__reap_free(&sup->reaper);
   free(sup->detail);
   free(sup);
   return 0;

@@ -11,6 +11,7 @@
 #include "capture.h"
 #include "list.h"
 #include "queue.h"
+#include "reap.h"
 #include "schedule.h"
 #include "spawner/spawner.h"
 #include "table.h"
@@ -20,6 +21,8 @@
 typedef enum {
   SUP_IDLE = 0, /* created, not started */
   SUP_STARTED,  /* uvsup_start() called */
+  SUP_ORPHANS,  /* every worker finished; with reap_orphans, stopping the
+                   orphans left (reap.c) */
   SUP_CLOSING,  /* everything finished; closing the supervisor's handles */
   SUP_DONE      /* on_done has run */
 } uvsup_sup_state_t;
@@ -55,6 +58,7 @@ struct uvsup_s {
   uvsup_spawner_t* spawner; /* from uvsup_start() until closing */
   uv_timer_t stop_timer;    /* stop_timeout_ms: SIGKILL to what is left */
   char* detail;             /* uvsup_error_detail() */
+  uvsup_reaper_t reaper;    /* with opts.reap_orphans */
 };
 
 /* A call from another thread than the loop's is a programmer error. */

@@ -129,6 +129,7 @@ int uvsup__worker_new(uvsup_t* sup,
   w->kill_after_ms = opts->kill_after_ms;
   w->stop_signal = opts->stop_signal;
   w->output = opts->output;
+  w->input = opts->input;
   w->state = UVSUP_STATE_QUEUED;
   w->name_hash = uvsup__hash_str(w->spec->name);
   reset_result(w);

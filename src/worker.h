@@ -37,6 +37,7 @@ struct uvsup_worker_s {
   uint64_t kill_after_ms;
   int stop_signal;
   uvsup_output_mode_t output;
+  uvsup_input_mode_t input;
   uvsup_restart_t restart;
   uint8_t success_codes[32]; /* bit per exit code that counts as success */
   uvsup_backoff_policy_t policy;

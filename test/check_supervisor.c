@@ -118,13 +118,17 @@ START_TEST(test_supervisor_no_limit_runs_all_at_once) {
 }
 END_TEST
 
-/* In a process of its own, as user nobody with room for 6 processes: 20
- * workers at once find no process slot (fork: EAGAIN) while others run.
- * Exits 0 when every worker waited its turn and succeeded. */
+/* In a process of its own, as a user of its own with room for 6
+ * processes: 20 workers at once find no process slot (fork: EAGAIN) while
+ * others run. Exits 0 when every worker waited its turn and succeeded. The
+ * limit counts every process of the user, so the user is unused (derived
+ * from the pid): as `nobody`, a run of this suite with the other spawner at
+ * the same time took its slots, and the spawn helper found none. */
 static void run_short_of_processes(void) {
   struct rlimit lim = { 6, 6 };
-  if (setrlimit(RLIMIT_NPROC, &lim) != 0 || setgid(65534) != 0 ||
-      setuid(65534) != 0) {
+  uid_t uid = (uid_t)(3000000 + getpid() % 1000000);
+  if (setrlimit(RLIMIT_NPROC, &lim) != 0 || setgid(uid) != 0 ||
+      setuid(uid) != 0) {
     _exit(3);
   }
   fixture_t f;

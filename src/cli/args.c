@@ -128,12 +128,22 @@ const char cli_usage_text[] =
     "  --summary-all          list every worker, however many (by default\n"
     "                         past 100 only those that failed or stopped)\n"
     "\n"
+    "Init:\n"
+    "  --init                 run PROGRAM [ARG]... once as a container's\n"
+    "                         init: reap orphans, pass signals on, exit\n"
+    "                         with its status (as PID 1 uvsup does the\n"
+    "                         first two for any workers)\n"
+    "  -s, --subreaper        adopt and reap orphaned descendants, and\n"
+    "                         stop those left at the end\n"
+    "\n"
     "  -h, --help             show this help\n"
     "  -V, --version          show the version\n"
     "\n"
     "Exit status: 0 every worker succeeded; 1 a worker failed; 2 bad usage\n"
     "or input (nothing was started); 128+N uvsup was stopped by signal N;\n"
-    "141 nobody reads standard output any more (the workers are stopped).\n";
+    "141 nobody reads standard output any more (the workers are stopped).\n"
+    "With --init: PROGRAM's exit status, 128+N when signal N ended it, 127\n"
+    "not found, 126 not executable.\n";
 
 
 static int parse_jobs(const char* s, unsigned* jobs) {
@@ -310,6 +320,29 @@ static int parse_program(
   return 0;
 }
 
+/* --init PROGRAM [ARG]...: one program, run as it is (a '{}' or ':::' in
+ * its arguments is its own business), the way tini runs one. */
+static int init_program(
+    int argc, char** argv, int i, cli_args_t* a, char* err, size_t errlen) {
+  if (a->procfile != NULL || a->ncommands > 0 || a->nsources > 0 || i >= argc) {
+    return cli_fail(err, errlen,
+                    "--init runs one PROGRAM [ARG]... (no -f, -c, -a or "
+                    "input sources)");
+  }
+  a->program = argv + i;
+  a->nprogram = (size_t)(argc - i);
+  a->mode = CLI_MODE_INIT;
+  /* As transparent as tini: the program's own output, no report. */
+  if (!a->output_set) {
+    a->output = CLI_OUTPUT_INHERIT;
+  }
+  if (!a->summary_set) {
+    a->summary = CLI_SUMMARY_NONE;
+  }
+  a->quiet = 1;
+  return 0;
+}
+
 typedef enum {
   OPT_PROCFILE,
   OPT_COMMAND,
@@ -331,6 +364,8 @@ typedef enum {
   OPT_QUIET,
   OPT_EVENTS,
   OPT_ARG_FILE,
+  OPT_INIT,
+  OPT_SUBREAPER,
   OPT_SUPERVISE, /* supervise.c: sup says which */
   OPT_WORKER,    /* workeropts.c: by its long name */
   OPT_BATCH      /* batch.c: batch says which */
@@ -379,6 +414,8 @@ static const option_spec_t options[] = {
   { "watchdog", 0, 1, OPT_WORKER, 0 },
   { "after", 0, 1, OPT_WORKER, 0 },
   { "timestamps", 0, 0, OPT_TIMESTAMPS, 0 },
+  { "init", 0, 0, OPT_INIT, 0 },
+  { "subreaper", 's', 0, OPT_SUBREAPER, 0 },
   { "summary-all", 0, 0, OPT_BATCH, CLI_BATCH_SUMMARY_ALL },
   { "joblog", 0, 1, OPT_BATCH, CLI_BATCH_JOBLOG },
   { "resume", 0, 0, OPT_BATCH, CLI_BATCH_RESUME },
@@ -527,6 +564,7 @@ static int apply_option(const option_spec_t* opt,
     a->jobs_set = 1;
     return 0;
   case OPT_SUMMARY:
+    a->summary_set = 1;
     if (strcmp(value, "text") == 0) {
       a->summary = CLI_SUMMARY_TEXT;
     } else if (strcmp(value, "json") == 0) {
@@ -583,6 +621,7 @@ static int apply_option(const option_spec_t* opt,
     }
     return 0;
   case OPT_OUTPUT: {
+    a->output_set = 1;
     static const char* const modes[] = { "tag", "group", "inherit", "null" };
     for (int m = 0; m < 4; m++) {
       if (strcmp(value, modes[m]) == 0) {
@@ -613,6 +652,12 @@ static int apply_option(const option_spec_t* opt,
     return 0;
   case OPT_TIMESTAMPS:
     a->timestamps = 1;
+    return 0;
+  case OPT_INIT:
+    a->init = 1;
+    return 0;
+  case OPT_SUBREAPER:
+    a->subreaper = 1;
     return 0;
   case OPT_HELP:
     a->help = 1;
@@ -736,6 +781,9 @@ int cli_args_parse(
                     "give workers one way only: -f PROCFILE, -c COMMAND or a "
                     "PROGRAM (got %s)",
                     got);
+  }
+  if (a->init) {
+    return init_program(argc, argv, i, a, err, errlen);
   }
   if (a->procfile != NULL) {
     a->mode = CLI_MODE_PROCFILE;

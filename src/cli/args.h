@@ -17,7 +17,8 @@ typedef enum {
   CLI_MODE_PROCFILE, /* -f FILE */
   CLI_MODE_COMMANDS, /* -c CMD ... */
   CLI_MODE_VALUES,   /* PROGRAM [ARG]... with input sources (:::, ::::, -a) */
-  CLI_MODE_STDIN     /* PROGRAM [ARG]... with values on stdin */
+  CLI_MODE_STDIN,    /* PROGRAM [ARG]... with values on stdin */
+  CLI_MODE_INIT      /* --init PROGRAM [ARG]...: run once, as it is */
 } cli_mode_t;
 
 typedef enum {
@@ -92,6 +93,10 @@ typedef struct {
   int quiet;               /* no live lines on stderr */
   const char* events_file; /* NULL: none */
   cli_supervise_t supervise;
+  int init;                /* --init: a container's init for one PROGRAM */
+  int subreaper;           /* -s: adopt and reap orphaned descendants */
+  int output_set;          /* --output was given */
+  int summary_set;         /* --summary was given */
   cli_worker_t stack;      /* defaults of --ready and friends (its supervise
                               is unused: see supervise) */
   cli_setting_t* settings; /* per-worker settings of every -n, in order */

@@ -225,6 +225,26 @@ static int build_commands(const cli_args_t* a,
   return 0;
 }
 
+/* --init: the one program, its arguments as given. */
+static int build_init(const cli_args_t* a,
+                      cli_jobs_t* out,
+                      char* err,
+                      size_t errlen) {
+  cli_job_t* job = add_job(out);
+  if (job == NULL) {
+    return cli_fail(err, errlen, "out of memory");
+  }
+  job->argv = calloc(a->nprogram + 1, sizeof(*job->argv));
+  int rc = job->argv == NULL ? -1 : 0;
+  for (size_t i = 0; rc == 0 && i < a->nprogram; i++) {
+    rc = (job->argv[i] = strdup(a->program[i])) == NULL ? -1 : 0;
+  }
+  if (rc == 0 && (job->name = strdup(a->program[0])) == NULL) {
+    rc = -1;
+  }
+  return rc == 0 ? 0 : cli_fail(err, errlen, "out of memory");
+}
+
 /* The name of a job of values: its values, a space between. */
 static int job_name(cli_buf_t* b, const char* const* values, size_t n) {
   b->len = 0;
@@ -354,6 +374,10 @@ int cli_jobs_open(
   case CLI_MODE_STDIN:
     rc = open_inputs(a, in, out, err, errlen);
     break;
+  case CLI_MODE_INIT:
+    rc = build_init(a, out, err, errlen);
+    out->ended = 1;
+    break;
   case CLI_MODE_NONE:
     rc = cli_fail(err, errlen, "no workers");
     break;
@@ -464,7 +488,8 @@ static char** copy_argv(char* const* argv) {
 /* -f and -c: every job was built first. */
 static int is_fixed(const cli_jobs_t* jobs) {
   return jobs->args->mode == CLI_MODE_PROCFILE ||
-         jobs->args->mode == CLI_MODE_COMMANDS;
+         jobs->args->mode == CLI_MODE_COMMANDS ||
+         jobs->args->mode == CLI_MODE_INIT;
 }
 
 static int make_fixed(const cli_job_t* job, cli_job_t* out) {
@@ -546,6 +571,12 @@ int cli_jobs_command(cli_jobs_t* jobs,
                      size_t k,
                      unsigned long slot,
                      cli_buf_t* b) {
+  if (jobs->args->mode == CLI_MODE_INIT) {
+    for (char** w = jobs->fixed[k].argv; *w != NULL; w++) {
+      cli_buf_printf(b, "%s%s", w == jobs->fixed[k].argv ? "" : " ", *w);
+    }
+    return b->failed ? -1 : 0;
+  }
   if (is_fixed(jobs)) {
     cli_buf_puts(b, jobs->fixed[k].argv[2]); /* sh -c COMMAND */
     return b->failed ? -1 : 0;

@@ -2,11 +2,13 @@
  * --halt, and the results collected for the summary. */
 #include "run.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "duration.h"
@@ -134,6 +136,8 @@ static int add_job(cli_run_t* run, size_t i) {
   w.kill_after_ms = k != NULL ? k->kill_after_ms : a->kill_after_ms;
   w.stop_signal = k != NULL ? k->stop_signal : a->stop_signal;
   w.output = cli_output_worker_mode(run->output);
+  /* An init's one program reads the container's stdin (docker run -i). */
+  w.input = a->mode == CLI_MODE_INIT ? UVSUP_INPUT_INHERIT : UVSUP_INPUT_NULL;
   w.data = (void*)(uintptr_t)i;
   apply_worker(a, k, &w);
   int rc = uvsup_add(run->sup, &w, &run->job[i].worker);
@@ -360,6 +364,12 @@ static void on_exit_cb(uvsup_t* sup,
     cli_output_say(run->output, "%s", line.data != NULL ? line.data : "");
     cli_buf_free(&line);
   }
+  if (run->args->mode == CLI_MODE_INIT &&
+      result->end == UVSUP_END_SPAWN_FAILED) {
+    /* An init says nothing else, but a program it cannot run. */
+    cli_output_say(run->output, "cannot run %s: %s", run->args->program[0],
+                   uvsup_strerror(result->error));
+  }
   if (cli_events_exit(&run->events, result) != 0) {
     cli_output_say(run->output, "--events: cannot write; events are lost");
   }
@@ -565,30 +575,52 @@ static void on_signal(int signum, void* data) {
     run->stop_signal = signum;
     stop_input(run);
     if (run->done) {
-      cli_output_say(run->output,
-                     "got %s, every worker has ended; writing their output "
-                     "(%s again to drop it)",
-                     cli_signal_name(signum), again_name(signum));
+      if (run->args->mode != CLI_MODE_INIT) {
+        cli_output_say(run->output,
+                       "got %s, every worker has ended; writing their "
+                       "output (%s again to drop it)",
+                       cli_signal_name(signum), again_name(signum));
+      }
       return;
     }
     /* Pass the signal itself on, as a terminal would have done had the
      * workers been in its foreground group; SIGKILL follows the grace. */
-    cli_output_say(run->output,
-                   "got %s, stopping %zu running workers (%s again to kill "
-                   "them now)",
-                   cli_signal_name(signum), uvsup_running(run->sup),
-                   again_name(signum));
+    if (run->args->mode != CLI_MODE_INIT) { /* an init says nothing */
+      cli_output_say(run->output,
+                     "got %s, stopping %zu running workers (%s again to kill "
+                     "them now)",
+                     cli_signal_name(signum), uvsup_running(run->sup),
+                     again_name(signum));
+    }
     uvsup_stop(run->sup, signum);
   } else if (signum != SIGHUP) {
     /* "Stop now": a reader that never comes must not hold uvsup either.
      * Dropped first, so the message is not queued behind that output. */
     uvsup_stop(run->sup, SIGKILL);
     cli_output_drop(run->output);
+    if (run->args->mode == CLI_MODE_INIT) {
+      return;
+    }
     cli_output_say(run->output,
                    "got %s again, killing every worker and dropping the "
                    "output that waits",
                    cli_signal_name(signum));
   }
+}
+
+/* Orphaned descendants come to uvsup instead of the system's init: with
+ * -s, and with --init when uvsup is not PID 1 (whose duty it already
+ * is). */
+static int become_subreaper(const cli_args_t* a, char* err, size_t errlen) {
+  if (!a->subreaper && !(a->init && getpid() != 1)) {
+    return 0;
+  }
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+    snprintf(err, errlen, "%s: cannot become a child subreaper: %s",
+             a->subreaper ? "-s" : "--init", strerror(errno));
+    return -1;
+  }
+  return 0;
 }
 
 int cli_run(cli_run_t* run,
@@ -651,6 +683,15 @@ int cli_run(cli_run_t* run,
   opts.on_give_up =
       a->supervise.give_up_stop ? UVSUP_GIVE_UP_STOP : UVSUP_GIVE_UP_CONTINUE;
   opts.data = run;
+  /* An init (--init, or PID 1 as a container's entry point) reaps the
+   * orphans that come to it, and stops those left at the end. */
+  run->init = a->init || getpid() == 1;
+  opts.reap_orphans = run->init || a->subreaper;
+  opts.orphan_stop_signal = a->stop_signal;
+  opts.orphan_kill_after_ms = a->kill_after_ms;
+  if (become_subreaper(a, err, errlen) != 0) {
+    goto fail;
+  }
   char helper[4096];
   if (cli_spawn_setup(&opts, helper, sizeof(helper), err, errlen) != 0) {
     goto fail;
@@ -688,8 +729,14 @@ int cli_run(cli_run_t* run,
   if (jobs->stream != NULL) {
     hint_terminal(run);
   }
-  rc = cli_signals_start(&run->signals, &run->loop, on_signal, run);
+  rc = cli_signals_start(&run->signals, &run->loop, run->init, on_signal, run);
   if (rc != 0) {
+    fail(err, errlen, "watching signals", rc);
+    goto fail;
+  }
+  rc = run->init ? cli_forward_start(&run->forward, &run->loop, run->sup) : 0;
+  if (rc != 0) {
+    cli_signals_close(&run->signals);
     fail(err, errlen, "watching signals", rc);
     goto fail;
   }
@@ -700,6 +747,7 @@ int cli_run(cli_run_t* run,
   if (rc != 0) {
     cli_runprogress_stop(run);
     cli_signals_close(&run->signals);
+    cli_forward_close(&run->forward);
     if (rc == UVSUP_ECYCLE || rc == UVSUP_ENODEP) {
       snprintf(err, errlen, "--after: %s: %s", uvsup_strerror(rc),
                uvsup_error_detail(run->sup));
@@ -730,11 +778,38 @@ fail:
   return -1;
 }
 
+/* --init ends as its program did, as tini does: its exit status, 128+N
+ * for signal N, 127 and 126 when it could not be run (not found, not
+ * executable), 1 for another spawn error. */
+static int init_status(const cli_run_t* run) {
+  const uvsup_result_t* r = run->jobs->count > 0 ? run->job[0].result : NULL;
+  if (r == NULL || r->end == UVSUP_END_NOT_STARTED) {
+    return 128 + (run->stop_signal > 0 ? run->stop_signal : SIGTERM);
+  }
+  if (r->exit_status >= 0) {
+    return (int)(r->exit_status & 0xff);
+  }
+  if (r->term_signal > 0) {
+    return 128 + r->term_signal;
+  }
+  switch (r->error) {
+  case UV_ENOENT:
+    return 127;
+  case UV_EACCES:
+    return 126;
+  default:
+    return 1;
+  }
+}
+
 int cli_run_nothing_started(const cli_run_t* run) {
   return run->stop_reason == CLI_STOP_INPUT && run->next_job == 0;
 }
 
 int cli_run_exit_status(const cli_run_t* run) {
+  if (run->args->mode == CLI_MODE_INIT) {
+    return init_status(run);
+  }
   if (run->stop_reason == CLI_STOP_SIGNAL) {
     return 128 + run->stop_signal;
   }
@@ -782,6 +857,7 @@ void cli_run_summary(cli_run_t* run, cli_summary_t* s) {
 void cli_run_dispose(cli_run_t* run) {
   if (run->sup != NULL) {
     cli_signals_close(&run->signals);
+    cli_forward_close(&run->forward);
     uv_run(&run->loop, UV_RUN_DEFAULT); /* lets the handles close */
   }
   cli_output_free(run->output);

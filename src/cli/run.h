@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "events.h"
+#include "forward.h"
 #include "joblog.h"
 #include "jobs.h"
 #include "live.h"
@@ -67,6 +68,8 @@ typedef struct {
   int done;            /* on_done has run: every worker has ended */
   int stack;           /* some worker has --ready or --after */
   cli_signals_t signals;
+  int init;              /* --init, or PID 1: an init's duties */
+  cli_forward_t forward; /* with init: signals passed on */
   cli_output_t* output;
   cli_joblog_t joblog;      /* --joblog */
   cli_joblog_done_t logged; /* what the joblog held, for a resume */
@@ -119,7 +122,8 @@ void cli_runprogress_stop(cli_run_t* run);
  * error found before the start, it gets no summary. */
 int cli_run_nothing_started(const cli_run_t* run);
 
-/* The exit status for the finished run (see the README's table). */
+/* The exit status for the finished run (see the README's table); with
+ * --init, the program's (init_status). */
 int cli_run_exit_status(const cli_run_t* run);
 
 /* Fills s for the summary formatters; valid until cli_run_dispose(). */

@@ -4,6 +4,8 @@
 
 #include <signal.h>
 
+/* An init (--init, PID 1) watches only the first two: it passes SIGHUP
+ * and SIGUSR1 on to the workers (forward.c). */
 static const int watched[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1 };
 
 static void on_signal(uv_signal_t* handle, int signum) {
@@ -11,14 +13,13 @@ static void on_signal(uv_signal_t* handle, int signum) {
   s->cb(signum, s->data);
 }
 
-int cli_signals_start(cli_signals_t* s,
-                      uv_loop_t* loop,
-                      cli_signal_cb cb,
-                      void* data) {
+int cli_signals_start(
+    cli_signals_t* s, uv_loop_t* loop, int init, cli_signal_cb cb, void* data) {
   s->open = 0;
   s->cb = cb;
   s->data = data;
-  for (int i = 0; i < (int)(sizeof(watched) / sizeof(watched[0])); i++) {
+  s->count = init ? 2 : (int)(sizeof(watched) / sizeof(watched[0]));
+  for (int i = 0; i < s->count; i++) {
     uv_signal_t* h = &s->handles[i];
     int err = uv_signal_init(loop, h);
     if (err == 0) {
@@ -41,7 +42,7 @@ void cli_signals_close(cli_signals_t* s) {
    * it dies with the process. */
   sigset_t set;
   sigemptyset(&set);
-  for (int i = 0; i < (int)(sizeof(watched) / sizeof(watched[0])); i++) {
+  for (int i = 0; i < s->count; i++) {
     sigaddset(&set, watched[i]);
   }
   sigprocmask(SIG_BLOCK, &set, NULL);

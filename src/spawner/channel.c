@@ -98,6 +98,9 @@ static int send_some(uvsup_chan_t* chan, uvsup_chan_out_t* m) {
     } control;
     struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
     if (m->nfds > 0) {
+      /* An odd number of descriptors leaves alignment padding, which the
+       * kernel reads too (valgrind: uninitialised bytes in sendmsg). */
+      memset(&control, 0, sizeof(control));
       msg.msg_control = control.buf;
       msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)m->nfds);
       struct cmsghdr* c = CMSG_FIRSTHDR(&msg);

@@ -8,6 +8,7 @@ everything first. Timed targets are reported, never asserted."""
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -18,7 +19,8 @@ import subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
 n, j, prog = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 with ThreadPoolExecutor(j) as pool:
-    codes = list(pool.map(lambda _: subprocess.run([prog]).returncode, range(n)))
+    codes = list(pool.map(lambda i: subprocess.run([prog, str(i)]).returncode,
+                          range(n)))
 sys.exit(1 if any(codes) else 0)
 """
 
@@ -26,29 +28,29 @@ sys.exit(1 if any(codes) else 0)
 # j alive at once, joined oldest first.
 PY_MULTIPROCESSING = r"""
 import multiprocessing, os, sys
-def work(prog):
-    os.execv(prog, [prog])
+def work(prog, i):
+    os.execv(prog, [prog, str(i)])
 if __name__ == "__main__":
     n, j, prog = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     ctx = multiprocessing.get_context("fork")
     alive, failed = [], 0
-    for _ in range(n):
+    for i in range(n):
         if len(alive) == j:
             p = alive.pop(0); p.join(); failed += p.exitcode != 0
-        p = ctx.Process(target=work, args=(prog,)); p.start(); alive.append(p)
+        p = ctx.Process(target=work, args=(prog, i)); p.start(); alive.append(p)
     for p in alive:
         p.join(); failed += p.exitcode != 0
     sys.exit(1 if failed else 0)
 """
 
 
-def run(argv, stdin_bytes=None, rss=None):
+def run(argv, stdin_bytes=None, rss=None, env=None):
     """Runs argv; returns (seconds, peak RSS in KiB or 0). With rss (the
     bench_rss helper), the peak RSS is measured by that small parent."""
     if rss:
         argv = [rss] + argv
     start = time.perf_counter()
-    proc = subprocess.run(argv, input=stdin_bytes,
+    proc = subprocess.run(argv, input=stdin_bytes, env=env,
                           stdin=None if stdin_bytes else subprocess.DEVNULL,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - start
@@ -91,6 +93,9 @@ class Table:
             ratio = f"{(med / base if higher_better else base / med):.2f}"
         self.rows.append((workload, contender, f"{med:.3g} {unit}",
                           f"{lo:.3g}-{hi:.3g}", ratio))
+        # As it comes, so a run cut short still says what it measured.
+        print("| " + " | ".join(self.rows[-1]) + " |", file=sys.stderr,
+              flush=True)
 
     def markdown(self):
         out = ["| workload | contender | median | min-max | vs uvsup |",
@@ -108,19 +113,29 @@ def alternate(contenders, reps):
     return results
 
 
-def spawn_throughput(b, table, n, jobs, reps, with_parallel):
+def spawn_throughput(b, table, n, jobs, reps, with_parallel, notes):
+    # Every contender runs the same argv, "/bin/true K" for K = 0 .. n-1:
+    # uvsup, xargs and parallel append the value, the floors (--index) and
+    # the Python ones the job's number. (With an argument coreutils' true
+    # loads the locale, ~200 us a job: floors that ran it bare had that
+    # head start.)
     true = "/bin/true"
     values = "\n".join(str(i) for i in range(n)).encode() + b"\n"
     for j in jobs:
         contenders = {
-            "posix_spawn loop": lambda: run([b.spawn_loop, str(n), str(j),
-                                             true]),
-            "uv_spawn loop": lambda: run([b.uv_loop, str(n), str(j), true]),
+            "posix_spawn loop": lambda: run([b.spawn_loop, "--index", str(n),
+                                             str(j), true]),
+            "uv_spawn loop": lambda: run([b.uv_loop, "--index", str(n),
+                                          str(j), true]),
             "uvsup": lambda: run([b.uvsup, "-j", str(j), "--summary", "none",
                                   "--output", "inherit", true], values),
             "uvsup --output tag": lambda: run([b.uvsup, "-j", str(j),
                                                "--summary", "none", true],
                                               values),
+            "uvsup, spawning in-process": lambda: run(
+                [b.uvsup, "-j", str(j), "--summary", "none", "--output",
+                 "inherit", true], values,
+                env=dict(os.environ, UVSUP_SPAWN="in-process")),
             "xargs -P": lambda: run(["xargs", "-P", str(j), "-n", "1", true],
                                     values),
             "Python subprocess pool": lambda: run(
@@ -136,8 +151,14 @@ def spawn_throughput(b, table, n, jobs, reps, with_parallel):
         rate = {k: [n / s for s, _ in v] for k, v in res.items()}
         base = statistics.median(rate["uvsup"])
         for name in contenders:
-            table.add(f"1. {n} x true, -j {j}", name, "jobs/s", rate[name],
+            table.add(f"1. {n} x true K, -j {j}", name, "jobs/s", rate[name],
                       base, True)
+        med = {k: statistics.median(v) for k, v in rate.items()}
+        notes.append(f"-j {j}: uvsup runs at "
+                     f"{med['uvsup'] / med['uv_spawn loop']:.2f}x the bare "
+                     f"uv_spawn loop, {med['uvsup'] / med['xargs -P']:.2f}x "
+                     f"xargs -P, {med['uvsup'] / med['posix_spawn loop']:.2f}x "
+                     f"the posix_spawn loop")
 
 
 def sleepers(b, table, n, reps):
@@ -232,43 +253,80 @@ def kept_open(b, table, n, reps):
               False)
 
 
-def kill9_cleanup(b, table, n, reps):
-    """uvsup is killed with SIGKILL while n workers run: the time until the
-    last of them is gone (its spawn helper stops them), seen by pidfds."""
-    import select
-    import signal
+def proc_gone(pid):
+    """True once pid is no process at all, or a zombie (it has ended; who
+    reaps it is its new parent's business)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in "ZX"
+    except (OSError, IndexError):
+        return True
+
+
+def wait_until(condition, timeout_s, step_s=0.001):
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(step_s)
+    return True
+
+
+def kill9_cleanup(b, table, n, reps, limit_s):
+    """kill -9 of uvsup with n running workers: the time from its death to
+    the last worker gone, with the spawn helper (which stops them) and
+    spawning in-process (nothing does)."""
+    for mode in ("helper", "in-process"):
+        kill9_one(b, table, n, reps if mode == "helper" else 1, limit_s,
+                  mode)
+
+
+def kill9_one(b, table, n, reps, limit_s, mode):
+    """Workers write their pids, so they are found wherever they run
+    (children of uvsup, or of the spawn helper)."""
     import tempfile
-    times = []
+    label = f"7. kill -9 of uvsup, {n} workers, spawning {mode}"
+    env = dict(os.environ, UVSUP_SPAWN=mode)
+    times, left = [], []
     for _ in range(reps):
-        with tempfile.TemporaryDirectory() as d:
-            pidfile = os.path.join(d, "pids")
-            cmd = [b.uvsup, "--kill-after", "2s"]
-            for _ in range(n):
-                cmd += ["-c", f"exec {b.child} pidfile {pidfile} out up pause"]
-            p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL, text=True)
-            seen = 0
-            while seen < n:
-                line = p.stdout.readline()
-                if not line:
-                    raise RuntimeError("uvsup ended before its workers ran")
-                seen += "up" in line
-            with open(pidfile) as f:
-                fds = [os.pidfd_open(int(x)) for x in f.read().split()]
-            t0 = time.monotonic()
-            os.kill(p.pid, signal.SIGKILL)
-            p.wait()
-            left = list(fds)
-            while left:
-                ready, _, _ = select.select(left, [], [], 10)
-                if not ready:
-                    raise RuntimeError(f"{len(left)} workers outlived uvsup")
-                for fd in ready:
-                    left.remove(fd)
-                    os.close(fd)
-            times.append((time.monotonic() - t0) * 1000)
-    table.add(f"7. kill -9 of uvsup with {n} workers", "until the last is gone",
-              "ms", times, None, False)
+        with tempfile.NamedTemporaryFile("r", prefix="uvsup-bench-") as f:
+            script = f'echo $$ >> {f.name} && exec sleep 3600'
+            proc = subprocess.Popen(
+                [b.uvsup, "-j", "0", "--summary", "none", "-q", "sh", "-c",
+                 script, ":::"] + [str(i) for i in range(n)], env=env,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+            def pids():
+                f.seek(0)
+                return [int(x) for x in f.read().split()]
+            if not wait_until(lambda: len(pids()) == n, 30):
+                proc.kill()
+                sys.exit("bench: the workers of the kill -9 run never started")
+            workers = pids()
+            proc.kill()
+            start = time.perf_counter()
+            proc.wait()
+            gone = wait_until(lambda: all(proc_gone(p) for p in workers),
+                              limit_s)
+            if gone:
+                times.append((time.perf_counter() - start) * 1000)
+            else:
+                alive = [p for p in workers if not proc_gone(p)]
+                left.append(len(alive))
+                for p in alive:  # the harness cleans up after uvsup
+                    try:
+                        os.kill(p, 9)
+                    except OSError:
+                        pass
+    if times:
+        table.add(label, "time to the last worker gone", "ms", times, None,
+                  False)
+    if left:
+        table.rows.append((label, "time to the last worker gone",
+                           f"never: {statistics.median(left):.0f} of {n} "
+                           f"still ran after {limit_s:g} s", "", ""))
+        print("| " + " | ".join(table.rows[-1]) + " |", file=sys.stderr,
+              flush=True)
 
 
 class Binaries:
@@ -281,7 +339,6 @@ class Binaries:
         self.embed_host = os.path.join(bench, "bench_embed_host")
         self.rss = os.path.join(bench, "bench_rss")
         self.feed_host = os.path.join(bench, "bench_feed_host")
-        self.child = os.path.join(build, "test", "uvsup_testchild")
 
 
 def main():
@@ -298,17 +355,24 @@ def main():
     reps = 1 if quick else args.reps
 
     table = Table()
+    notes = []
     print(f"machine: {machine()}", flush=True)
+    print(f"load average at the start: {os.getloadavg()[0]:.2f}", flush=True)
     spawn_throughput(b, table, 200 if quick else 5000, (2, 16), reps,
-                     with_parallel=True)
+                     with_parallel=shutil.which("parallel") is not None,
+                     notes=notes)
     sleepers(b, table, 50 if quick else 1000, reps)
     memory_per_worker(b, table, 500 if quick else 20000, reps)
     tagged_output(b, table, 4_000_000 if quick else 1_000_000_000, reps)
     embedding(b, table, 16 if quick else 1024, 20 if quick else 200, reps)
     kept_open(b, table, 500 if quick else 100000, reps)
-    kill9_cleanup(b, table, 10 if quick else 100, reps)
+    kill9_cleanup(b, table, 5 if quick else 20, reps, 1.0 if quick else 3.0)
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     print()
     print(table.markdown())
+    print()
+    for note in notes:
+        print(note)
     print()
     print("vs uvsup: how the contender compares with uvsup on that "
           "workload, above 1 when it is ahead (more jobs/s or MB/s, or less "

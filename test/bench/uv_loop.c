@@ -1,13 +1,17 @@
 /* Benchmark floor for anything built on uv_spawn: run PROGRAM N times, J at
- * a time, with uv_spawn and exit callbacks, nothing else.
- * Usage: uv_loop N J PROGRAM [ARG]... */
+ * a time, with uv_spawn and exit callbacks, nothing else. With --index,
+ * job k (0 to N-1) gets k as a last argument, as uvsup and xargs give it.
+ * Usage: uv_loop [--index] N J PROGRAM [ARG]... */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <uv.h>
 
 static long n, j, started, running, failed;
 static char** args;
+static int nargs;
+static int index_arg;
 static uv_loop_t* loop;
 
 static void spawn_more(void);
@@ -29,6 +33,12 @@ static void spawn_more(void) {
     uv_stdio_container_t stdio[3] = { { UV_IGNORE, { 0 } },
                                       { UV_INHERIT_FD, { .fd = 1 } },
                                       { UV_INHERIT_FD, { .fd = 2 } } };
+    char number[32];
+    if (index_arg) {
+      /* uv_spawn copies argv before it returns. */
+      snprintf(number, sizeof(number), "%ld", started);
+      args[nargs] = number;
+    }
     uv_process_options_t o = { 0 };
     o.exit_cb = on_exit_cb;
     o.file = args[0];
@@ -45,16 +55,22 @@ static void spawn_more(void) {
 }
 
 int main(int argc, char** argv) {
+  index_arg = argc > 1 && strcmp(argv[1], "--index") == 0;
+  argv += index_arg;
+  argc -= index_arg;
   if (argc < 4) {
-    fprintf(stderr, "usage: uv_loop N J PROGRAM [ARG]...\n");
+    fprintf(stderr, "usage: uv_loop [--index] N J PROGRAM [ARG]...\n");
     return 2;
   }
   n = atol(argv[1]);
   j = atol(argv[2]);
-  args = argv + 3;
+  nargs = argc - 3;
+  args = calloc((size_t)nargs + 2, sizeof(*args));
+  memcpy(args, argv + 3, (size_t)nargs * sizeof(*args));
   loop = uv_default_loop();
   spawn_more();
   uv_run(loop, UV_RUN_DEFAULT);
   uv_loop_close(loop);
+  free(args);
   return failed > 0;
 }

@@ -66,6 +66,12 @@ static void check_valid(const cli_args_t* a, int argc, char** argv) {
       FUZZ_CHECK(strcmp(a->program[i], ":::") != 0);
     }
     break;
+  case CLI_MODE_INIT:
+    /* One program, taken as it is: ':::' may be one of its arguments. */
+    FUZZ_CHECK(a->init && a->nprogram > 0 && a->nsources == 0);
+    FUZZ_CHECK(a->program >= argv && a->program + a->nprogram <= argv + argc);
+    FUZZ_CHECK(a->quiet);
+    break;
   case CLI_MODE_NONE:
     FUZZ_CHECK(!"a parse that succeeds has workers");
     break;
@@ -162,6 +168,12 @@ static int canonical(const cli_args_t* a, char** argv) {
   if (a->timestamps) {
     opt(argv, &argc, "timestamps", NULL);
   }
+  if (a->subreaper) {
+    opt(argv, &argc, "subreaper", NULL);
+  }
+  if (a->init) {
+    opt(argv, &argc, "init", NULL);
+  }
   canonical_batch(&a->batch, argv, &argc);
   if (a->mode == CLI_MODE_PROCFILE) {
     opt(argv, &argc, "procfile", a->procfile);
@@ -181,7 +193,8 @@ static int canonical(const cli_args_t* a, char** argv) {
        s++) {
     opt(argv, &argc, "arg-file", a->sources[s].path);
   }
-  if (a->mode == CLI_MODE_VALUES || a->mode == CLI_MODE_STDIN) {
+  if (a->mode == CLI_MODE_VALUES || a->mode == CLI_MODE_STDIN ||
+      a->mode == CLI_MODE_INIT) {
     argv[argc++] = strdup("--");
     for (size_t i = 0; i < a->nprogram; i++) {
       argv[argc++] = strdup(a->program[i]);
@@ -211,6 +224,7 @@ static void check_same(const cli_args_t* a, const cli_args_t* b) {
   FUZZ_CHECK(!a->jobs_set || a->jobs == b->jobs);
   FUZZ_CHECK(a->summary == b->summary && a->output == b->output);
   FUZZ_CHECK(a->color == b->color && a->timestamps == b->timestamps);
+  FUZZ_CHECK(a->init == b->init && a->subreaper == b->subreaper);
   FUZZ_CHECK(a->timeout_ms == b->timeout_ms);
   FUZZ_CHECK(a->kill_after_ms == b->kill_after_ms);
   FUZZ_CHECK(a->stop_signal == b->stop_signal);
@@ -277,8 +291,8 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_valid(&a, argc, argv);
   if (!a.help && !a.version) {
     /* Options, commands, program and values: at most 2 * MAX_ARGS + 16,
-     * and 10 batch options. */
-    char* again[2 * MAX_ARGS + 35];
+     * 10 batch options, --init and --subreaper. */
+    char* again[2 * MAX_ARGS + 37];
     int n = canonical(&a, again);
     again[n] = NULL;
     cli_args_t b;

@@ -51,6 +51,21 @@
  *                   else 1
  *   onterm PATH TEXT on SIGTERM, append TEXT and a newline to PATH and
  *                   exit 0
+ *   orphan MS PATH  double fork, as a daemon does: a grandchild in a new
+ *                   session, stdio on /dev/null, whose parent exits at
+ *                   once (so it is re-parented to the nearest subreaper or
+ *                   init), sleeps MS ms and exits 0; its pid is appended
+ *                   to PATH before the worker goes on
+ *   orphans N MS PATH
+ *                   N such orphans (a storm), each pid appended to PATH
+ *   trap SIG        on signal SIG, exit with status SIG (so the exit
+ *                   status says which signal came through)
+ *   waitgone PATH   wait until every pid in PATH is gone: exited and
+ *                   reaped (kill(pid, 0) finds no process, not even a
+ *                   zombie)
+ *   cat             copy stdin to stdout until its end
+ *   zombies         print "zombies N": the zombies in /proc other than
+ *                   our own children
  *
  * With no "exit" step it exits 0 after the last step. */
 #include <arpa/inet.h>
@@ -65,6 +80,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -240,6 +256,100 @@ static void on_term(int sig) {
   _exit(0);
 }
 
+/* The grandchild of a double fork; returns its pid once its parent (our
+ * child, reaped here) has exited, so it is an orphan by then. */
+static pid_t orphan(long ms) {
+  int link[2];
+  if (pipe(link) != 0) {
+    perror("pipe");
+    exit(125);
+  }
+  pid_t middle = fork();
+  if (middle < 0) {
+    perror("fork");
+    exit(125);
+  }
+  if (middle == 0) {
+    pid_t grandchild = fork();
+    if (grandchild == 0) {
+      close(link[0]);
+      close(link[1]);
+      setsid();
+      int null_fd = open("/dev/null", O_RDWR);
+      for (int fd = 0; fd < 3; fd++) {
+        dup2(null_fd, fd);
+      }
+      sleep_ms(ms);
+      _exit(0);
+    }
+    write_all(link[1], (const char*)&grandchild, sizeof(grandchild));
+    _exit(grandchild < 0 ? 125 : 0);
+  }
+  close(link[1]);
+  pid_t grandchild = -1;
+  if (read(link[0], &grandchild, sizeof(grandchild)) !=
+      (ssize_t)sizeof(grandchild)) {
+    exit(125);
+  }
+  close(link[0]);
+  int status;
+  if (waitpid(middle, &status, 0) != middle || status != 0) {
+    exit(125);
+  }
+  return grandchild;
+}
+
+static void exit_with_signal(int signum) {
+  _exit(signum);
+}
+
+/* Waits, checking every millisecond, until no pid listed in path names a
+ * process any more (a zombie still does): reaping sends no event. */
+static void wait_gone(const char* path) {
+  FILE* f = fopen(path, "r");
+  if (f == NULL) {
+    perror(path);
+    exit(125);
+  }
+  int pid;
+  while (fscanf(f, "%d", &pid) == 1) {
+    while (kill(pid, 0) == 0) {
+      sleep_ms(1);
+    }
+  }
+  fclose(f);
+}
+
+/* Zombies whose parent is not us (ours wait for our own wait). */
+static int count_zombies(void) {
+  DIR* proc = opendir("/proc");
+  int n = 0;
+  struct dirent* e;
+  while (proc != NULL && (e = readdir(proc)) != NULL) {
+    char path[300], stat[512];
+    snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+    FILE* f =
+        e->d_name[0] >= '1' && e->d_name[0] <= '9' ? fopen(path, "r") : NULL;
+    if (f == NULL) {
+      continue;
+    }
+    size_t len = fread(stat, 1, sizeof(stat) - 1, f);
+    fclose(f);
+    stat[len] = '\0';
+    char* p = strrchr(stat, ')');
+    char state;
+    int ppid;
+    if (p != NULL && sscanf(p + 1, " %c %d", &state, &ppid) == 2 &&
+        state == 'Z' && ppid != getpid()) {
+      n++;
+    }
+  }
+  if (proc != NULL) {
+    closedir(proc);
+  }
+  return n;
+}
+
 static void usage(const char* step) {
   fprintf(stderr, "testchild: bad step '%s'\n", step);
   exit(125);
@@ -308,6 +418,19 @@ int main(int argc, char** argv) {
     }
     if (strcmp(step, "ready") == 0) {
       kill(supervisor_pid(), SIGUSR2);
+      continue;
+    }
+    if (strcmp(step, "cat") == 0) {
+      char buf[4096];
+      ssize_t n;
+      while ((n = read(0, buf, sizeof(buf))) > 0) {
+        write_all(1, buf, (size_t)n);
+      }
+      continue;
+    }
+    if (strcmp(step, "zombies") == 0) {
+      printf("zombies %d\n", count_zombies());
+      fflush(stdout);
       continue;
     }
     if (arg == NULL) {
@@ -434,6 +557,24 @@ int main(int argc, char** argv) {
       setvbuf(stderr, block, _IOFBF, sizeof(block));
       numbered_lines(stderr, atol(arg), argv[++i]);
       setvbuf(stderr, NULL, _IONBF, 0);
+    } else if (strcmp(step, "orphan") == 0) {
+      if (i + 1 >= argc) {
+        usage(step);
+      }
+      append_pid(argv[++i], orphan(atol(arg)));
+    } else if (strcmp(step, "orphans") == 0) {
+      if (i + 2 >= argc) {
+        usage(step);
+      }
+      long ms = atol(argv[++i]);
+      const char* path = argv[++i];
+      for (long k = atol(arg); k > 0; k--) {
+        append_pid(path, orphan(ms));
+      }
+    } else if (strcmp(step, "trap") == 0) {
+      signal(atoi(arg), exit_with_signal);
+    } else if (strcmp(step, "waitgone") == 0) {
+      wait_gone(arg);
     } else if (strcmp(step, "fork") == 0 || strcmp(step, "escape") == 0 ||
                strcmp(step, "threadfork") == 0) {
       if (i + 1 >= argc) {

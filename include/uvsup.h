@@ -547,7 +547,8 @@ UVSUP_EXTERN const uvsup_result_t* uvsup_worker_result(
 UVSUP_EXTERN void* uvsup_get_data(const uvsup_t* sup);
 UVSUP_EXTERN uv_loop_t* uvsup_get_loop(const uvsup_t* sup);
 
-/* Number of workers whose process runs (or whose run is ending). */
+/* Number of workers whose process runs (or whose run is ending, or is
+ * being spawned by the helper). */
 UVSUP_EXTERN size_t uvsup_running(const uvsup_t* sup);
 
 /* Calls cb for each worker whose process runs (or whose run is ending),

@@ -175,7 +175,7 @@ static void proc_lost(uvsup_proc_t* proc) {
   uvsup_run_t* run = run_of(proc);
   run->lost = 1;
   close_ready(run);
-  if (run->phase == RUN_SPAWNING) {
+  if (run->pid == 0) { /* never answered, maybe stopped meanwhile */
     never_ran(run, 0);
     uvsup__worker_run_spawned(run);
     return;

@@ -40,6 +40,9 @@ static void kill_before_exit(uvsup_run_t* run) {
 }
 
 void uvsup__stop_spawned(uvsup_run_t* run) {
+  if (run->phase != RUN_SPAWNING) {
+    return; /* stopped before the helper's answer: the grace runs */
+  }
   run->phase = RUN_RUNNING;
   if (run->timeout_ms > 0) {
     arm(run, run->timeout_ms); /* counts from after the fork */
@@ -49,6 +52,7 @@ void uvsup__stop_spawned(uvsup_run_t* run) {
 /* The first step of the stop sequence; later calls only escalate. */
 static void begin_stop(uvsup_run_t* run, int signum) {
   switch (run->phase) {
+  case RUN_SPAWNING: /* the helper gets it right after the spawn */
   case RUN_RUNNING:
     if (signum == SIGKILL || signal_group(run, signum) != 0) {
       /* A stop signal that cannot be sent must not leave it running. */
@@ -157,6 +161,7 @@ static void on_timer(uv_timer_t* timer) {
 
 void uvsup__stop_request(uvsup_run_t* run, int signum) {
   switch (run->phase) {
+  case RUN_SPAWNING:
   case RUN_RUNNING:
   case RUN_STOPPING:
   case RUN_KILLING:
@@ -172,7 +177,6 @@ void uvsup__stop_request(uvsup_run_t* run, int signum) {
       }
     }
     return;
-  case RUN_SPAWNING:
   case RUN_GROUP_KILLING:
   case RUN_DRAINING:
   case RUN_CLOSING:

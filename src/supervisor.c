@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* secure_getenv */
 /* The supervisor: the API facade, its lifecycle, pumping the queue, the
  * strategies, and on_done once every worker is finished and every handle
  * closed. */
@@ -402,23 +401,13 @@ static void admit_dependents(uvsup_t* sup) {
   walk_end(sup);
 }
 
-/* The helper's path: the option, the environment (for a build tree and
- * tests; ignored in a setuid program), else where it was installed. */
-static const char* helper_path(const uvsup_t* sup) {
-  if (sup->opts.spawn_helper != NULL) {
-    return sup->opts.spawn_helper;
-  }
-  const char* env = secure_getenv("UVSUP_SPAWN_HELPER");
-  return env != NULL && env[0] != '\0' ? env : UVSUP_HELPER_PATH;
-}
-
 static int open_spawner(uvsup_t* sup) {
   if (sup->opts.spawn_in_process) {
     return uvsup__spawner_inproc_new(sup->loop, &uvsup__run_events,
                                      &sup->spawner);
   }
   return uvsup__spawner_helper_new(sup->loop, &uvsup__run_events,
-                                   helper_path(sup), &sup->spawner);
+                                   sup->opts.spawn_helper, &sup->spawner);
 }
 
 int uvsup_start(uvsup_t* sup) {

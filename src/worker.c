@@ -250,8 +250,6 @@ static int spawning(const uvsup_worker_t* w) {
   return w->state == UVSUP_STATE_QUEUED && w->run != NULL;
 }
 
-static void stop_run(uvsup_worker_t* w, int signum);
-
 void uvsup__worker_run_spawned(uvsup_run_t* run) {
   uvsup_worker_t* w = run->worker;
   uvsup_t* sup = w->sup;
@@ -268,7 +266,7 @@ void uvsup__worker_run_spawned(uvsup_run_t* run) {
   }
   if ((w->causes & WORKER_STOP_PENDING) && w->state == UVSUP_STATE_STARTING) {
     w->causes &= ~(unsigned)WORKER_STOP_PENDING;
-    stop_run(w, w->pending_signal);
+    set_state(w, UVSUP_STATE_STOPPING); /* its stop was sent already */
   }
   /* No check and no minimum uptime: ready at spawn. */
   if (spawned && w->state == UVSUP_STATE_STARTING && w->run == run &&
@@ -335,12 +333,14 @@ static void stop_run(uvsup_worker_t* w, int signum) {
   uvsup__run_force_output(w->run);
 }
 
-/* A stop of a run not yet spawned: applied once the helper answers. */
+/* A stop of a run the helper has not answered for: the stop goes to the
+ * helper now, right behind the spawn request (the channel keeps their
+ * order), so the process gets it as soon as it exists; the worker shows
+ * it (STOPPING) once on_start has told the pid. */
 static void stop_when_spawned(uvsup_worker_t* w, int signum) {
-  if (!(w->causes & WORKER_STOP_PENDING) || signum == SIGKILL) {
-    w->pending_signal = signum;
-  }
   w->causes |= WORKER_STOP_PENDING;
+  uvsup__stop_request(w->run, signum != 0 ? signum : w->stop_signal);
+  uvsup__run_force_output(w->run);
 }
 
 int uvsup__worker_stop(uvsup_worker_t* w, int signum) {

@@ -23,7 +23,8 @@ enum {
   WORKER_STOP_ASKED = 1 << 3,    /* uvsup_stop_worker(): no restart after
                                     this run, however it ends */
   WORKER_STOP_PENDING = 1 << 4,  /* a stop asked while its spawn awaits the
-                                    helper's answer: sent once spawned */
+                                    helper's answer: sent, and shown
+                                    (STOPPING) once spawned */
   WORKER_STOP_DEFERRED = 1 << 5  /* a shutdown waits for its dependents to
                                     finish before stopping it */
 };
@@ -45,11 +46,10 @@ struct uvsup_worker_s {
   unsigned causes;
   uvsup_run_t* run; /* the live run, while RUNNING or STOPPING */
   uvsup_result_t result;
-  int has_result;     /* result holds a reported run (or skip) */
-  int counted;        /* counted in the summary as finished for good */
-  int skip_error;     /* why a worker could not start at all, or 0 */
-  int busy;           /* transitions under way that call out: no free */
-  int pending_signal; /* with WORKER_STOP_PENDING: its signal (0: own) */
+  int has_result; /* result holds a reported run (or skip) */
+  int counted;    /* counted in the summary as finished for good */
+  int skip_error; /* why a worker could not start at all, or 0 */
+  int busy;       /* transitions under way that call out: no free */
   unsigned runs;
   unsigned restarts;
   uint64_t restart_due;     /* uv_now() at which an asked restart may start */

@@ -1,6 +1,7 @@
 /* The spawn helper: nothing outlives uvsup when its host dies (kill -9 of
  * an embedding host and of the CLI), a helper that dies is reported and
  * replaced, and the helper's protocol reads only what is there. */
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,6 +24,22 @@
 #define MAX_PIDS 16
 #define GRACE_MS 300
 
+/* Where there is no pidfd_open() (valgrind does not know it): looks
+ * every 10 ms, the only way to wait for a process that is not our child. */
+static int wait_gone_polling(const int* pids, int n, int timeout_ms) {
+  uint64_t deadline = uv_hrtime() / 1000000 + (uint64_t)timeout_ms;
+  for (;;) {
+    int alive = 0;
+    for (int i = 0; i < n; i++) {
+      alive += tu_pid_alive(pids[i]);
+    }
+    if (alive == 0 || uv_hrtime() / 1000000 >= deadline) {
+      return alive;
+    }
+    usleep(10000);
+  }
+}
+
 /* Waits, with pidfds (no polling), until every pid has gone or timeout_ms
  * has passed; returns how many still run. */
 static int wait_gone(const int* pids, int n, int timeout_ms) {
@@ -30,6 +47,12 @@ static int wait_gone(const int* pids, int n, int timeout_ms) {
   int left = 0;
   for (int i = 0; i < n; i++) {
     int fd = (int)syscall(SYS_pidfd_open, pids[i], 0);
+    if (fd < 0 && errno == ENOSYS) {
+      for (int j = 0; j < left; j++) {
+        close(fds[j].fd);
+      }
+      return wait_gone_polling(pids, n, timeout_ms);
+    }
     if (fd >= 0) {
       fds[left].fd = fd;
       fds[left].events = POLLIN;
@@ -271,6 +294,92 @@ START_TEST(test_spawner_helper_reaped_by_another) {
 }
 END_TEST
 
+static void signal_helper(fixture_t* f, uvsup_worker_t* worker) {
+  int* helper = f->data;
+  *helper = parent_of(uvsup_worker_pid(worker));
+  ck_assert_int_eq(kill(*helper, SIGTERM), 0);
+  ck_assert_int_eq(kill(*helper, SIGHUP), 0);
+  ck_assert_int_eq(kill(*helper, SIGINT), 0);
+  /* It must not go: a wait that has to time out. */
+  ck_assert_int_eq(wait_gone(helper, 1, 300), 1);
+  ck_assert_int_eq(uvsup_stop_worker(worker, 0), 0);
+}
+
+START_TEST(test_spawner_helper_ignores_service_signals) {
+  /* SIGTERM, SIGHUP, SIGINT to every process of a service (systemd's
+   * control group, a Ctrl-C to a process group): the helper leaves the
+   * workers to its host, which stops them with their grace. */
+  int helper = 0;
+  fixture_t f;
+  fixture_init(&f, 0);
+  f.data = &helper;
+  f.on_start_hook = signal_helper;
+  fixture_add(&f, "w", 0, 0, "pause", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(result_of(&f, "w")->end, UVSUP_END_STOPPED);
+  ck_assert_int_eq(result_of(&f, "w")->term_signal, SIGTERM);
+  ck_assert_int_eq(tu_pid_alive(helper), 0); /* gone with its host's end */
+}
+END_TEST
+
+START_TEST(test_spawner_cli_shows_lost) {
+  /* A worker kills its helper ($PPID in helper mode) once uvsup knows its
+   * pid (its start event; a helper killed before it answered could not
+   * say which process it had started, and that one would run on): the
+   * CLI reports it lost, kills its group, exits 1, and the next worker
+   * runs with a new helper. */
+  char* dir = tu_tmpdir_new();
+  char* go = tu_fmt("%s/go", dir);
+  ck_assert_int_eq(mkfifo(go, 0600), 0);
+  char* victim = tu_fmt("read x < %s; kill -9 $PPID; exec '%s' pause", go,
+                        UVSUP_TEST_CHILD);
+  char* after = tu_fmt("exec '%s' out after", UVSUP_TEST_CHILD);
+  char* argv[] = { UVSUP_TEST_CLI, "--events", "/dev/stderr", "-j",   "1",
+                   "-n",           "victim",   "-c",          victim, "-n",
+                   "after",        "-c",       after,         NULL };
+  tu_proc_t p;
+  tu_start(argv, NULL, &p);
+  tu_wait_for_count(&p, "\"event\":\"start\"", 1);
+  int fd = open(go, O_WRONLY);
+  ck_assert_int_eq(write(fd, "go\n", 3), 3);
+  close(fd);
+  tu_result_t r;
+  tu_finish(&p, &r);
+  ck_assert_msg(r.status == 1, "status %d:\n%s", r.status, r.err);
+  ck_assert_ptr_nonnull(strstr(r.err, "lost (the spawn helper died)"));
+  ck_assert_ptr_nonnull(strstr(r.out, "after  | after"));
+  ck_assert_ptr_nonnull(strstr(r.err, "2 workers: 1 ok, 1 failed"));
+  tu_result_free(&r);
+  free(victim);
+  free(after);
+  free(go);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
+START_TEST(test_spawner_stop_before_the_answer) {
+  /* The first on_start stops everything: the second worker's spawn was
+   * asked in the same turn and is not answered yet. Its stop goes to the
+   * helper right behind the spawn; it is reported started, then stopped
+   * by its stop signal (a pause never ends by itself). */
+  fixture_t f;
+  fixture_init(&f, 0);
+  f.stop_at_starts = 1;
+  fixture_add(&f, "a", 0, 0, "pause", NULL);
+  fixture_add(&f, "b", 0, 0, "pause", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  for (int i = 0; i < 2; i++) {
+    const uvsup_result_t* r = result_of(&f, i == 0 ? "a" : "b");
+    ck_assert_int_eq(r->end, UVSUP_END_STOPPED);
+    ck_assert_int_eq(r->term_signal, SIGTERM);
+    ck_assert_int_gt(r->pid, 0);
+  }
+  ck_assert_int_eq(f.starts, 2);
+}
+END_TEST
+
 static void keep_line(fixture_t* f,
                       uvsup_worker_t* worker,
                       const uvsup_output_t* out) {
@@ -341,6 +450,34 @@ START_TEST(test_spawner_big_requests_queue) {
 }
 END_TEST
 
+static void check_owned(fixture_t* f, uvsup_worker_t* worker) {
+  int pid = uvsup_worker_pid(worker);
+  int parent = parent_of(pid);
+  const char* mode = getenv("UVSUP_SPAWN");
+  if (mode != NULL && strcmp(mode, "in-process") == 0) {
+    ck_assert_int_eq(parent, getpid());
+    ck_assert_int_eq(uvsup_owns_pid(f->sup, pid), 1);
+  } else {
+    /* The helper is our child, its workers its children: uvsup's all. */
+    ck_assert_int_eq(uvsup_owns_pid(f->sup, parent), 1);
+    ck_assert_int_eq(uvsup_owns_pid(f->sup, pid), 1);
+  }
+  ck_assert_int_eq(uvsup_owns_pid(f->sup, getpid()), 0);
+  ck_assert_int_eq(uvsup_stop_worker(worker, 0), 0);
+}
+
+START_TEST(test_spawner_owns_pid) {
+  /* What a host's reaper of orphans must leave alone: uvsup's children. */
+  fixture_t f;
+  fixture_init(&f, 0);
+  f.on_start_hook = check_owned;
+  fixture_add(&f, "w", 0, 0, "pause", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(result_of(&f, "w")->end, UVSUP_END_STOPPED);
+}
+END_TEST
+
 START_TEST(test_spawner_missing_helper) {
   /* A helper that cannot be started is uvsup_start()'s error, and nothing
    * is left open on the loop once it has run. */
@@ -399,9 +536,10 @@ END_TEST
 
 static Suite* spawner_suite(void) {
   Suite* s = suite_create("spawner");
-  TCase* proto = tcase_create("proto");
-  tcase_add_test(proto, test_spawner_proto_bounds);
-  suite_add_tcase(s, proto);
+  TCase* both = tcase_create("both");
+  tcase_add_test(both, test_spawner_proto_bounds);
+  tcase_add_test(both, test_spawner_owns_pid);
+  suite_add_tcase(s, both);
   const char* mode = getenv("UVSUP_SPAWN");
   if (mode != NULL && strcmp(mode, "in-process") == 0) {
     return s; /* the rest is the helper's */
@@ -410,11 +548,14 @@ static Suite* spawner_suite(void) {
   tcase_add_test(helper, test_spawner_host_killed_leaves_nothing);
   tcase_add_test(helper, test_spawner_host_killed_socket_held);
   tcase_add_test(helper, test_spawner_cli_killed_leaves_nothing);
+  tcase_add_test(helper, test_spawner_cli_shows_lost);
+  tcase_add_test(helper, test_spawner_stop_before_the_answer);
   tcase_add_test(helper, test_spawner_helper_killed_is_reported_and_replaced);
   tcase_add_test(helper, test_spawner_helper_reaped_by_another);
   tcase_add_test(helper, test_spawner_missing_helper);
   tcase_add_test(helper, test_spawner_worker_gets_only_its_stdio);
   tcase_add_test(helper, test_spawner_big_requests_queue);
+  tcase_add_test(helper, test_spawner_helper_ignores_service_signals);
   return s;
 }
 

@@ -556,6 +556,8 @@ static void print_running(uvsup_worker_t* worker, void* arg) {
     cli_output_say(l->run->output, "  %s  pid %d  %s, running for %s%s", shown,
                    pid, uvsup_state_name(uvsup_worker_state(worker)), took,
                    status.data != NULL ? status.data : "");
+  } else if (uvsup_worker_state(worker) == UVSUP_STATE_QUEUED) {
+    cli_output_say(l->run->output, "  %s  starting", shown);
   } else {
     cli_output_say(l->run->output, "  %s  exited, stopping what it left behind",
                    shown);

@@ -9,20 +9,34 @@
 
 #define HELPER_NAME "uvsup-spawn"
 
-/* The helper beside /proc/self/exe, as in a build tree; else the
- * library's choice (UVSUP_SPAWN_HELPER, then the installed one). */
+/* Names the helper at dir/rel in path if it is there and executable. */
+static int try_helper(char* path, size_t len, size_t dir_len, const char* rel) {
+  if (dir_len + strlen(rel) + 1 > len) {
+    return 0;
+  }
+  memcpy(path + dir_len, rel, strlen(rel) + 1);
+  return access(path, X_OK) == 0;
+}
+
+/* The helper beside /proc/self/exe, as in a build tree, or in ../libexec
+ * from it, as installed under any prefix; else the library's choice
+ * (UVSUP_SPAWN_HELPER, then the path it was configured with). */
 static void find_beside(uvsup_options_t* opts, char* path, size_t len) {
+  if (getenv("UVSUP_SPAWN_HELPER") != NULL) {
+    return;
+  }
   ssize_t n = readlink("/proc/self/exe", path, len - 1);
   if (n <= 0) {
     return;
   }
   path[n] = '\0';
   char* slash = strrchr(path, '/');
-  if (slash == NULL || (size_t)(slash - path) + sizeof("/" HELPER_NAME) > len) {
+  if (slash == NULL) {
     return;
   }
-  memcpy(slash + 1, HELPER_NAME, sizeof(HELPER_NAME));
-  if (getenv("UVSUP_SPAWN_HELPER") == NULL && access(path, X_OK) == 0) {
+  size_t dir_len = (size_t)(slash - path);
+  if (try_helper(path, len, dir_len, "/" HELPER_NAME) ||
+      try_helper(path, len, dir_len, "/../libexec/" HELPER_NAME)) {
     opts->spawn_helper = path;
   }
 }

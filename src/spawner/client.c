@@ -5,6 +5,8 @@
  * reaped through its pidfd (never a blind waitpid), its live procs are
  * reported lost after SIGKILL to their groups, and the next spawn starts
  * a new helper. */
+#define _GNU_SOURCE /* secure_getenv, dladdr */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -244,6 +246,12 @@ static void on_end(uvsup_chan_t* chan, int err) {
  * host's stderr, default signals, and a process group of its own (a
  * Ctrl-C meant for the host must not kill it). */
 static int start_process(const char* path, int child_fd, int* pid) {
+  /* posix_spawn() reports a failed exec only where the child shares the
+   * parent's memory until then (not under valgrind, which forks): look
+   * first, so a missing helper is an error of uvsup_start() everywhere. */
+  if (access(path, X_OK) != 0) {
+    return -errno;
+  }
   char fd_arg[16], host_arg[24];
   snprintf(fd_arg, sizeof(fd_arg), "%d", HELPER_FD);
   snprintf(host_arg, sizeof(host_arg), "%d", (int)getpid());
@@ -530,10 +538,40 @@ static const uvsup_spawner_ops_t client_ops = {
   client_release, client_close,  client_owns_pid,
 };
 
+/* Where the helper is when the host did not say: $UVSUP_SPAWN_HELPER (a
+ * build tree, tests; not for a setuid program), where it was installed,
+ * else ../libexec from the library (or the program it is linked into),
+ * for an install moved to another prefix. */
+static const char* find_helper(char* buf, size_t len) {
+  const char* env = secure_getenv("UVSUP_SPAWN_HELPER");
+  if (env != NULL && env[0] != '\0') {
+    return env;
+  }
+  Dl_info info;
+  if (access(UVSUP_HELPER_PATH, X_OK) == 0 ||
+      dladdr((void*)uvsup__spawner_helper_new, &info) == 0 ||
+      info.dli_fname == NULL) {
+    return UVSUP_HELPER_PATH;
+  }
+  const char* slash = strrchr(info.dli_fname, '/');
+  int n = slash == NULL
+              ? -1
+              : snprintf(buf, len, "%.*s/../libexec/uvsup-spawn",
+                         (int)(slash - info.dli_fname), info.dli_fname);
+  if (n < 0 || (size_t)n >= len || access(buf, X_OK) != 0) {
+    return UVSUP_HELPER_PATH; /* the error names the expected place */
+  }
+  return buf;
+}
+
 int uvsup__spawner_helper_new(uv_loop_t* loop,
                               const uvsup_spawner_events_t* events,
                               const char* path,
                               uvsup_spawner_t** out) {
+  char found[4096];
+  if (path == NULL) {
+    path = find_helper(found, sizeof(found));
+  }
   client_t* c = calloc(1, sizeof(*c));
   if (c == NULL || (c->path = strdup(path)) == NULL) {
     free(c);

@@ -343,13 +343,16 @@ static void on_end(uvsup_chan_t* chan, int err) {
   shut_down(); /* the host closed its end, or died */
 }
 
+/* The host is gone only when we are orphaned: the parent-death signal
+ * also comes when only the host's thread that started the helper ends, and
+ * SIGTERM, SIGINT or SIGHUP may be meant for the whole service (systemd
+ * signals every process of its cgroup): the host decides what its workers
+ * get, and a helper that stopped them itself would cut their grace short.
+ * With the host gone, any of them stops the workers at once. */
 static void on_signal(uv_signal_t* handle, int signum) {
-  /* The parent-death signal also comes when only the host's thread that
-   * started the helper ends: the host is gone only when we are orphaned. */
-  if (signum == PARENT_DEATH_SIGNAL && getppid() == helper.host_pid) {
-    return;
+  if (getppid() != helper.host_pid) {
+    shut_down();
   }
-  shut_down();
 }
 
 static void watch_signals(void) {

@@ -108,9 +108,10 @@ struct uvsup_spawner_s {
   void* closed_arg;
 };
 
-/* The helper spawner: starts the helper program at path now (a host
- * that cannot start it learns it here), and again after it dies. Returns
- * 0, UV_ENOMEM, or the error of starting the helper (UV_ENOENT, ...). */
+/* The helper spawner: starts the helper program at path (NULL: found as
+ * uvsup_options_t.spawn_helper says) now (a host that cannot start it
+ * learns it here), and again after it dies. Returns 0, UV_ENOMEM, or the
+ * error of starting the helper (UV_ENOENT, ...). */
 int uvsup__spawner_helper_new(uv_loop_t* loop,
                               const uvsup_spawner_events_t* events,
                               const char* path,

@@ -326,6 +326,26 @@ START_TEST(test_supervise_cli_events_and_signal_stop) {
 }
 END_TEST
 
+/* A worker waiting out its restart delay when uvsup is stopped is in the
+ * summary with how its last run ended; it was left out ("1 worker"). */
+START_TEST(test_supervise_cli_stop_during_backoff_in_summary) {
+  char* argv[] = { UVSUP_TEST_CLI, "--restart", "on-failure", "--restart-delay",
+                   "1h",           "-n",        "crash",      "-c",
+                   "exit 3",       "-n",        "svc",        "-c",
+                   "sleep 60",     NULL };
+  tu_proc_t p;
+  tu_start(argv, NULL, &p);
+  tu_wait_for_count(&p, "; restart 1 in ", 1);
+  ck_assert_int_eq(kill(p.pid, SIGTERM), 0);
+  tu_result_t r;
+  tu_finish(&p, &r);
+  ck_assert_int_eq(r.status, 128 + SIGTERM);
+  ck_assert_has(r.err, "2 workers: 0 ok, 1 failed, 1 stopped");
+  ck_assert_int_eq(count_lines(r.err, "crash "), 1); /* its summary row */
+  tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_supervise_cli_bad_events_path) {
   tu_result_t r;
   tu_run_cli(&r, NULL, "--events", "/nonexistent-dir/e.jsonl", "-c", "true",
@@ -349,6 +369,7 @@ static Suite* supervise_suite(void) {
   tcase_add_test(cli, test_supervise_cli_retries_batch);
   tcase_add_test(cli, test_supervise_cli_success_exit);
   tcase_add_test(cli, test_supervise_cli_events_and_signal_stop);
+  tcase_add_test(cli, test_supervise_cli_stop_during_backoff_in_summary);
   tcase_add_test(cli, test_supervise_cli_bad_events_path);
   return s;
 }

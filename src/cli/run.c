@@ -373,14 +373,25 @@ static void on_output(uvsup_t* sup,
   cli_output_chunk(run->output, worker, job, output);
 }
 
+/* The worker is finished for good: its slot is free for the next job. */
+static void job_finished(cli_run_t* run, size_t job) {
+  cli_stoporder_next(&run->order, run->next_job);
+  run->completed++;
+  run->free_slots[run->nfree_slots++] = run->job[job].slot;
+  run->in_flight--;
+  feed_more(run);
+}
+
 static void on_exit_cb(uvsup_t* sup,
                        uvsup_worker_t* worker,
                        const uvsup_result_t* result) {
   cli_run_t* run = uvsup_get_data(sup);
   size_t job = (uintptr_t)uvsup_worker_data(worker);
   cli_output_run_ended(run->output, job, result->next != UVSUP_NEXT_RESTART);
+  /* Kept from the first run on: a worker stopped while it waits to restart
+   * ends with this result and no further on_exit (on_state says it). */
+  run->job[job].result = result;
   if (result->next != UVSUP_NEXT_RESTART) {
-    run->job[job].result = result;
     cli_runlog_ended(run, job, result);
   }
   if (cli_live_wanted(run->live, result)) {
@@ -402,11 +413,7 @@ static void on_exit_cb(uvsup_t* sup,
   }
   check_halt(run, result);
   if (result->next != UVSUP_NEXT_RESTART) {
-    cli_stoporder_next(&run->order, run->next_job);
-    run->completed++;
-    run->free_slots[run->nfree_slots++] = run->job[job].slot;
-    run->in_flight--;
-    feed_more(run);
+    job_finished(run, job);
   }
 }
 
@@ -465,6 +472,10 @@ static void on_state(uvsup_t* sup,
                      uvsup_state_t from,
                      uvsup_state_t to) {
   cli_run_t* run = uvsup_get_data(sup);
+  if (from == UVSUP_STATE_BACKOFF && to == UVSUP_STATE_FINISHED) {
+    /* Stopped while it waited to restart: no run ends, so no on_exit. */
+    job_finished(run, (uintptr_t)uvsup_worker_data(worker));
+  }
   if (cli_events_state(&run->events, worker, from, to) != 0) {
     cli_output_say(run->output, "--events: cannot write; events are lost");
   }

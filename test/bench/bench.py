@@ -347,7 +347,10 @@ def main():
     ap.add_argument("--quick", action="store_true",
                     help="tiny sizes, one repetition (CI smoke run)")
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--only", default="1,2,3,4,5,6,7",
+                    help="the workloads to run, by number (e.g. 1,5)")
     args = ap.parse_args()
+    only = {int(w) for w in args.only.split(",") if w.strip()}
     b = Binaries(args.build)
     # The library's helper, from the build tree rather than an install.
     os.environ["UVSUP_SPAWN_HELPER"] = os.path.join(args.build, "uvsup-spawn")
@@ -358,15 +361,23 @@ def main():
     notes = []
     print(f"machine: {machine()}", flush=True)
     print(f"load average at the start: {os.getloadavg()[0]:.2f}", flush=True)
-    spawn_throughput(b, table, 200 if quick else 5000, (2, 16), reps,
-                     with_parallel=shutil.which("parallel") is not None,
-                     notes=notes)
-    sleepers(b, table, 50 if quick else 1000, reps)
-    memory_per_worker(b, table, 500 if quick else 20000, reps)
-    tagged_output(b, table, 4_000_000 if quick else 1_000_000_000, reps)
-    embedding(b, table, 16 if quick else 1024, 20 if quick else 200, reps)
-    kept_open(b, table, 500 if quick else 100000, reps)
-    kill9_cleanup(b, table, 5 if quick else 20, reps, 1.0 if quick else 3.0)
+    if 1 in only:
+        spawn_throughput(b, table, 200 if quick else 5000, (2, 16), reps,
+                         with_parallel=shutil.which("parallel") is not None,
+                         notes=notes)
+    if 2 in only:
+        sleepers(b, table, 50 if quick else 1000, reps)
+    if 3 in only:
+        memory_per_worker(b, table, 500 if quick else 20000, reps)
+    if 4 in only:
+        tagged_output(b, table, 4_000_000 if quick else 1_000_000_000, reps)
+    if 5 in only:
+        embedding(b, table, 16 if quick else 1024, 20 if quick else 200, reps)
+    if 6 in only:
+        kept_open(b, table, 500 if quick else 100000, reps)
+    if 7 in only:
+        kill9_cleanup(b, table, 5 if quick else 20, reps,
+                      1.0 if quick else 3.0)
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     print()
     print(table.markdown())

@@ -1,10 +1,13 @@
-/* A growable byte buffer that remembers an allocation failure. */
+/* A growable byte buffer that remembers an allocation failure, and writing
+ * bytes out whole. */
 #include "buf.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void cli_buf_init(cli_buf_t* b) {
   b->data = NULL;
@@ -114,5 +117,20 @@ int cli_buf_vprintf(cli_buf_t* b, const char* fmt, va_list ap) {
     va_end(ap2);
   }
   b->len += (size_t)n;
+  return 0;
+}
+
+int cli_write_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) {
+      continue;
+    }
+    if (w <= 0) {
+      return -1;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
   return 0;
 }

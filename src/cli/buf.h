@@ -23,4 +23,9 @@ int cli_buf_printf(cli_buf_t* b, const char* fmt, ...)
 int cli_buf_vprintf(cli_buf_t* b, const char* fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
+/* Writes the n bytes at p to fd whole, again after EINTR. Returns 0, or -1
+ * with errno set (a write of nothing counts as a failure, so a full disk
+ * cannot loop). */
+int cli_write_all(int fd, const char* p, size_t n);
+
 #endif

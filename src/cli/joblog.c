@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fail.h"
 
 /* A job number past this in a log is taken as garbage, not a job. */
@@ -62,21 +63,6 @@ int cli_joblog_outcome(const uvsup_result_t* r, cli_joblog_entry_t* e) {
   return 0;
 }
 
-static int write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w < 0) {
-      return -1;
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
 int cli_joblog_open(cli_joblog_t* log,
                     const char* path,
                     int append,
@@ -92,7 +78,8 @@ int cli_joblog_open(cli_joblog_t* log,
   struct stat st;
   int empty = fstat(log->fd, &st) == 0 && st.st_size == 0;
   if ((!append || (with_header_if_empty && empty)) &&
-      write_all(log->fd, CLI_JOBLOG_HEADER, strlen(CLI_JOBLOG_HEADER)) != 0) {
+      cli_write_all(log->fd, CLI_JOBLOG_HEADER, strlen(CLI_JOBLOG_HEADER)) !=
+          0) {
     cli_fail(err, errlen, "--joblog '%s': %s", path, strerror(errno));
     close(log->fd);
     log->fd = -1;
@@ -108,7 +95,8 @@ int cli_joblog_write(cli_joblog_t* log, const cli_joblog_entry_t* e) {
   cli_buf_t b;
   cli_buf_init(&b);
   cli_joblog_format(&b, e);
-  int rc = b.failed ? (errno = ENOMEM, -1) : write_all(log->fd, b.data, b.len);
+  int rc =
+      b.failed ? (errno = ENOMEM, -1) : cli_write_all(log->fd, b.data, b.len);
   cli_buf_free(&b);
   return rc;
 }

@@ -40,21 +40,6 @@ static int open_summary_file(const char* path, char* err, size_t errlen) {
   return fd;
 }
 
-static int write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w < 0) {
-      return -1;
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
 static int print_summary(const cli_args_t* a, cli_run_t* run, int fd) {
   if (a->summary == CLI_SUMMARY_NONE) {
     return 0;
@@ -66,7 +51,7 @@ static int print_summary(const cli_args_t* a, cli_run_t* run, int fd) {
   int rc = a->summary == CLI_SUMMARY_JSON ? cli_summary_json(&b, &s)
                                           : cli_summary_text(&b, &s);
   if (rc == 0) {
-    rc = write_all(fd, b.data, b.len);
+    rc = cli_write_all(fd, b.data, b.len);
   }
   cli_buf_free(&b);
   if (rc != 0) {
@@ -113,7 +98,7 @@ static int check_only(cli_args_t* args, cli_jobs_t* jobs) {
   snprintf(tail, sizeof(tail), "%zu worker%s would start; nothing started\n",
            jobs->count, jobs->count == 1 ? "" : "s");
   cli_buf_puts(&b, tail);
-  int rc = b.failed || write_all(STDOUT_FILENO, b.data, b.len) != 0
+  int rc = b.failed || cli_write_all(STDOUT_FILENO, b.data, b.len) != 0
                ? EXIT_SOME_FAILED
                : EXIT_ALL_OK;
   cli_buf_free(&b);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "logdir.h"
 #include "safe.h"
 #include "spool.h"
@@ -314,21 +315,6 @@ static const char* stamp(cli_output_t* out) {
   return out->stamp;
 }
 
-static int write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w <= 0) {
-      return -1;
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
 /* Output the user asked for is gone: each loss is said (once per stream
  * of a run or per log of a run) and shows in the exit status. */
 static void say_lost(cli_output_t* out,
@@ -360,8 +346,8 @@ static int append_log(int fd, const uvsup_output_t* o) {
       skip -= iov[k].iov_len;
       continue;
     }
-    if (write_all(fd, (const char*)iov[k].iov_base + skip,
-                  iov[k].iov_len - skip) != 0) {
+    if (cli_write_all(fd, (const char*)iov[k].iov_base + skip,
+                      iov[k].iov_len - skip) != 0) {
       return -1;
     }
     skip = 0;

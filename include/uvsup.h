@@ -315,6 +315,14 @@ typedef struct {
    * restart_limit failures in a row); restart_limit 0: never give up. */
   unsigned restart_limit;
   uint64_t restart_period_ms;
+  /* Give up past start_retries failed starts in a row. A failed start is
+   * a run that ended before it was ready (see ready below), when the
+   * restart policy would restart it: 0 gives up after the first failed
+   * start, 2 after the third. A run that became ready starts the count
+   * again, and so does uvsup_restart_worker(). It is independent of
+   * restart_limit: whichever is spent first gives up. Default -1: no
+   * limit of its own. */
+  int start_retries;
   /* Run as another user: with set_user 1, each run gets uid and gid
    * (uv_spawn's setuid/setgid, which also drops supplementary groups).
    * Only a privileged process may (root): otherwise each run ends as a

@@ -33,6 +33,7 @@ void uvsup_worker_options_init(uvsup_worker_options_t* opts) {
   opts->restart_jitter = 0.1;
   opts->ready_timeout_ms = 60000;
   opts->min_uptime_ms = 1000;
+  opts->start_retries = -1;
 }
 
 

@@ -66,6 +66,7 @@ static void copy_policy(uvsup_worker_t* w, const uvsup_worker_options_t* o) {
                                          : 2 * o->restart_delay_max_ms;
   p->limit = o->restart_limit;
   p->period_ms = o->restart_period_ms;
+  w->start_retries = o->start_retries < 0 ? -1 : o->start_retries;
   w->restart = o->restart;
   for (size_t i = 0; i < o->success_exit_count; i++) {
     int code = o->success_exit_codes[i];
@@ -398,6 +399,7 @@ int uvsup__worker_restart(uvsup_worker_t* w, int only_finished) {
     return UVSUP_ESTATE; /* or released, from inside its on_exit */
   }
   uvsup__backoff_clear(&w->backoff);
+  w->failed_starts = 0;
   w->causes &= ~(unsigned)WORKER_STOP_ASKED;
   switch (w->state) {
   case UVSUP_STATE_QUEUED:
@@ -519,6 +521,17 @@ static int wants_restart(const uvsup_worker_t* w, const uvsup_result_t* r) {
   return 0;
 }
 
+/* Counts a run that ended before it was ready and is to be restarted; 1
+ * when that is one failed start in a row more than start_retries allows.
+ * A run that got ready starts the count again. */
+static int failed_start_spent(uvsup_worker_t* w, const uvsup_result_t* r) {
+  if (r->ready_ns != 0) {
+    return 0;
+  }
+  w->failed_starts++;
+  return w->start_retries >= 0 && w->failed_starts > (unsigned)w->start_retries;
+}
+
 /* What follows the run whose result is in w->result; sets the delay. */
 static uvsup_next_t decide(uvsup_worker_t* w,
                            uint64_t now,
@@ -531,6 +544,9 @@ static uvsup_next_t decide(uvsup_worker_t* w,
                            ? r->duration_ns - r->ready_ns
                            : 0;
   uvsup__backoff_run_ended(&w->backoff, &w->policy, ready_for / 1000000);
+  if (r->ready_ns != 0) {
+    w->failed_starts = 0; /* it got ready: not a failed start */
+  }
   unsigned asked = w->causes & WORKER_RESTART_ASKED;
   w->causes &= ~(unsigned)WORKER_RESTART_ASKED;
   if (sup->stopping || (w->causes & WORKER_STOP_ASKED)) {
@@ -542,6 +558,9 @@ static uvsup_next_t decide(uvsup_worker_t* w,
   }
   if (!wants_restart(w, r)) {
     return UVSUP_NEXT_NONE;
+  }
+  if (failed_start_spent(w, r)) {
+    return UVSUP_NEXT_GAVE_UP;
   }
   if (uvsup__backoff_failed(&w->backoff, &w->policy, now, &sup->rng, delay)) {
     return UVSUP_NEXT_GAVE_UP;

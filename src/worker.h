@@ -52,6 +52,8 @@ struct uvsup_worker_s {
   int busy;       /* transitions under way that call out: no free */
   unsigned runs;
   unsigned restarts;
+  int start_retries;        /* failed starts in a row allowed; -1: no limit */
+  unsigned failed_starts;   /* in a row, since the last run that got ready */
   uint64_t restart_due;     /* uv_now() at which an asked restart may start */
   uvsup_sched_entry_t wake; /* in the supervisor's schedule while BACKOFF */
   uvsup_link_t all;         /* every worker, in the order added */

@@ -454,6 +454,84 @@ START_TEST(test_ready_watchdog_restarts) {
 }
 END_TEST
 
+/* start_retries n: failed starts (runs that end before ready) n + 1 in a
+ * row give up; 0 gives up after the first, with no restart_limit. */
+static void check_start_retries(int retries) {
+  harness_t h;
+  harness_init(&h, NULL);
+  uvsup_worker_options_t w = opts_of(NULL, NULL);
+  w.min_uptime_ms = 60000; /* never ready: each run is a failed start */
+  w.restart = UVSUP_RESTART_ALWAYS;
+  w.restart_delay_ms = 10;
+  w.start_retries = retries;
+  add(&h, "crashy", w, "exit", "1", NULL);
+  ck_assert_int_eq(uvsup_start(h.sup), 0);
+  harness_run(&h);
+  ck_assert_int_eq(h.nexits, retries + 1);
+  for (int i = 0; i < retries; i++) {
+    ck_assert_int_eq(exit_of(&h, "crashy", i)->end, UVSUP_END_EXITED);
+    ck_assert_int_eq(exit_of(&h, "crashy", i)->next, UVSUP_NEXT_RESTART);
+  }
+  const uvsup_result_t* last = exit_of(&h, "crashy", retries);
+  ck_assert_int_eq(last->end, UVSUP_END_GAVE_UP);
+  ck_assert_int_eq(last->exit_status, 1);
+  ck_assert_uint_eq(last->run, (unsigned)retries + 1);
+  ck_assert_uint_eq(h.summary.gave_up, 1);
+  ck_assert_uint_eq(h.summary.runs, (unsigned)retries + 1);
+}
+
+START_TEST(test_ready_start_retries_zero_gives_up_at_once) {
+  check_start_retries(0);
+}
+END_TEST
+
+START_TEST(test_ready_start_retries_two_gives_up_after_three) {
+  check_start_retries(2);
+}
+END_TEST
+
+/* After the first failed start, lets the second run get ready; once it is,
+ * takes the flag away again and kills it (a failure, not a failed start). */
+static void ready_once(harness_t* h, uvsup_worker_t* w, uvsup_state_t to) {
+  if (to == UVSUP_STATE_BACKOFF &&
+      count_state(h, "svc", UVSUP_STATE_BACKOFF) == 1) {
+    FILE* f = fopen(h->data, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+  } else if (to == UVSUP_STATE_READY) {
+    ck_assert_int_eq(unlink(h->data), 0);
+    ck_assert_int_eq(kill(uvsup_worker_pid(w), SIGKILL), 0);
+  }
+}
+
+START_TEST(test_ready_start_retries_reset_by_a_ready_run) {
+  char* dir = tu_tmpdir_new();
+  char* flag = tu_fmt("%s/flag", dir);
+  harness_t h;
+  harness_init(&h, NULL);
+  h.data = flag;
+  h.on_state_hook = ready_once;
+  uvsup_worker_options_t w = opts_of("notify", NULL);
+  w.restart = UVSUP_RESTART_ON_FAILURE;
+  w.restart_delay_ms = 10;
+  w.start_retries = 1;
+  add(&h, "svc", w, "failifmissing", flag, "notify", "READY=1", "pause", NULL);
+  ck_assert_int_eq(uvsup_start(h.sup), 0);
+  harness_run(&h);
+  /* Failed, ready (the count starts again), failed, failed: given up.
+   * Without the reset the third run would have been given up. */
+  ck_assert_int_eq(h.nexits, 4);
+  ck_assert_uint_eq(exit_of(&h, "svc", 0)->ready_ns, 0);
+  ck_assert_int_eq(exit_of(&h, "svc", 1)->end, UVSUP_END_SIGNALED);
+  ck_assert_uint_gt(exit_of(&h, "svc", 1)->ready_ns, 0);
+  ck_assert_int_eq(exit_of(&h, "svc", 2)->next, UVSUP_NEXT_RESTART);
+  ck_assert_int_eq(exit_of(&h, "svc", 3)->end, UVSUP_END_GAVE_UP);
+  ck_assert_int_eq(exit_of(&h, "svc", 3)->exit_status, 1);
+  free(flag);
+  tu_tmpdir_free(dir);
+}
+END_TEST
+
 static void unlink_when_ready(harness_t* h,
                               uvsup_worker_t* w,
                               uvsup_state_t to) {
@@ -735,6 +813,9 @@ static Suite* ready_suite(void) {
   Suite* s = suite_create("ready");
   TCase* kinds = tu_tcase_new(s, "kinds", 30);
   tcase_add_test(kinds, test_ready_min_uptime);
+  tcase_add_test(kinds, test_ready_start_retries_zero_gives_up_at_once);
+  tcase_add_test(kinds, test_ready_start_retries_two_gives_up_after_three);
+  tcase_add_test(kinds, test_ready_start_retries_reset_by_a_ready_run);
   tcase_add_test(kinds, test_ready_fd);
   tcase_add_test(kinds, test_ready_fd_closed_without_a_line);
   tcase_add_test(kinds, test_ready_notify_from_a_grandchild);

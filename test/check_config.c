@@ -116,7 +116,9 @@ START_TEST(test_config_defaults) {
   ck_assert_uint_eq(b.jobs.workers[0].min_uptime_ms, 1000);
   ck_assert_uint_eq(b.jobs.workers[0].kill_after_ms, 10000);
   ck_assert_int_eq(b.jobs.workers[0].stop_signal, SIGTERM);
-  ck_assert_uint_eq(o->supervise.limit, 3);
+  /* startretries=3 is the worker's failed starts; no restart limit. */
+  ck_assert_int_eq(b.jobs.workers[0].start_retries, 3);
+  ck_assert_uint_eq(o->supervise.limit, 0);
   ck_assert_uint_eq(o->supervise.period_ms, 0);
   ck_assert_int_eq(o->stop_signal, SIGTERM);
   ck_assert_uint_eq(o->kill_after_ms, 10000);
@@ -159,9 +161,6 @@ static void reset_5s(const cli_job_t* j) {
 static void reset_default(const cli_job_t* j) {
   /* 0: uvsup's own (twice the delay cap), so a crash loop gives up. */
   ck_assert_uint_eq(j->opts->supervise.reset_ms, 0);
-}
-static void limit_7(const cli_job_t* j) {
-  ck_assert_uint_eq(j->opts->supervise.limit, 7);
 }
 static void sigint(const cli_job_t* j) {
   ck_assert_int_eq(j->opts->stop_signal, SIGINT);
@@ -216,7 +215,6 @@ static const key_case_t key_cases[] = {
   { "exitcodes = 0,2, 3", codes_2_3 },
   { "startsecs = 5", reset_5s },
   { "startsecs = 0", reset_default },
-  { "startretries = 7", limit_7 },
   { "stopsignal = INT", sigint },
   { "stopsignal = SIGQUIT", sigquit },
   { "stopwaitsecs = 3", grace_3s },
@@ -247,6 +245,34 @@ START_TEST(test_config_each_key) {
                 b.conf.warnings[0]);
   built_free(&b);
   free(text);
+}
+END_TEST
+
+/* startretries is the worker's limit of failed starts in a row, 0
+ * included, without a warning; restart-limit stays its own key. */
+START_TEST(test_config_startretries) {
+  static const struct {
+    const char* lines;
+    int start_retries;
+    unsigned limit;
+  } cases[] = {
+    { "startretries = 7", 7, 0 },
+    { "startretries = 0", 0, 0 },
+    { "restart-limit = 5", 3, 5 },
+    { "startretries = 0\nrestart-limit = 2", 0, 2 },
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char* text = tu_fmt("[program:p]\ncommand=/bin/true\n%s\n", cases[i].lines);
+    built_t b;
+    build(&b, text, NULL);
+    ck_assert_msg(b.rc == 0, "%s: %s", cases[i].lines, b.err);
+    ck_assert_int_eq(b.jobs.workers[0].start_retries, cases[i].start_retries);
+    ck_assert_uint_eq(b.jobs.fixed[0].opts->supervise.limit, cases[i].limit);
+    ck_assert_msg(b.conf.nwarnings == 0, "%s: warned %s", cases[i].lines,
+                  b.conf.warnings[0]);
+    built_free(&b);
+    free(text);
+  }
 }
 END_TEST
 
@@ -599,6 +625,7 @@ static Suite* config_suite(void) {
   tcase_add_test(core, test_config_defaults);
   tcase_add_loop_test(core, test_config_each_key, 0,
                       sizeof(key_cases) / sizeof(key_cases[0]));
+  tcase_add_test(core, test_config_startretries);
   tcase_add_test(core, test_config_autostart_false);
   tcase_add_test(core, test_config_numprocs_names);
   tcase_add_test(core, test_config_priority_order);

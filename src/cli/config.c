@@ -501,6 +501,7 @@ static int worker_of(ctx_t* c, prog_t* p) {
   cli_worker_t* w = &p->o.worker;
   cli_worker_init(w, &p->o.supervise);
   w->min_uptime_ms = (uint64_t)p->startsecs * 1000;
+  w->start_retries = (int)p->startretries;
   w->stop_signal = p->o.stop_signal;
   w->kill_after_ms = p->o.kill_after_ms;
   w->timeout_ms = p->o.timeout_ms;
@@ -529,13 +530,12 @@ static int supervise_of(ctx_t* c, prog_t* p) {
     }
   }
   /* startsecs is the minimum uptime: a run that ends before it is a
-   * failed start, and startretries of them in a row give up
-   * (supervisord's FATAL); a run that got there forgives the failures
-   * before it. startsecs=0 keeps uvsup's forgiveness (restart-reset):
-   * with supervisord, it makes a crash loop restart forever. */
+   * failed start, and past startretries of them in a row the program is
+   * given up (supervisord's FATAL; the worker's start_retries, see
+   * worker_of()). A run that got there also forgives the backoff's
+   * failures before it. startsecs=0 keeps uvsup's forgiveness
+   * (restart-reset). restart-limit stays uvsup's own key. */
   sup->reset_ms = p->startsecs > 0 ? 1 : 0;
-  sup->limit = (unsigned)(p->startretries > 0 ? p->startretries : 1);
-  sup->limit_set = 1;
   p->o.kill_after_ms =
       p->kill_after_set ? p->kill_after_ms : (uint64_t)p->stopwaitsecs * 1000;
   if (apply_uvsup_keys(c, p, K_UVSUP) != 0) {
@@ -674,12 +674,6 @@ static int process(ctx_t* c, prog_t* p, long n, int asked, cli_jobs_t* out) {
   }
   if (apply_keys(c, p, n == 0) != 0 || supervise_of(c, p) != 0) {
     return -1;
-  }
-  if (n == 0 && p->startretries == 0) {
-    cli_svconf_warn(c->conf,
-                    "%s:%u: [%s] startretries = 0: uvsup retries once before "
-                    "it gives up (it has no zero limit yet)",
-                    p->s->file, p->s->line, p->s->name);
   }
   if (!p->autostart && !asked) {
     if (n == 0) {

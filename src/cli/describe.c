@@ -51,11 +51,16 @@ static void put_opts(cli_buf_t* b, const cli_job_opts_t* o) {
                                           "always" };
   static const char* const streams[] = { "stdout", "stderr" };
   char line[256];
+  char limit[64] = "never give up";
+  if (o->supervise.limit != 0) {
+    snprintf(limit, sizeof(limit), "give up past %u failures in a row",
+             o->supervise.limit);
+  }
   snprintf(line, sizeof(line),
-           "  restart %s, give up past %u failures in a row, a run of %llu "
+           "  restart %s, %s, a run of %llu "
            "ms forgives them\n  stop %s, SIGKILL after %llu ms\n"
            "  priority %ld\n",
-           restarts[o->supervise.restart], o->supervise.limit,
+           restarts[o->supervise.restart], limit,
            (unsigned long long)(o->supervise.reset_ms != 0
                                     ? o->supervise.reset_ms
                                     : 2 * o->supervise.delay_max_ms),
@@ -101,6 +106,11 @@ static void put_worker(cli_buf_t* b, const cli_worker_t* w) {
   } else {
     snprintf(line, sizeof(line), "  ready after %llu ms up\n",
              (unsigned long long)w->min_uptime_ms);
+    cli_buf_puts(b, line);
+  }
+  if (w->start_retries >= 0) {
+    snprintf(line, sizeof(line), "  give up past %d failed starts in a row\n",
+             w->start_retries);
     cli_buf_puts(b, line);
   }
   if (w->after != NULL) {

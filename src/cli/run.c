@@ -95,6 +95,7 @@ static void apply_worker(const cli_args_t* a,
   w->ready = k->ready;
   w->ready_timeout_ms = k->ready_timeout_ms;
   w->min_uptime_ms = k->min_uptime_ms;
+  w->start_retries = k->start_retries;
   w->watchdog_ms = k->watchdog_ms;
   w->after = k->after;
 }

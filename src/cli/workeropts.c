@@ -77,6 +77,7 @@ void cli_worker_init(cli_worker_t* w, const cli_supervise_t* sup) {
   }
   w->ready_timeout_ms = 60000;
   w->min_uptime_ms = 1000;
+  w->start_retries = -1;
   w->kill_after_ms = 5000;
   w->stop_signal = SIGTERM;
 }

@@ -16,7 +16,8 @@ typedef struct {
   uint64_t ready_timeout_ms;
   uint64_t min_uptime_ms;
   uint64_t watchdog_ms;
-  char* after; /* owned; NULL: none */
+  int start_retries; /* failed starts in a row before giving up; -1: none */
+  char* after;       /* owned; NULL: none */
   /* The stop sequence, per worker (--timeout, --kill-after, --stop-signal). */
   uint64_t timeout_ms; /* 0: none */
   uint64_t kill_after_ms;
@@ -30,8 +31,8 @@ typedef struct {
 } cli_setting_t;
 
 /* Defaults: restart settings from sup, no check, 60s ready timeout, 1s
- * minimum uptime, no watchdog, no dependency, no timeout, SIGTERM and 5s
- * of grace. */
+ * minimum uptime, no limit of failed starts, no watchdog, no dependency, no
+ * timeout, SIGTERM and 5s of grace. */
 void cli_worker_init(cli_worker_t* w, const cli_supervise_t* sup);
 /* A deep copy of from (the supervise part as it was before its finish:
  * --retries applied already is not applied twice). Returns 0 or -1. */

@@ -116,9 +116,10 @@ START_TEST(test_config_defaults) {
   ck_assert_uint_eq(b.jobs.workers[0].min_uptime_ms, 1000);
   ck_assert_uint_eq(b.jobs.workers[0].kill_after_ms, 10000);
   ck_assert_int_eq(b.jobs.workers[0].stop_signal, SIGTERM);
-  /* startretries=3 is the worker's failed starts; no restart limit. */
+  /* startretries=3 is the worker's failed starts, and the restart limit
+   * that gives up a crash loop when startsecs=0 lets no start fail. */
   ck_assert_int_eq(b.jobs.workers[0].start_retries, 3);
-  ck_assert_uint_eq(o->supervise.limit, 0);
+  ck_assert_uint_eq(o->supervise.limit, 3);
   ck_assert_uint_eq(o->supervise.period_ms, 0);
   ck_assert_int_eq(o->stop_signal, SIGTERM);
   ck_assert_uint_eq(o->kill_after_ms, 10000);
@@ -249,15 +250,16 @@ START_TEST(test_config_each_key) {
 END_TEST
 
 /* startretries is the worker's limit of failed starts in a row, 0
- * included, without a warning; restart-limit stays its own key. */
+ * included, without a warning, and the restart limit (at least 1) unless
+ * a restart-limit key says otherwise. */
 START_TEST(test_config_startretries) {
   static const struct {
     const char* lines;
     int start_retries;
     unsigned limit;
   } cases[] = {
-    { "startretries = 7", 7, 0 },
-    { "startretries = 0", 0, 0 },
+    { "startretries = 7", 7, 7 },
+    { "startretries = 0", 0, 1 },
     { "restart-limit = 5", 3, 5 },
     { "startretries = 0\nrestart-limit = 2", 0, 2 },
   };

@@ -358,7 +358,8 @@ START_TEST(test_supervisord_check_describes) {
     log,
     "  stderr with stdout",
     "  priority 5",
-    "  restart on-failure, never give up, a run of 1 ms forgives them",
+    "  restart on-failure, give up past 3 failures in a row, a run of 1 ms "
+    "forgives them",
     "  ready after 1000 ms up",
     "  give up past 3 failed starts in a row",
     "b: /bin/true",

@@ -533,9 +533,13 @@ static int supervise_of(ctx_t* c, prog_t* p) {
    * failed start, and past startretries of them in a row the program is
    * given up (supervisord's FATAL; the worker's start_retries, see
    * worker_of()). A run that got there also forgives the backoff's
-   * failures before it. startsecs=0 keeps uvsup's forgiveness
-   * (restart-reset). restart-limit stays uvsup's own key. */
+   * failures before it. With startsecs=0 no start fails, and supervisord
+   * would restart a crash loop forever: the same number as a restart
+   * limit, with uvsup's forgiveness (restart-reset), gives it up visibly.
+   * A restart-limit key of the section wins. */
   sup->reset_ms = p->startsecs > 0 ? 1 : 0;
+  sup->limit = (unsigned)(p->startretries > 0 ? p->startretries : 1);
+  sup->limit_set = 1;
   p->o.kill_after_ms =
       p->kill_after_set ? p->kill_after_ms : (uint64_t)p->stopwaitsecs * 1000;
   if (apply_uvsup_keys(c, p, K_UVSUP) != 0) {

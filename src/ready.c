@@ -337,7 +337,7 @@ static void on_log_line(void* ctx, const char* data, size_t len, int newline) {
 
 void uvsup__ready_output(void* ctx, const char* data, size_t len) {
   uvsup_ready_t* r = ctx;
-  if (r->conf->spec.kind == READY_LOG && r->phase == READY_CHECKING) {
+  if (r->phase == READY_CHECKING) { /* hooked for a log check only */
     uvsup__lines_feed(&r->lines, data, len, on_log_line, r);
   }
 }

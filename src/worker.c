@@ -696,7 +696,8 @@ int uvsup__worker_prepare_run(uvsup_worker_t* w,
   ready->on_closed = on_closed;
   run->ready = ready;
   run->open_handles++; /* the check closes as one of the run's handles */
-  if (run->captured) {
+  if (run->captured && w->ready.spec.kind == READY_LOG) {
+    /* Only a log check reads the output: no call per read for others. */
     run->capture.on_data = uvsup__ready_output;
     run->capture.on_data_ctx = ready;
   }

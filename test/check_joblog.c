@@ -107,6 +107,26 @@ START_TEST(test_joblog_outcome_of_each_end) {
 }
 END_TEST
 
+/* A job that a stop reached but that ran to its end and exited 0 is done:
+ * it gets its line, or a resume ran it twice (slurm_shard saw job 8 run
+ * twice when a cancel came right after the job finished its work). */
+START_TEST(test_joblog_stopped_after_success_is_logged) {
+  uvsup_result_t r;
+  cli_joblog_entry_t e;
+  memset(&r, 0, sizeof(r));
+  r.end = UVSUP_END_STOPPED;
+  r.exit_status = 0;
+  ck_assert_int_eq(cli_joblog_outcome(&r, &e), 0);
+  ck_assert_int_eq(e.exitval, 0);
+  ck_assert_int_eq(e.signal, 0);
+  r.exit_status = 143; /* ended by the stop: no line */
+  ck_assert_int_eq(cli_joblog_outcome(&r, &e), -1);
+  r.exit_status = -1;
+  r.term_signal = 15;
+  ck_assert_int_eq(cli_joblog_outcome(&r, &e), -1);
+}
+END_TEST
+
 START_TEST(test_joblog_load_last_line_wins) {
   static const char text[] =
       "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\t"
@@ -541,6 +561,7 @@ int main(void) {
   TCase* tc = tcase_create("format");
   tcase_add_test(tc, test_joblog_format_as_parallel);
   tcase_add_test(tc, test_joblog_outcome_of_each_end);
+  tcase_add_test(tc, test_joblog_stopped_after_success_is_logged);
   tcase_add_test(tc, test_joblog_load_last_line_wins);
   suite_add_tcase(s, tc);
   tc = tu_tcase_new(s, "cli", 60);

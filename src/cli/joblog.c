@@ -53,6 +53,12 @@ int cli_joblog_outcome(const uvsup_result_t* r, cli_joblog_entry_t* e) {
     e->exitval = r->error == UV_ENOENT ? 127 : 126;
     break;
   case UVSUP_END_STOPPED:
+    /* Reached by the stop after it had done its work and exited 0: done,
+     * so a resume must not run it again. Any other stopped end is cut. */
+    if (r->term_signal != 0 || r->exit_status != 0 || r->error != 0) {
+      return -1;
+    }
+    break;
   case UVSUP_END_NOT_STARTED:
   default:
     return -1;

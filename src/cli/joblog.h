@@ -36,7 +36,8 @@ void cli_joblog_format(cli_buf_t* b, const cli_joblog_entry_t* e);
  * writes them: the exit status and 0; 0 and the signal that killed it;
  * -1 and the signal for a timeout; 127 (126) for a program not found
  * (not executable), as a shell would. Returns 0, or -1 when the job gets
- * no line: stopped by uvsup (a signal to uvsup, --halt now) or never
+ * no line: cut short by a stop of uvsup (a signal to uvsup, --halt now;
+ * a stopped job that exited 0 ran to its end and gets its line) or never
  * started, so a --resume runs it again. */
 int cli_joblog_outcome(const uvsup_result_t* r, cli_joblog_entry_t* e);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -23,6 +24,7 @@
 #include "../table.h"
 #include "channel.h"
 #include "group.h"
+#include "launch.h"
 #include "proto.h"
 
 /* After SIGKILL, how long to wait for the groups to go before exiting. */
@@ -37,6 +39,11 @@
 typedef struct {
   uint64_t id;
   int pid;
+  /* Launched (launch.c) and reaped through its pidfd, or, for a change of
+   * user, which posix_spawn cannot make, spawned by uv_spawn. */
+  int launched;
+  int pidfd;
+  uv_poll_t exit_watch;
   uv_process_t process;
   int exited;    /* its exit was reported */
   int forgotten; /* the host is done with it: freed once closed */
@@ -66,6 +73,7 @@ typedef struct {
   uv_timer_t timer;
   uint64_t deadline;
   uv_signal_t signals[4];
+  int can_launch; /* pidfd_open() works here */
 } helper_t;
 
 static helper_t helper;
@@ -100,16 +108,17 @@ static void drop(record_t* r) {
 
 static void on_process_close(uv_handle_t* handle) {
   record_t* r = handle->data;
+  if (r->launched) {
+    close(r->pidfd);
+  }
   r->closed = 1;
   if (r->forgotten) {
     free(r);
   }
 }
 
-static void on_exit_cb(uv_process_t* process, int64_t status, int signum) {
-  record_t* r = process->data;
+static void report_exit(record_t* r, int64_t status, int signum) {
   r->exited = 1;
-  uv_close((uv_handle_t*)process, on_process_close);
   uvsup_wbuf_t w;
   uvsup__wbuf_init(&w);
   uvsup__put_u8(&w, PROTO_EXIT);
@@ -120,6 +129,62 @@ static void on_exit_cb(uv_process_t* process, int64_t status, int signum) {
    * question (a round trip per run) before the run is finished. */
   uvsup__put_u8(&w, !uvsup__group_exists(r->pid));
   reply(&w);
+}
+
+static void on_exit_cb(uv_process_t* process, int64_t status, int signum) {
+  record_t* r = process->data;
+  uv_close((uv_handle_t*)process, on_process_close);
+  report_exit(r, status, signum);
+}
+
+/* The pidfd of a launched process is readable once it has exited; only
+ * then is it reaped, so its pid stays ours until the exit is known. */
+static void on_pidfd(uv_poll_t* poll, int status, int events) {
+  record_t* r = poll->data;
+  int wstatus;
+  pid_t got = waitpid(r->pid, &wstatus, WNOHANG);
+  if (got == 0 || (got < 0 && errno == EINTR)) {
+    return;
+  }
+  uv_close((uv_handle_t*)poll, on_process_close);
+  if (got < 0) {
+    report_exit(r, 0, 0); /* cannot happen: no one else reaps it */
+  } else if (WIFSIGNALED(wstatus)) {
+    report_exit(r, 0, WTERMSIG(wstatus));
+  } else {
+    report_exit(r, WEXITSTATUS(wstatus), 0);
+  }
+}
+
+/* Launches o (launch.c) and watches the process's pidfd. Returns 0, or a
+ * negative libuv code with nothing left running. */
+static int launch(record_t* r, const uv_process_options_t* o) {
+  int pid;
+  int err = uvsup__launch(o, &pid);
+  if (err != 0) {
+    return err;
+  }
+  r->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  err = r->pidfd < 0 ? -errno : 0;
+  if (err == 0) {
+    err = uv_poll_init(helper.loop, &r->exit_watch, r->pidfd);
+    if (err != 0) {
+      close(r->pidfd);
+    }
+  }
+  if (err != 0) {
+    /* No watch, no way to know its end (out of descriptors, say): it
+     * must not run unwatched. It has only just started, so its group is
+     * itself and what it may have started since. */
+    kill(-pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return err;
+  }
+  r->launched = 1;
+  r->pid = pid;
+  r->exit_watch.data = r;
+  uv_poll_start(&r->exit_watch, UV_READABLE, on_pidfd);
+  return 0;
 }
 
 static void close_fds(const int* fds, int nfds) {
@@ -185,10 +250,15 @@ static int spawn(record_t* r,
   if (set_user) {
     o.flags |= UV_PROCESS_SETUID | UV_PROCESS_SETGID;
   }
-  r->process.data = r;
   r->start_ns = uv_hrtime();
+  if (!set_user && helper.can_launch) {
+    return launch(r, &o);
+  }
+  r->process.data = r;
   int err = uv_spawn(helper.loop, &r->process, &o);
-  if (err != 0) {
+  if (err == 0) {
+    r->pid = r->process.pid;
+  } else {
     r->forgotten = 1; /* freed by the close callback */
     uv_close((uv_handle_t*)&r->process, on_process_close);
   }
@@ -216,10 +286,9 @@ static void on_spawn(uvsup_rbuf_t* in, const int* fds, int nfds) {
   uvsup__wbuf_init(&w);
   uvsup__put_u8(&w, PROTO_SPAWNED);
   uvsup__put_u64(&w, id);
-  uvsup__put_i32(&w, err == 0 ? r->process.pid : 0);
+  uvsup__put_i32(&w, err == 0 ? r->pid : 0);
   uvsup__put_i32(&w, err);
   if (err == 0) {
-    r->pid = r->process.pid;
     uvsup__table_insert(&helper.by_id, hash_id(id), r);
     uvsup__list_push_back(&helper.records, &r->link);
   } else if (r != NULL && r->process.data == NULL) {
@@ -380,6 +449,11 @@ int main(int argc, char** argv) {
    * helper's end. */
   fcntl(fd, F_SETFD, FD_CLOEXEC);
   helper.loop = uv_default_loop();
+  int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+  helper.can_launch = self >= 0;
+  if (self >= 0) {
+    close(self);
+  }
   uvsup__table_init(&helper.by_id);
   uvsup__list_init(&helper.records);
   uv_timer_init(helper.loop, &helper.timer);

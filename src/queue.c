@@ -53,6 +53,15 @@ uvsup_queue_next_t uvsup__queue_next(uvsup_queue_t* q,
   return QUEUE_START;
 }
 
+int uvsup__queue_take(uvsup_queue_t* q, uvsup_link_t** link) {
+  if (q->starved || uvsup__list_empty(&q->pending)) {
+    return 0;
+  }
+  *link = q->pending.next;
+  uvsup__list_remove(*link);
+  return 1;
+}
+
 void uvsup__queue_starve(uvsup_queue_t* q) {
   q->starved = 1;
 }

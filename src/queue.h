@@ -38,6 +38,9 @@ uvsup_queue_next_t uvsup__queue_next(uvsup_queue_t* queue,
                                      size_t running,
                                      unsigned max_running,
                                      uvsup_link_t** link);
+/* Takes the next worker to start whatever the limit (a spawn asked
+ * ahead, ahead.c); 0 when there is none or the queue is held. */
+int uvsup__queue_take(uvsup_queue_t* queue, uvsup_link_t** link);
 /* A run ran out of descriptors: hold the queue. */
 void uvsup__queue_starve(uvsup_queue_t* queue);
 /* link waits for descriptors; it goes first when they come back. */

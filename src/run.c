@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ahead.h"
 #include "ready.h"
 #include "spec.h"
 #include "stop.h"
@@ -19,8 +20,18 @@ static uvsup_run_t* run_of(uvsup_proc_t* proc) {
 /* The run is finished only when the last of its handles has closed, so
  * nothing of it is reported twice or while libuv still holds it. */
 static void handle_closed(uvsup_run_t* run) {
-  if (--run->open_handles == 0) {
-    uvsup__worker_run_finished(run);
+  if (--run->open_handles > 0) {
+    return;
+  }
+  uvsup_t* sup = run->sup;
+  int resume;
+  uvsup_run_t* successor = uvsup__ahead_detach(run, &resume);
+  uvsup__worker_run_finished(run); /* frees run */
+  /* After its on_exit, which may have stopped or held the supervisor. */
+  if (resume) {
+    uvsup__spawner_resume(sup->spawner);
+  } else if (successor != NULL) {
+    uvsup__ahead_decide(successor, uvsup__sup_may_start(sup));
   }
 }
 
@@ -76,6 +87,7 @@ static void proc_exited(uvsup_proc_t* proc,
                         int term_signal,
                         int gone) {
   uvsup_run_t* run = run_of(proc);
+  uvsup__ahead_withdraw(run);
   forget_pid(run);
   close_ready(run);
   run->exit_status = term_signal != 0 ? -1 : exit_status;
@@ -152,10 +164,13 @@ static void started(uvsup_run_t* run) {
       uvsup__proc_signal(&run->proc, signum);
     }
   }
+  uvsup__ahead_offer(run);
 }
 
 static void proc_spawned(uvsup_proc_t* proc, int err) {
   uvsup_run_t* run = run_of(proc);
+  run->cancelled = run->asked_ahead && err == UV_ECANCELED;
+  uvsup__ahead_answered(run);
   if (err != 0) {
     never_ran(run, err);
   } else {
@@ -173,9 +188,11 @@ static void proc_group(uvsup_proc_t* proc, int alive) {
 
 static void proc_lost(uvsup_proc_t* proc) {
   uvsup_run_t* run = run_of(proc);
+  uvsup__ahead_withdraw(run);
   run->lost = 1;
   close_ready(run);
   if (run->pid == 0) { /* never answered, maybe stopped meanwhile */
+    uvsup__ahead_answered(run);
     never_ran(run, 0);
     uvsup__worker_run_spawned(run);
     return;
@@ -197,6 +214,7 @@ const uvsup_spawner_events_t uvsup__run_events = {
 };
 
 static int spawn(uvsup_run_t* run,
+                 uvsup_run_t* after,
                  uv_stdio_container_t* stdio,
                  int count,
                  char** env) {
@@ -214,6 +232,7 @@ static int spawn(uvsup_run_t* run,
   req.set_user = spec->set_user;
   req.uid = spec->uid;
   req.gid = spec->gid;
+  req.after = after != NULL ? &after->proc : NULL;
   run->open_handles++; /* the proc: closed follows whatever happens */
   int err = uvsup__proc_spawn(run->sup->spawner, &run->proc, &req);
   run->start_ns = run->proc.start_ns;
@@ -232,6 +251,7 @@ static uvsup_run_t* run_new(uvsup_worker_t* worker) {
   run->kill_after_ms = worker->kill_after_ms;
   run->stop_signal = worker->stop_signal;
   run->timer.data = run;
+  uvsup__list_init(&run->ahead_link);
   uv_timer_init(run->sup->loop, &run->timer);
   run->open_handles = 1;
   return run;
@@ -244,7 +264,9 @@ static void on_ready_closed(uvsup_ready_t* ready) {
   handle_closed(run);
 }
 
-int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
+int uvsup__run_start(uvsup_worker_t* worker,
+                     uvsup_run_t* after,
+                     uvsup_run_t** out) {
   uvsup_t* sup = worker->sup;
   /* Room in the pid table is made before the spawn: once a process runs,
    * failing to track it would leave it unsupervised. */
@@ -275,7 +297,7 @@ int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
                                     &stdio_count, &env);
   }
   if (err == 0) {
-    err = spawn(run, stdio, stdio_count, env);
+    err = spawn(run, after, stdio, stdio_count, env);
   }
   /* The spawner has its own copies of the write ends and the environment
    * by now. */
@@ -288,6 +310,9 @@ int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** out) {
   }
   if (err == UVSUP__SPAWN_PENDING) {
     run->phase = RUN_SPAWNING; /* proc_spawned follows */
+    if (after != NULL) {
+      uvsup__ahead_link(after, run);
+    }
     return 0;
   }
   /* A spawn failure (EMFILE for the pipes included) is a result, not an

@@ -64,12 +64,23 @@ struct uvsup_run_s {
   uint64_t group_deadline;     /* uv_now() of the next escalation or give-up */
   struct uvsup_ready_s* ready; /* its readiness check (ready.c), one of its
                                   handles until closed */
+  /* Spawning ahead (ahead.c). */
+  struct uvsup_run_s* trigger;   /* asked ahead behind this run, until
+                                    answered or that run is finished */
+  struct uvsup_run_s* successor; /* the run asked ahead behind this one */
+  uvsup_link_t ahead_link;       /* in the supervisor's runs that may take
+                                    a successor */
+  int asked_ahead;               /* and not yet answered */
+  int cancelled;                 /* asked ahead and cancelled: it never ran */
 };
 
-/* Starts a run of worker and stores it in *run. A spawn failure is recorded
+/* Starts a run of worker and stores it in *run; with after, its spawn is
+ * asked ahead behind that run (ahead.c). A spawn failure is recorded
  * in the run (spawn_error) and the run finishes from the loop like any
  * other. Returns 0, or UV_ENOMEM (then nothing was created). */
-int uvsup__run_start(uvsup_worker_t* worker, uvsup_run_t** run);
+int uvsup__run_start(uvsup_worker_t* worker,
+                     uvsup_run_t* after,
+                     uvsup_run_t** run);
 
 /* The pid while the process lives (its exit not yet seen), else 0. */
 int uvsup__run_live_pid(const uvsup_run_t* run);

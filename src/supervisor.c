@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ahead.h"
 #include "deps.h"
 #include "run.h"
 #include "stack.h"
@@ -69,6 +70,7 @@ int uvsup_new(uv_loop_t* loop, const uvsup_options_t* opts, uvsup_t** sup) {
   uvsup__sched_init(&s->sched, on_due);
   uvsup__list_init(&s->all);
   uvsup__list_init(&s->live);
+  uvsup__list_init(&s->ahead_slots);
   uvsup__list_init(&s->skipped);
   uvsup__list_init(&s->to_release);
   uvsup__table_init(&s->by_pid);
@@ -245,18 +247,23 @@ static int may_start(const uvsup_t* sup) {
   return sup->state == SUP_STARTED && !sup->stopping && !sup->held;
 }
 
+int uvsup__sup_may_start(const uvsup_t* sup) {
+  return may_start(sup);
+}
+
 static void pump(uvsup_t* sup) {
   while (may_start(sup)) {
     uvsup_link_t* link;
     switch (uvsup__queue_next(&sup->queue, sup->running, sup->opts.max_running,
                               &link)) {
     case QUEUE_START:
-      uvsup__worker_start(WORKER_OF(link, line));
+      uvsup__worker_start(WORKER_OF(link, line), NULL);
       break;
     case QUEUE_NEXT_TURN:
       uvsup__sup_wake(sup);
       return;
     case QUEUE_IDLE:
+      uvsup__ahead_fill(sup);
       return;
     }
   }
@@ -714,7 +721,8 @@ uv_loop_t* uvsup_get_loop(const uvsup_t* sup) {
 }
 
 size_t uvsup_running(const uvsup_t* sup) {
-  return sup->running;
+  /* A spawn asked ahead holds a run but waits, as a queued worker does. */
+  return sup->running - sup->ahead_waiting;
 }
 
 void uvsup_walk(uvsup_t* sup, uvsup_walk_cb cb, void* arg) {

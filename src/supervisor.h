@@ -59,6 +59,8 @@ struct uvsup_s {
   uv_timer_t stop_timer;    /* stop_timeout_ms: SIGKILL to what is left */
   char* detail;             /* uvsup_error_detail() */
   uvsup_reaper_t reaper;    /* with opts.reap_orphans */
+  uvsup_link_t ahead_slots; /* runs that may take a spawn asked ahead */
+  size_t ahead_waiting;     /* runs asked ahead, not yet answered */
 };
 
 /* A call from another thread than the loop's is a programmer error. */
@@ -67,6 +69,8 @@ struct uvsup_s {
 
 /* Something is to be done from the loop: reports, the next slice. */
 void uvsup__sup_wake(uvsup_t* sup);
+/* 1 while new runs may start (started, not stopping, not held). */
+int uvsup__sup_may_start(const uvsup_t* sup);
 /* After a worker's event: start what may start, finish when all is done. */
 void uvsup__sup_changed(uvsup_t* sup);
 /* Counts (sign 1) a worker finished for good in the summary, or takes it

@@ -228,13 +228,13 @@ static void became_ready(uvsup_worker_t* w, uint64_t ready_ns) {
   set_state(w, UVSUP_STATE_READY);
 }
 
-void uvsup__worker_start(uvsup_worker_t* w) {
+void uvsup__worker_start(uvsup_worker_t* w, uvsup_run_t* after) {
   w->causes &= ~(unsigned)(WORKER_STOP_ASKED | WORKER_STOP_PENDING);
   w->ready_ns = 0;
   w->fault = 0;
   w->has_status = 0;
   live_link(w);
-  int err = uvsup__run_start(w, &w->run);
+  int err = uvsup__run_start(w, after, &w->run);
   if (err != 0) {
     /* Out of memory before anything was spawned: a per-worker failure. */
     live_unlink(w);
@@ -254,6 +254,9 @@ static int spawning(const uvsup_worker_t* w) {
 void uvsup__worker_run_spawned(uvsup_run_t* run) {
   uvsup_worker_t* w = run->worker;
   uvsup_t* sup = w->sup;
+  if (run->cancelled) {
+    return; /* never started: it waits again once the run is finished */
+  }
   set_state(w, UVSUP_STATE_STARTING); /* with its pid, for on_state */
   if (run->shortage) {
     uvsup__queue_starve(&sup->queue);
@@ -450,7 +453,8 @@ void uvsup__worker_due(uvsup_worker_t* w) {
 
 /* A spawn that ran out of descriptors or process slots while others held
  * them: wait for one of them to end, then try again, first in line. A stop
- * asked meanwhile means it does not start. */
+ * asked meanwhile means it does not start. A spawn asked ahead and
+ * cancelled (ahead.c) goes back the same way. */
 static void wait_for_descriptors(uvsup_worker_t* w) {
   uvsup_t* sup = w->sup;
   w->causes &= ~(unsigned)WORKER_RESTART_ASKED; /* it starts again anyway */
@@ -611,7 +615,7 @@ void uvsup__worker_run_finished(uvsup_run_t* run) {
   hold(w);
   live_unlink(w);
   w->run = NULL;
-  if (run->shortage) {
+  if (run->shortage || run->cancelled) {
     free(run);
     wait_for_descriptors(w);
     settle(w);

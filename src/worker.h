@@ -95,7 +95,7 @@ int uvsup__worker_new(uvsup_t* sup,
 void uvsup__worker_free(uvsup_worker_t* worker);
 
 /* QUEUED -> RUNNING: spawns a run; calls on_start. */
-void uvsup__worker_start(uvsup_worker_t* worker);
+void uvsup__worker_start(uvsup_worker_t* worker, uvsup_run_t* after);
 /* A stop request (signum 0: its own stop signal). Returns 0, or
  * UVSUP_ESTATE when it is finished. */
 int uvsup__worker_stop(uvsup_worker_t* worker, int signum);

@@ -80,6 +80,7 @@ static void init(fixture_t* f,
   uvsup_options_t opts;
   uvsup_options_init(&opts);
   opts.max_running = max_running;
+  opts.spawn_ahead = f->spawn_ahead;
   opts.on_start = on_start;
   opts.on_exit = on_exit_cb;
   opts.on_done = on_done;
@@ -106,6 +107,13 @@ void fixture_init_capture(fixture_t* f,
   f->on_output_hook = hook;
   f->data = data;
   init(f, &f->loop, max_running, lines);
+}
+
+void fixture_init_ahead(fixture_t* f, unsigned max_running) {
+  memset(f, 0, sizeof(*f));
+  ck_assert_int_eq(uv_loop_init(&f->loop), 0);
+  f->spawn_ahead = 1;
+  init(f, &f->loop, max_running, 0);
 }
 
 void fixture_init_on(fixture_t* f, uv_loop_t* loop, unsigned max_running) {

@@ -36,6 +36,7 @@ struct fixture_s {
   fixture_output_hook_t on_output_hook; /* set: workers are captured */
   void* data;                           /* for the hooks */
   void* next_data; /* user data of the workers fixture_add() adds */
+  int spawn_ahead; /* uvsup_options_t.spawn_ahead */
 };
 
 /* Sets how opts spawns, for every suite: the build tree's spawn helper,
@@ -51,6 +52,8 @@ void fixture_init_capture(fixture_t* f,
                           int lines,
                           fixture_output_hook_t hook,
                           void* data);
+/* fixture_init with spawn_ahead. */
+void fixture_init_ahead(fixture_t* f, unsigned max_running);
 /* A supervisor on someone else's loop; f->loop is left unused. */
 void fixture_init_on(fixture_t* f, uv_loop_t* loop, unsigned max_running);
 

@@ -192,6 +192,19 @@ static int skip_job(cli_run_t* run, size_t i) {
   return 1;
 }
 
+/* Whether the next job's spawn may be asked ahead (uvsup_options_t
+ * spawn_ahead): not where a success may halt the batch (a job started
+ * ahead of it would run), where a job's command holds its slot (a job
+ * added ahead has none yet), in a stack, or with captured output (where
+ * the library never asks ahead, and the jobs added early would only
+ * wait). */
+static int spawns_ahead(const cli_run_t* run, const cli_args_t* a) {
+  const cli_halt_t* h = &a->halt;
+  return run->limit != 0 && !run->stack && !run->slot_in_program &&
+         (h->when == CLI_HALT_NEVER || (!h->on_success && !h->on_done)) &&
+         cli_output_worker_mode(run->output) != UVSUP_OUTPUT_CAPTURE;
+}
+
 /* No job will be added any more: stop reading input. */
 static void stop_input(cli_run_t* run) {
   if (run->stream != NULL) {
@@ -208,7 +221,7 @@ static int feed(cli_run_t* run) {
   int rc = reserve(run);
   while (rc == 0 && run->stop_reason == CLI_STOP_NONE &&
          run->next_job < run->jobs->count &&
-         (run->limit == 0 || run->in_flight < run->limit) &&
+         (run->limit == 0 || run->in_flight < run->feed_limit) &&
          cli_output_waiting(run->output) < KEEP_ORDER_WAITING) {
     int skip = skip_job(run, run->next_job);
     if (skip < 0) {
@@ -720,6 +733,12 @@ int cli_run(cli_run_t* run,
       run->stack = 1;
     }
   }
+  for (size_t i = 0; i < a->nprogram; i++) {
+    run->slot_in_program |= strstr(a->program[i], "{%}") != NULL;
+  }
+  opts.spawn_ahead = spawns_ahead(run, a);
+  /* A spawn asked ahead is of a job already added: one more per slot. */
+  run->feed_limit = opts.spawn_ahead ? 2 * run->limit : run->limit;
   opts.on_status = on_status;
   opts.stop_timeout_ms = a->stop_timeout_ms;
   /* Jobs are added as slots free up (feed), so it stays open until the

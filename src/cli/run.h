@@ -79,6 +79,7 @@ typedef struct {
   uint64_t wall0_ms;        /* the wall clock at hr0_ns, for the joblog */
   uint64_t hr0_ns;
   int slot_in_program;     /* {%}: a job's command differs by its slot */
+  unsigned feed_limit;     /* jobs added and not finished, at most */
   size_t skipped;          /* jobs not run: --resume, --shard */
   cli_progress_t progress; /* --bar, --eta, or the default line */
   cli_progress_kind_t progress_kind;

@@ -41,9 +41,6 @@ int cli_runlog_open(cli_run_t* run, char* err, size_t errlen) {
   clock_gettime(CLOCK_REALTIME, &ts);
   run->wall0_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
   run->hr0_ns = uv_hrtime();
-  for (size_t i = 0; i < run->args->nprogram; i++) {
-    run->slot_in_program |= strstr(run->args->program[i], "{%}") != NULL;
-  }
   if (b->joblog == NULL) {
     return 0;
   }

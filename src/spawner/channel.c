@@ -35,7 +35,7 @@ static void watch(uvsup_chan_t* chan) {
   if (!chan->open) {
     return;
   }
-  int events = chan->ended ? 0 : UV_READABLE;
+  int events = chan->ended || chan->paused ? 0 : UV_READABLE;
   if (chan->out_head != NULL) {
     events |= UV_WRITABLE;
   }
@@ -330,8 +330,9 @@ static void on_poll(uv_poll_t* poll, int status, int events) {
     }
     watch(chan);
   }
-  for (int i = 0;
-       i < 256 && (events & UV_READABLE) && chan->open && !chan->ended; i++) {
+  for (int i = 0; i < 256 && (events & UV_READABLE) && chan->open &&
+                  !chan->ended && !chan->paused;
+       i++) {
     int r = read_packet(chan);
     if (r == 0) {
       break;
@@ -340,6 +341,13 @@ static void on_poll(uv_poll_t* poll, int status, int events) {
       end(chan, r == UV_EOF ? 0 : r);
       return;
     }
+  }
+}
+
+void uvsup__chan_pause(uvsup_chan_t* chan, int paused) {
+  if (chan->paused != paused) {
+    chan->paused = paused;
+    watch(chan);
   }
 }
 

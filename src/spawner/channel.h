@@ -28,6 +28,7 @@ struct uvsup_chan_s {
   int fd;
   int open;                   /* initialised and not yet closing */
   int ended;                  /* the end was reported: nothing more is read */
+  int paused;                 /* nothing is read until resumed */
   uvsup_chan_out_t* out_head; /* messages not yet sent in full */
   uvsup_chan_out_t* out_tail;
   char* in; /* the message being received */
@@ -55,6 +56,9 @@ int uvsup__chan_open(uvsup_chan_t* chan,
  * socket error. */
 int uvsup__chan_send(
     uvsup_chan_t* chan, const void* data, size_t len, const int* fds, int nfds);
+/* Stops reading (paused 1) after the message being handled, or goes on
+ * (0); what comes meanwhile waits in the socket. */
+void uvsup__chan_pause(uvsup_chan_t* chan, int paused);
 /* 1 while messages wait to be sent. */
 int uvsup__chan_pending(const uvsup_chan_t* chan);
 /* Closes the socket (unsent messages are dropped); on_closed follows. */

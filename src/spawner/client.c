@@ -191,8 +191,19 @@ static void on_exited(helper_t* h, uvsup_proc_t* p, uvsup_rbuf_t* in) {
   int64_t status = (int64_t)uvsup__get_u64(in);
   int signum = uvsup__get_i32(in);
   int gone = uvsup__get_u8(in);
+  uint64_t next_id = uvsup__get_u64(in);
   if (in->failed || p->phase != PROC_RUNNING) {
     return;
+  }
+  uvsup_proc_t* next =
+      next_id != 0
+          ? uvsup__table_find(&h->by_id, hash_id(next_id), match_id, &next_id)
+          : NULL;
+  if (next != NULL && next->phase == PROC_ASKED) {
+    next->ahead_started = 1;
+    /* Its answer is next in the socket: it waits there until the host has
+     * finished with this run (uvsup__spawner_resume()). */
+    uvsup__chan_pause(&h->chan, 1);
   }
   const uvsup_spawner_events_t* events = h->client->base.events;
   p->phase = PROC_EXITED;
@@ -391,6 +402,9 @@ static int encode_spawn(uvsup_wbuf_t* w,
   }
   uvsup__put_u8(w, PROTO_SPAWN);
   uvsup__put_u64(w, p->id);
+  /* An id of an earlier helper is unknown to this one: the spawn then
+   * waits for a go. */
+  uvsup__put_u64(w, req->after != NULL ? req->after->id : 0);
   uvsup__put_i32(w, req->stop_signal);
   uvsup__put_u64(w, req->kill_after_ms);
   uvsup__put_i32(w, req->set_user);
@@ -493,6 +507,20 @@ static void client_query(uvsup_proc_t* p, int fresh) {
   uvsup__wbuf_free(&w);
 }
 
+static void client_go(uvsup_proc_t* p, int start) {
+  if (p->phase == PROC_ASKED && !p->ahead_started) {
+    send_about(p, PROTO_GO, start, 1);
+  }
+}
+
+static void client_resume(uvsup_spawner_t* base) {
+  client_t* c = (client_t*)base;
+  for (uvsup_link_t* l = c->all.next; l != &c->all; l = l->next) {
+    helper_t* h = uvsup__list_entry(l, helper_t, link);
+    uvsup__chan_pause(&h->chan, 0);
+  }
+}
+
 static void client_release(uvsup_proc_t* p) {
   helper_t* h = p->helper;
   if (h == NULL || !uvsup__list_linked(&p->link)) {
@@ -534,8 +562,8 @@ static int client_owns_pid(const uvsup_spawner_t* base, int pid) {
 }
 
 static const uvsup_spawner_ops_t client_ops = {
-  client_spawn,   client_signal, client_query,
-  client_release, client_close,  client_owns_pid,
+  client_spawn, client_signal, client_query, client_release,
+  client_go,    client_resume, client_close, client_owns_pid,
 };
 
 /* Where the helper is when the host did not say: $UVSUP_SPAWN_HELPER (a
@@ -578,6 +606,7 @@ int uvsup__spawner_helper_new(uv_loop_t* loop,
     return UV_ENOMEM;
   }
   c->base.ops = &client_ops;
+  c->base.can_spawn_ahead = 1;
   c->base.events = events;
   c->base.loop = loop;
   uvsup__list_init(&c->to_close);

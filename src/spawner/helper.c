@@ -51,7 +51,15 @@ typedef struct {
   int stop_signal;
   uint64_t kill_after_ms;
   uint64_t start_ns;
-  uvsup_link_t link; /* every record the host has not forgotten */
+  uvsup_link_t link; /* in records (or parked) until forgotten */
+  /* A spawn asked ahead (PROTO_SPAWN with a trigger): held, pid 0, until
+   * its trigger exits with success or the host says go or cancel. */
+  int parked;
+  char* request; /* the rest of the request, copied */
+  size_t request_len;
+  int fds[UVSUP_CHAN_MAX_FDS];
+  int nfds;
+  uint64_t next_id; /* on a trigger: the parked spawn its success starts */
 } record_t;
 
 /* Where the helper is: serving its host, or stopping every group because
@@ -67,6 +75,7 @@ typedef struct {
   uvsup_chan_t chan;
   uvsup_table_t by_id;
   uvsup_link_t records;
+  uvsup_link_t parked; /* records of spawns asked ahead, not yet started */
   uvsup_group_scan_t scan;
   helper_phase_t phase;
   int host_pid;
@@ -117,18 +126,40 @@ static void on_process_close(uv_handle_t* handle) {
   }
 }
 
+static void start_parked(record_t* r, uvsup_wbuf_t* answer);
+
 static void report_exit(record_t* r, int64_t status, int signum) {
   r->exited = 1;
+  /* Most groups end with their leader: say so now, and the host needs no
+   * question (a round trip per run) before the run is finished. */
+  int gone = !uvsup__group_exists(r->pid);
+  /* The spawn asked ahead of this one's end starts now, without waiting
+   * for the host: only after a clean end (exit 0, nothing of the group
+   * left), where the host would start it all the same. */
+  record_t* next = r->next_id != 0 ? find(r->next_id) : NULL;
+  uvsup_wbuf_t answer;
+  uvsup__wbuf_init(&answer);
+  uint64_t started = 0;
+  if (next != NULL && next->parked && status == 0 && signum == 0 && gone &&
+      helper.phase == HELPER_SERVING) {
+    started = next->id;
+    start_parked(next, &answer);
+  }
   uvsup_wbuf_t w;
   uvsup__wbuf_init(&w);
   uvsup__put_u8(&w, PROTO_EXIT);
   uvsup__put_u64(&w, r->id);
   uvsup__put_u64(&w, (uint64_t)status);
   uvsup__put_i32(&w, signum);
-  /* Most groups end with their leader: say so now, and the host needs no
-   * question (a round trip per run) before the run is finished. */
-  uvsup__put_u8(&w, !uvsup__group_exists(r->pid));
+  uvsup__put_u8(&w, (uint8_t)gone);
+  uvsup__put_u64(&w, started);
   reply(&w);
+  /* After the exit, so the host hears of the end before the start. */
+  if (started != 0) {
+    reply(&answer);
+  } else {
+    uvsup__wbuf_free(&answer);
+  }
 }
 
 static void on_exit_cb(uv_process_t* process, int64_t status, int signum) {
@@ -265,16 +296,24 @@ static int spawn(record_t* r,
   return err;
 }
 
-static void on_spawn(uvsup_rbuf_t* in, const int* fds, int nfds) {
-  uint64_t id = uvsup__get_u64(in);
-  record_t* r = calloc(1, sizeof(*r));
-  int err = r == NULL ? UV_ENOMEM : uvsup__table_reserve(&helper.by_id);
+static void put_spawned(uvsup_wbuf_t* w, uint64_t id, int pid, int err) {
+  uvsup__put_u8(w, PROTO_SPAWNED);
+  uvsup__put_u64(w, id);
+  uvsup__put_i32(w, pid);
+  uvsup__put_i32(w, err);
+}
+
+/* Spawns what the rest of in asks for as r (which the table has room for
+ * and does not hold) and writes the answer; fds are closed. */
+static void run_request(record_t* r,
+                        uint64_t id,
+                        int err,
+                        uvsup_rbuf_t* in,
+                        const int* fds,
+                        int nfds,
+                        uvsup_wbuf_t* answer) {
   char** args = NULL;
   char** env = NULL;
-  if (err == 0 && nfds < 0) {
-    err = UV_EMFILE; /* its descriptors found no room here */
-    nfds = 0;
-  }
   if (err == 0) {
     r->id = id;
     err = spawn(r, in, fds, nfds, &args, &env);
@@ -282,18 +321,98 @@ static void on_spawn(uvsup_rbuf_t* in, const int* fds, int nfds) {
   free(args);
   free(env);
   close_fds(fds, nfds); /* the child has its own copies */
-  uvsup_wbuf_t w;
-  uvsup__wbuf_init(&w);
-  uvsup__put_u8(&w, PROTO_SPAWNED);
-  uvsup__put_u64(&w, id);
-  uvsup__put_i32(&w, err == 0 ? r->pid : 0);
-  uvsup__put_i32(&w, err);
+  put_spawned(answer, id, err == 0 ? r->pid : 0, err);
   if (err == 0) {
     uvsup__table_insert(&helper.by_id, hash_id(id), r);
     uvsup__list_push_back(&helper.records, &r->link);
-  } else if (r != NULL && r->process.data == NULL) {
+  } else if (r != NULL && r->process.data == NULL && !r->launched) {
     free(r); /* never got as far as a handle */
   }
+}
+
+/* Holds a spawn asked ahead: a copy of the rest of the request and its
+ * descriptors, until its trigger (after) ends or the host decides. */
+static int park(record_t* r,
+                uint64_t id,
+                uint64_t after,
+                uvsup_rbuf_t* in,
+                const int* fds,
+                int nfds) {
+  r->request_len = in->len - in->off;
+  r->request = malloc(r->request_len + 1);
+  if (r->request == NULL) {
+    return UV_ENOMEM;
+  }
+  memcpy(r->request, in->data + in->off, r->request_len);
+  memcpy(r->fds, fds, (size_t)nfds * sizeof(*fds));
+  r->nfds = nfds;
+  r->id = id;
+  r->parked = 1;
+  uvsup__table_insert(&helper.by_id, hash_id(id), r);
+  uvsup__list_push_back(&helper.parked, &r->link);
+  record_t* trigger = find(after);
+  /* A trigger already ended (or unknown) leaves it to the host's go. */
+  if (trigger != NULL && !trigger->parked && !trigger->exited &&
+      trigger->next_id == 0) {
+    trigger->next_id = id;
+  }
+  return 0;
+}
+
+static void unpark(record_t* r) {
+  uvsup__table_remove(&helper.by_id, hash_id(r->id), r);
+  uvsup__list_remove(&r->link);
+  r->parked = 0;
+}
+
+static void start_parked(record_t* r, uvsup_wbuf_t* answer) {
+  unpark(r);
+  char* request = r->request;
+  r->request = NULL;
+  uvsup_rbuf_t in;
+  uvsup__rbuf_init(&in, request, r->request_len);
+  int fds[UVSUP_CHAN_MAX_FDS];
+  int nfds = r->nfds;
+  memcpy(fds, r->fds, (size_t)nfds * sizeof(*fds));
+  /* The table had room for it as parked, and still has. */
+  run_request(r, r->id, 0, &in, fds, nfds, answer);
+  free(request);
+}
+
+/* Drops a parked spawn; the host hears it was cancelled (answer). */
+static void cancel_parked(record_t* r, int answer) {
+  unpark(r);
+  close_fds(r->fds, r->nfds);
+  if (answer) {
+    uvsup_wbuf_t w;
+    uvsup__wbuf_init(&w);
+    put_spawned(&w, r->id, 0, UV_ECANCELED);
+    reply(&w);
+  }
+  free(r->request);
+  free(r);
+}
+
+static void on_spawn(uvsup_rbuf_t* in, const int* fds, int nfds) {
+  uint64_t id = uvsup__get_u64(in);
+  uint64_t after = uvsup__get_u64(in);
+  record_t* r = calloc(1, sizeof(*r));
+  int err = r == NULL ? UV_ENOMEM : uvsup__table_reserve(&helper.by_id);
+  if (err == 0 && nfds < 0) {
+    err = UV_EMFILE; /* its descriptors found no room here */
+  }
+  if (nfds < 0) {
+    nfds = 0;
+  }
+  if (err == 0 && after != 0 && !in->failed) {
+    err = park(r, id, after, in, fds, nfds);
+    if (err == 0) {
+      return; /* answered when it starts, or is cancelled */
+    }
+  }
+  uvsup_wbuf_t w;
+  uvsup__wbuf_init(&w);
+  run_request(r, id, err, in, fds, nfds, &w);
   reply(&w);
 }
 
@@ -313,6 +432,20 @@ static void on_message(uvsup_chan_t* chan,
   record_t* r = find(uvsup__get_u64(&in));
   if (r == NULL || in.failed) {
     return; /* forgotten already */
+  }
+  if (r->parked) {
+    /* Not started: a go starts it; a signal (the host stops only what it
+     * started, so this is a stop), a cancel or a forget drops it. */
+    int start = type == PROTO_GO && uvsup__get_i32(&in) != 0 && !in.failed;
+    if (start) {
+      uvsup_wbuf_t w;
+      uvsup__wbuf_init(&w);
+      start_parked(r, &w);
+      reply(&w);
+    } else {
+      cancel_parked(r, type != PROTO_FORGET);
+    }
+    return;
   }
   switch (type) {
   case PROTO_SIGNAL:
@@ -336,6 +469,13 @@ static void on_message(uvsup_chan_t* chan,
     break;
   default:
     break;
+  }
+}
+
+/* The host is gone: what was asked ahead never starts. */
+static void drop_parked(void) {
+  while (!uvsup__list_empty(&helper.parked)) {
+    cancel_parked(uvsup__list_entry(helper.parked.next, record_t, link), 0);
   }
 }
 
@@ -394,6 +534,7 @@ static void shut_down(void) {
   }
   helper.phase = HELPER_STOPPING;
   uvsup__chan_close(&helper.chan, NULL);
+  drop_parked();
   uint64_t grace = 0;
   for (uvsup_link_t* l = helper.records.next; l != &helper.records;
        l = l->next) {
@@ -456,6 +597,7 @@ int main(int argc, char** argv) {
   }
   uvsup__table_init(&helper.by_id);
   uvsup__list_init(&helper.records);
+  uvsup__list_init(&helper.parked);
   uv_timer_init(helper.loop, &helper.timer);
   watch_signals();
   /* The second line of defence, for a host whose socket another process

@@ -170,8 +170,8 @@ static int inproc_owns_pid(const uvsup_spawner_t* s, int pid) {
 }
 
 static const uvsup_spawner_ops_t inproc_ops = {
-  inproc_spawn,   inproc_signal, inproc_query,
-  inproc_release, inproc_close,  inproc_owns_pid,
+  inproc_spawn, inproc_signal, inproc_query, inproc_release,
+  NULL,         NULL,          inproc_close, inproc_owns_pid,
 };
 
 int uvsup__spawner_inproc_new(uv_loop_t* loop,

@@ -10,16 +10,24 @@
 /* The first byte of every message. */
 typedef enum {
   /* host -> helper */
-  PROTO_SPAWN = 1, /* id, stop signal, grace, set user, uid, gid, stdio
-                      slots, file, cwd, args, env; the slots' descriptors
-                      ride along */
-  PROTO_SIGNAL,    /* id, signal: to the process group */
+  PROTO_SPAWN = 1, /* id, after, stop signal, grace, set user, uid, gid,
+                      stdio slots, file, cwd, args, env; the slots'
+                      descriptors ride along. after: 0, or the id of a
+                      running spawn whose clean end (exit 0, group gone)
+                      starts this one (asked ahead; see PROTO_GO) */
+  PROTO_SIGNAL,    /* id, signal: to the process group (a spawn asked
+                      ahead and not started: cancels it) */
   PROTO_QUERY,     /* id, fresh: does the group have a live member? */
   PROTO_FORGET,    /* id: the host is done with it */
   /* helper -> host */
-  PROTO_SPAWNED, /* id, pid, error */
-  PROTO_EXIT,    /* id, exit status, signal, group seen empty */
-  PROTO_GROUP    /* id, alive */
+  PROTO_SPAWNED, /* id, pid, error (UV_ECANCELED: asked ahead, cancelled) */
+  PROTO_EXIT,    /* id, exit status, signal, group seen empty, the id of
+                    the spawn asked ahead that this end started (0: none;
+                    its PROTO_SPAWNED follows) */
+  PROTO_GROUP,   /* id, alive */
+  /* host -> helper */
+  PROTO_GO /* id, start: a spawn asked ahead and not started yet starts
+              now (1) or is cancelled (0); else nothing */
 } uvsup_proto_type_t;
 
 /* A stdio slot that is /dev/null rather than a passed descriptor. */

@@ -9,6 +9,7 @@ int uvsup__proc_spawn(uvsup_spawner_t* s,
                       const uvsup_spawn_req_t* req) {
   proc->spawner = s;
   proc->pid = 0;
+  proc->ahead_started = 0;
   proc->start_ns = uv_hrtime();
   return s->ops->spawn(s, proc, req);
 }
@@ -19,6 +20,18 @@ int uvsup__proc_signal(uvsup_proc_t* proc, int signum) {
 
 void uvsup__proc_query(uvsup_proc_t* proc, int fresh) {
   proc->spawner->ops->query(proc, fresh);
+}
+
+void uvsup__proc_go(uvsup_proc_t* proc, int start) {
+  if (proc->spawner->ops->go != NULL) {
+    proc->spawner->ops->go(proc, start);
+  }
+}
+
+void uvsup__spawner_resume(uvsup_spawner_t* s) {
+  if (s != NULL && s->ops->resume != NULL) {
+    s->ops->resume(s);
+  }
 }
 
 void uvsup__proc_release(uvsup_proc_t* proc) {

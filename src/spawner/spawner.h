@@ -33,6 +33,12 @@ typedef struct {
   int set_user;
   uv_uid_t uid;
   uv_gid_t gid;
+  /* NULL: spawn now. Else a running proc of the same spawner (where
+   * can_spawn_ahead): the spawn is asked ahead, and starts the moment
+   * after's process ends cleanly (exit 0, its group gone), without a turn
+   * of the host's loop; after any other end it waits for
+   * uvsup__proc_go(). */
+  uvsup_proc_t* after;
 } uvsup_spawn_req_t;
 
 /* Events, reported up to the owner of the procs. */
@@ -75,6 +81,9 @@ struct uvsup_proc_s {
   uint64_t id;  /* the key of the messages about it */
   void* helper; /* the helper process it was asked of */
   uvsup_proc_phase_t phase;
+  int ahead_started; /* asked ahead, and started by after's end: its
+                        spawned follows, once uvsup__spawner_resume() is
+                        called (after's owner has finished with it) */
   uvsup_link_t link; /* in its helper's procs until released, or in the
                         spawner's list of closes to report */
 };
@@ -84,6 +93,8 @@ typedef struct {
   int (*signal)(uvsup_proc_t* p, int signum);
   void (*query)(uvsup_proc_t* p, int fresh);
   void (*release)(uvsup_proc_t* p);
+  void (*go)(uvsup_proc_t* p, int start);
+  void (*resume)(uvsup_spawner_t* s);
   void (*close)(uvsup_spawner_t* s);
   int (*owns_pid)(const uvsup_spawner_t* s, int pid);
 } uvsup_spawner_ops_t;
@@ -104,6 +115,7 @@ struct uvsup_spawner_s {
   const uvsup_spawner_events_t* events;
   uv_loop_t* loop;
   uvsup_spawner_phase_t phase;
+  int can_spawn_ahead; /* honours uvsup_spawn_req_t.after */
   void (*on_closed)(uvsup_spawner_t* s, void* arg);
   void* closed_arg;
 };
@@ -136,6 +148,14 @@ int uvsup__proc_signal(uvsup_proc_t* proc, int signum);
  * not counted); group answers, maybe from inside this call. fresh: look
  * again rather than trust a look taken a moment ago. */
 void uvsup__proc_query(uvsup_proc_t* proc, int fresh);
+/* A spawn asked ahead and not started yet: start it now (start 1) or
+ * cancel it (0: spawned follows with UV_ECANCELED). Nothing once it has
+ * started. */
+void uvsup__proc_go(uvsup_proc_t* proc, int start);
+/* After's end started a spawn asked ahead (its ahead_started is set):
+ * no event comes until the owner has finished with after and calls this,
+ * so that end is told in full before the start. */
+void uvsup__spawner_resume(uvsup_spawner_t* s);
 /* The owner is done with proc's group: no signal or query follows. */
 void uvsup__proc_release(uvsup_proc_t* proc);
 /* Closes the spawner once every proc is released; on_closed follows (maybe

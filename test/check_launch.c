@@ -151,6 +151,25 @@ START_TEST(test_launch_relative_file_in_its_cwd) {
 }
 END_TEST
 
+/* Launches "sh -c script" with an empty environment and these slots;
+ * returns its pid. */
+static int launch_sh(const char* script,
+                     uv_stdio_container_t* stdio,
+                     int count) {
+  char* args[] = { "sh", "-c", (char*)script, NULL };
+  char* env[] = { NULL };
+  uv_process_options_t o;
+  memset(&o, 0, sizeof(o));
+  o.file = "/bin/sh";
+  o.args = args;
+  o.env = env;
+  o.stdio_count = count;
+  o.stdio = stdio;
+  int pid = 0;
+  ck_assert_int_eq(uvsup__launch(&o, &pid), 0);
+  return pid;
+}
+
 /* Slots 20 and 21 get each other's descriptor: without a move first, the
  * first dup2() would overwrite the second's source. */
 START_TEST(test_launch_crossed_slots) {
@@ -170,20 +189,9 @@ START_TEST(test_launch_crossed_slots) {
   stdio[21].flags = UV_INHERIT_FD;
   stdio[21].data.fd = 20;
   /* dash redirects only descriptors 0-9: through /proc instead. */
-  char* args[] = { "sh", "-c",
-                   "echo twenty > /proc/$$/fd/20;"
-                   "echo twentyone > /proc/$$/fd/21",
-                   NULL };
-  char* env[] = { NULL };
-  uv_process_options_t o;
-  memset(&o, 0, sizeof(o));
-  o.file = "/bin/sh";
-  o.args = args;
-  o.env = env;
-  o.stdio_count = 22;
-  o.stdio = stdio;
-  int pid;
-  ck_assert_int_eq(uvsup__launch(&o, &pid), 0);
+  int pid =
+      launch_sh("echo twenty > /proc/$$/fd/20; echo twentyone > /proc/$$/fd/21",
+                stdio, 22);
   close(20);
   close(21);
   char buf[64];
@@ -217,24 +225,14 @@ START_TEST(test_launch_fresh_process_state) {
                                     { UV_IGNORE, { 0 } } };
   /* Field 6 of stat is the session; fdinfo's flags are octal, 04000 is
    * O_NONBLOCK. */
-  char* args[] = { "sh", "-c",
-                   "read -r _ _ _ _ _ sid _ < /proc/$$/stat;"
-                   "[ \"$sid\" = $$ ] && echo session;"
-                   "grep -E '^Sig(Blk|Ign)' /proc/$$/status;"
-                   "set -- $(grep flags /proc/$$/fdinfo/1);"
-                   "[ $(( $2 & 04000 )) = 0 ] && echo blocking;"
-                   "readlink /proc/$$/fd/0",
-                   NULL };
-  char* env[] = { NULL };
-  uv_process_options_t o;
-  memset(&o, 0, sizeof(o));
-  o.file = "/bin/sh";
-  o.args = args;
-  o.env = env;
-  o.stdio_count = 3;
-  o.stdio = stdio;
-  int pid;
-  ck_assert_int_eq(uvsup__launch(&o, &pid), 0);
+  int pid = launch_sh(
+      "read -r _ _ _ _ _ sid _ < /proc/$$/stat;"
+      "[ \"$sid\" = $$ ] && echo session;"
+      "grep -E '^Sig(Blk|Ign)' /proc/$$/status;"
+      "set -- $(grep flags /proc/$$/fdinfo/1);"
+      "[ $(( $2 & 04000 )) = 0 ] && echo blocking;"
+      "readlink /proc/$$/fd/0",
+      stdio, 3);
   close(out[1]);
   fcntl(out[0], F_SETFL, 0);
   char buf[1024];

@@ -1,12 +1,14 @@
 /* Spawning ahead (see ahead.h). The helper starts a successor only after
  * a clean end of the run ahead (exit 0, nothing of its group left), which
  * is exactly when the host would start it too: that run finishes at once,
- * with its on_exit before the successor's on_start, and frees the slot the
- * successor takes. A run qualifies only where that holds: its output is
- * not captured (a drain would hold its end), it has no readiness check (a
- * probe is a process of the helper's too, whose end must not wait behind
- * the successor's start), it is not restarted after a success, and no
- * strategy stops others when it ends. */
+ * and the host reads nothing more from the helper until it has, so its
+ * on_exit comes before the successor's on_start. A run qualifies only
+ * where that holds: its output is not captured (a drain would hold its
+ * end), it has no readiness check (a probe is a process of the helper's
+ * too, whose end must not wait behind the successor's start), it is not
+ * restarted after a success, and no strategy stops others when it ends.
+ * Any other end leaves the successor parked at the helper, and the next
+ * free slot starts it (the oldest first), as it would a queued worker. */
 #include "ahead.h"
 
 #include "queue.h"
@@ -17,24 +19,34 @@
 static int qualifies(const uvsup_run_t* run) {
   const uvsup_t* sup = run->sup;
   const uvsup_worker_t* w = run->worker;
+  /* Running, or started by its trigger's end and not yet answered. */
+  int runs = run->phase == RUN_RUNNING ||
+             (run->phase == RUN_SPAWNING && run->proc.ahead_started);
   return sup->opts.spawn_ahead && sup->opts.max_running != 0 &&
          sup->spawner != NULL && sup->spawner->can_spawn_ahead &&
          sup->opts.strategy == UVSUP_STRATEGY_ONE_FOR_ONE &&
          w->restart != UVSUP_RESTART_ALWAYS && !run->captured &&
-         w->ready.spec.kind == READY_NONE && run->phase == RUN_RUNNING &&
-         run->successor == NULL;
+         w->ready.spec.kind == READY_NONE && runs && run->successor == NULL &&
+         !(w->causes & WORKER_STOP_ASKED);
+}
+
+/* Makes run a candidate again, without asking (the caller does). */
+static void enlist(uvsup_run_t* run) {
+  if (qualifies(run) && !uvsup__list_linked(&run->slot_link)) {
+    uvsup__list_push_back(&run->sup->ahead_slots, &run->slot_link);
+  }
 }
 
 void uvsup__ahead_offer(uvsup_run_t* run) {
-  if (qualifies(run)) {
-    uvsup__list_push_back(&run->sup->ahead_slots, &run->ahead_link);
+  enlist(run);
+  if (uvsup__list_linked(&run->slot_link)) {
     uvsup__ahead_fill(run->sup);
   }
 }
 
 void uvsup__ahead_withdraw(uvsup_run_t* run) {
-  if (uvsup__list_linked(&run->ahead_link)) {
-    uvsup__list_remove(&run->ahead_link);
+  if (uvsup__list_linked(&run->slot_link)) {
+    uvsup__list_remove(&run->slot_link);
   }
 }
 
@@ -42,17 +54,22 @@ void uvsup__ahead_fill(uvsup_t* sup) {
   while (uvsup__sup_may_start(sup) && sup->running >= sup->opts.max_running &&
          !uvsup__list_empty(&sup->ahead_slots)) {
     uvsup_run_t* trigger =
-        uvsup__list_entry(sup->ahead_slots.next, uvsup_run_t, ahead_link);
-    uvsup__list_remove(&trigger->ahead_link);
+        uvsup__list_entry(sup->ahead_slots.next, uvsup_run_t, slot_link);
+    uvsup__list_remove(&trigger->slot_link);
     if (!qualifies(trigger)) {
       continue; /* stopping, say: its end frees the slot the usual way */
     }
     uvsup_link_t* link;
     if (!uvsup__queue_take(&sup->queue, &link)) {
-      uvsup__list_push_front(&sup->ahead_slots, &trigger->ahead_link);
+      uvsup__list_push_front(&sup->ahead_slots, &trigger->slot_link);
       return;
     }
     uvsup__worker_start(uvsup__list_entry(link, uvsup_worker_t, line), trigger);
+    if (trigger->successor == NULL) {
+      /* That one could not even be asked (out of memory, no helper): the
+       * next one in line may be. */
+      uvsup__list_push_front(&sup->ahead_slots, &trigger->slot_link);
+    }
   }
 }
 
@@ -60,40 +77,82 @@ void uvsup__ahead_link(uvsup_run_t* trigger, uvsup_run_t* successor) {
   trigger->successor = successor;
   successor->trigger = trigger;
   successor->asked_ahead = 1;
+  uvsup__list_push_back(&successor->sup->ahead_parked, &successor->parked_link);
   successor->sup->ahead_waiting++;
 }
 
-void uvsup__ahead_answered(uvsup_run_t* successor) {
-  if (!successor->asked_ahead) {
+int uvsup__ahead_parked(const uvsup_run_t* run) {
+  return uvsup__list_linked(&run->parked_link);
+}
+
+static void unpark(uvsup_run_t* run) {
+  if (uvsup__list_linked(&run->parked_link)) {
+    uvsup__list_remove(&run->parked_link);
+    run->sup->ahead_waiting--;
+  }
+}
+
+/* run no longer waits for its trigger: the trigger may take another. */
+static void unlink_trigger(uvsup_run_t* run) {
+  uvsup_run_t* trigger = run->trigger;
+  if (trigger != NULL) {
+    trigger->successor = NULL;
+    run->trigger = NULL;
+    enlist(trigger);
+  }
+}
+
+void uvsup__ahead_answered(uvsup_run_t* run, int err) {
+  if (!run->asked_ahead) {
     return;
   }
-  successor->asked_ahead = 0;
-  successor->sup->ahead_waiting--;
-  if (successor->proc.ahead_started) {
-    successor->sup->summary.spawned_ahead++;
+  run->asked_ahead = 0;
+  unpark(run);
+  if (run->proc.ahead_started && err == 0) {
+    run->sup->summary.spawned_ahead++;
   }
-  if (successor->trigger != NULL) {
-    successor->trigger->successor = NULL;
+  unlink_trigger(run);
+}
+
+void uvsup__ahead_exited(uvsup_run_t* trigger) {
+  uvsup__ahead_withdraw(trigger);
+  uvsup_run_t* successor = trigger->successor;
+  if (successor != NULL && successor->proc.ahead_started) {
+    unpark(successor);
+    /* Its own successor is asked now, not once its answer is read: a
+     * short job may be over by then. */
+    uvsup__ahead_offer(successor);
+  }
+}
+
+void uvsup__ahead_detach(uvsup_run_t* trigger) {
+  uvsup__ahead_withdraw(trigger);
+  uvsup_run_t* successor = trigger->successor;
+  if (successor != NULL) {
+    trigger->successor = NULL;
     successor->trigger = NULL;
   }
 }
 
-uvsup_run_t* uvsup__ahead_detach(uvsup_run_t* trigger, int* resume) {
-  uvsup__ahead_withdraw(trigger);
-  uvsup_run_t* successor = trigger->successor;
-  *resume = 0;
-  if (successor == NULL) {
-    return NULL;
-  }
-  trigger->successor = NULL;
-  successor->trigger = NULL;
-  *resume = successor->proc.ahead_started;
-  return *resume ? NULL : successor;
+/* Tells the helper what becomes of a parked spawn. */
+static void decide(uvsup_run_t* run, int start) {
+  unpark(run);
+  unlink_trigger(run);
+  uvsup__proc_go(&run->proc, start);
 }
 
-void uvsup__ahead_decide(uvsup_run_t* successor, int may_start) {
-  if (successor->phase != RUN_SPAWNING || successor->proc.phase != PROC_ASKED) {
-    return; /* answered meanwhile (a stop cancelled it, say) */
+int uvsup__ahead_start_parked(uvsup_t* sup) {
+  if (uvsup__list_empty(&sup->ahead_parked)) {
+    return 0;
   }
-  uvsup__proc_go(&successor->proc, may_start);
+  decide(uvsup__list_entry(sup->ahead_parked.next, uvsup_run_t, parked_link),
+         1);
+  return 1;
+}
+
+void uvsup__ahead_cancel_all(uvsup_t* sup) {
+  while (!uvsup__list_empty(&sup->ahead_parked)) {
+    decide(uvsup__list_entry(sup->ahead_parked.next, uvsup_run_t, parked_link),
+           0);
+  }
 }

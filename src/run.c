@@ -24,15 +24,11 @@ static void handle_closed(uvsup_run_t* run) {
     return;
   }
   uvsup_t* sup = run->sup;
-  int resume;
-  uvsup_run_t* successor = uvsup__ahead_detach(run, &resume);
+  uvsup__ahead_detach(run);
   uvsup__worker_run_finished(run); /* frees run */
-  /* After its on_exit, which may have stopped or held the supervisor. */
-  if (resume) {
-    uvsup__spawner_resume(sup->spawner);
-  } else if (successor != NULL) {
-    uvsup__ahead_decide(successor, uvsup__sup_may_start(sup));
-  }
+  /* A successor its end started is heard of only now, after its on_exit
+   * (the spawner holds the helper's news from that end on). */
+  uvsup__spawner_resume(sup->spawner);
 }
 
 static void on_handle_close(uv_handle_t* handle) {
@@ -87,7 +83,7 @@ static void proc_exited(uvsup_proc_t* proc,
                         int term_signal,
                         int gone) {
   uvsup_run_t* run = run_of(proc);
-  uvsup__ahead_withdraw(run);
+  uvsup__ahead_exited(run);
   forget_pid(run);
   close_ready(run);
   run->exit_status = term_signal != 0 ? -1 : exit_status;
@@ -164,14 +160,14 @@ static void started(uvsup_run_t* run) {
       uvsup__proc_signal(&run->proc, signum);
     }
   }
-  uvsup__ahead_offer(run);
 }
 
 static void proc_spawned(uvsup_proc_t* proc, int err) {
   uvsup_run_t* run = run_of(proc);
   run->cancelled = run->asked_ahead && err == UV_ECANCELED;
-  uvsup__ahead_answered(run);
+  uvsup__ahead_answered(run, err);
   if (err != 0) {
+    uvsup__ahead_withdraw(run);
     never_ran(run, err);
   } else {
     started(run);
@@ -180,6 +176,9 @@ static void proc_spawned(uvsup_proc_t* proc, int err) {
     uvsup__ready_spawned(run->ready, err == 0 ? run->pid : 0);
   }
   uvsup__worker_run_spawned(run);
+  if (err == 0) {
+    uvsup__ahead_offer(run); /* after its on_start */
+  }
 }
 
 static void proc_group(uvsup_proc_t* proc, int alive) {
@@ -189,10 +188,20 @@ static void proc_group(uvsup_proc_t* proc, int alive) {
 static void proc_lost(uvsup_proc_t* proc) {
   uvsup_run_t* run = run_of(proc);
   uvsup__ahead_withdraw(run);
+  /* Parked at the helper and never told to start: it never ran, and
+   * waits for a slot again like any queued worker. */
+  int parked = uvsup__ahead_parked(run);
+  uvsup__ahead_answered(run, UV_ECANCELED);
+  if (parked) {
+    run->cancelled = 1;
+    close_ready(run);
+    never_ran(run, UV_ECANCELED);
+    uvsup__worker_run_spawned(run);
+    return;
+  }
   run->lost = 1;
   close_ready(run);
   if (run->pid == 0) { /* never answered, maybe stopped meanwhile */
-    uvsup__ahead_answered(run);
     never_ran(run, 0);
     uvsup__worker_run_spawned(run);
     return;
@@ -251,7 +260,8 @@ static uvsup_run_t* run_new(uvsup_worker_t* worker) {
   run->kill_after_ms = worker->kill_after_ms;
   run->stop_signal = worker->stop_signal;
   run->timer.data = run;
-  uvsup__list_init(&run->ahead_link);
+  uvsup__list_init(&run->slot_link);
+  uvsup__list_init(&run->parked_link);
   uv_timer_init(run->sup->loop, &run->timer);
   run->open_handles = 1;
   return run;

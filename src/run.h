@@ -68,8 +68,9 @@ struct uvsup_run_s {
   struct uvsup_run_s* trigger;   /* asked ahead behind this run, until
                                     answered or that run is finished */
   struct uvsup_run_s* successor; /* the run asked ahead behind this one */
-  uvsup_link_t ahead_link;       /* in the supervisor's runs that may take
+  uvsup_link_t slot_link;        /* in the supervisor's runs that may take
                                     a successor */
+  uvsup_link_t parked_link;      /* in the supervisor's parked spawns */
   int asked_ahead;               /* and not yet answered */
   int cancelled;                 /* asked ahead and cancelled: it never ran */
 };

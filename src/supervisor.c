@@ -71,6 +71,7 @@ int uvsup_new(uv_loop_t* loop, const uvsup_options_t* opts, uvsup_t** sup) {
   uvsup__list_init(&s->all);
   uvsup__list_init(&s->live);
   uvsup__list_init(&s->ahead_slots);
+  uvsup__list_init(&s->ahead_parked);
   uvsup__list_init(&s->skipped);
   uvsup__list_init(&s->to_release);
   uvsup__table_init(&s->by_pid);
@@ -253,6 +254,12 @@ int uvsup__sup_may_start(const uvsup_t* sup) {
 
 static void pump(uvsup_t* sup) {
   while (may_start(sup)) {
+    /* A spawn parked at the helper is first in line for a free slot. */
+    if (sup->opts.max_running != 0 &&
+        sup->running - sup->ahead_waiting < sup->opts.max_running &&
+        uvsup__ahead_start_parked(sup)) {
+      continue;
+    }
     uvsup_link_t* link;
     switch (uvsup__queue_next(&sup->queue, sup->running, sup->opts.max_running,
                               &link)) {
@@ -488,6 +495,7 @@ int uvsup_drain(uvsup_t* sup) {
     return UVSUP_ESTATE;
   }
   sup->stopping = 1;
+  uvsup__ahead_cancel_all(sup); /* queued, to the user: not started */
   stop_all(sup, 0, 1);
   check_done(sup);
   return 0;
@@ -524,6 +532,9 @@ int uvsup_hold(uvsup_t* sup, int hold) {
     return UVSUP_ESTATE;
   }
   sup->held = hold != 0;
+  if (sup->held) {
+    uvsup__ahead_cancel_all(sup); /* back to the queue until let go */
+  }
   if (!sup->held) {
     uvsup__sup_wake(sup); /* what waited starts from the loop */
   }

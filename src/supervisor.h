@@ -55,12 +55,13 @@ struct uvsup_s {
   uvsup_summary_t summary;
   uint64_t start_ns;
   uvsup_output_sink_t sink;
-  uvsup_spawner_t* spawner; /* from uvsup_start() until closing */
-  uv_timer_t stop_timer;    /* stop_timeout_ms: SIGKILL to what is left */
-  char* detail;             /* uvsup_error_detail() */
-  uvsup_reaper_t reaper;    /* with opts.reap_orphans */
-  uvsup_link_t ahead_slots; /* runs that may take a spawn asked ahead */
-  size_t ahead_waiting;     /* runs asked ahead, not yet answered */
+  uvsup_spawner_t* spawner;  /* from uvsup_start() until closing */
+  uv_timer_t stop_timer;     /* stop_timeout_ms: SIGKILL to what is left */
+  char* detail;              /* uvsup_error_detail() */
+  uvsup_reaper_t reaper;     /* with opts.reap_orphans */
+  uvsup_link_t ahead_slots;  /* runs that may take a spawn asked ahead */
+  uvsup_link_t ahead_parked; /* spawns asked ahead that wait (ahead.c) */
+  size_t ahead_waiting;      /* how many */
 };
 
 /* A call from another thread than the loop's is a programmer error. */

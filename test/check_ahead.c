@@ -4,9 +4,12 @@
  * before the on_start it made room for, a failure or a stop still decides
  * what starts next. Runs through the helper and in-process (where nothing
  * is asked ahead, and every promise holds all the same). */
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -140,6 +143,188 @@ START_TEST(test_ahead_stop_on_failure_starts_nothing_more) {
 }
 END_TEST
 
+/* Acts from the loop once the hook that armed it has returned, so the
+ * spawn asked behind the worker just started is on its way by then. */
+typedef struct {
+  uv_timer_t timer;
+  fixture_t* f;
+  void (*act)(fixture_t* f);
+  const char* fifo; /* opened for reading after act: the worker that
+                       waits to write it goes on, and exits 0 */
+  int fifo_reader;
+  int helper; /* the helper, once act killed it */
+} later_t;
+
+static void on_later_closed(uv_handle_t* handle) {
+}
+
+static void on_later(uv_timer_t* timer) {
+  later_t* l = timer->data;
+  l->act(l->f);
+  if (l->fifo != NULL) {
+    l->fifo_reader = open(l->fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    ck_assert_int_ge(l->fifo_reader, 0);
+  }
+  uv_close((uv_handle_t*)timer, on_later_closed);
+}
+
+static void arm_later(fixture_t* f, uvsup_worker_t* worker) {
+  later_t* l = f->data;
+  if (l->f != NULL) {
+    return; /* once */
+  }
+  l->f = f;
+  ck_assert_int_eq(uv_timer_init(&f->loop, &l->timer), 0);
+  l->timer.data = l;
+  ck_assert_int_eq(uv_timer_start(&l->timer, on_later, 0, 0), 0);
+}
+
+/* A FIFO the first worker waits to write (its open blocks until there
+ * is a reader): it exits 0 once the test opens the other end. */
+static char* fifo_in(const char* dir, later_t* l) {
+  char* path = tu_fmt("%s/fifo", dir);
+  ck_assert_int_eq(mkfifo(path, 0600), 0);
+  l->fifo = path;
+  l->fifo_reader = -1;
+  return path;
+}
+
+static void drain(fixture_t* f) {
+  ck_assert_int_eq(uvsup_drain(f->sup), 0);
+}
+
+static void hold(fixture_t* f) {
+  ck_assert_int_eq(uvsup_hold(f->sup, 1), 0);
+}
+
+/* A drain (or a hold) while the next one waits at the helper: it is
+ * cancelled there, so the clean end of the one ahead does not start it. */
+static void stop_starting(void (*act)(fixture_t* f), int let_go) {
+  char* dir = tu_tmpdir_new();
+  char* mark = tu_fmt("%s/b-ran", dir);
+  later_t l;
+  memset(&l, 0, sizeof(l));
+  l.act = act;
+  char* fifo = fifo_in(dir, &l);
+  fixture_t f;
+  fixture_init_ahead(&f, 1);
+  f.data = &l;
+  f.on_start_hook = arm_later;
+  add_child(&f, "a", "envfile", "HOME", fifo, "exit", "0", NULL);
+  add_child(&f, "b", "mark", mark, "b", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  if (!let_go) {
+    fixture_run(&f);
+    ck_assert(result_of(&f, "a")->ok);
+    ck_assert_int_eq(result_of(&f, "b")->end, UVSUP_END_NOT_STARTED);
+    ck_assert_int_ne(access(mark, F_OK), 0);
+  } else {
+    /* Held: a ends, b waits; let go, b runs. */
+    while (f.exits < 1) {
+      uv_run(&f.loop, UV_RUN_ONCE);
+    }
+    ck_assert_int_ne(access(mark, F_OK), 0);
+    ck_assert_int_eq(uvsup_hold(f.sup, 0), 0);
+    fixture_run(&f);
+    ck_assert(result_of(&f, "b")->ok);
+    ck_assert_int_eq(access(mark, F_OK), 0);
+  }
+  close(l.fifo_reader);
+  free(fifo);
+  free(mark);
+  free(dir);
+}
+
+START_TEST(test_ahead_drain_cancels_the_waiting_spawn) {
+  stop_starting(drain, 0);
+}
+END_TEST
+
+START_TEST(test_ahead_hold_sends_the_waiting_spawn_back) {
+  stop_starting(hold, 1);
+}
+END_TEST
+
+/* b waits behind a, which runs on; c, started since, ends: its slot goes
+ * to b at once, not after a. */
+static void add_two(fixture_t* f, uvsup_worker_t* worker) {
+  char* mark = f->data;
+  if (f->starts == 1) {
+    add_child(f, "c", "exit", "0", NULL);
+    add_child(f, "b", "mark", mark, "b", NULL);
+  }
+}
+
+static void stop_after_b(fixture_t* f, uvsup_worker_t* worker) {
+  if (strcmp(f->results[f->exits - 1].name, "b") == 0) {
+    ck_assert_int_eq(uvsup_stop(f->sup, 0), 0);
+  }
+}
+
+START_TEST(test_ahead_a_free_slot_starts_the_waiting_spawn) {
+  char* dir = tu_tmpdir_new();
+  char* mark = tu_fmt("%s/b-ran", dir);
+  fixture_t f;
+  fixture_init_ahead(&f, 2);
+  f.data = mark;
+  f.on_start_hook = add_two;
+  f.on_exit_hook = stop_after_b;
+  add_child(&f, "a", "pause", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert(result_of(&f, "c")->ok);
+  ck_assert(result_of(&f, "b")->ok); /* it ran while a did */
+  ck_assert_int_eq(result_of(&f, "a")->end, UVSUP_END_STOPPED);
+  free(mark);
+  free(dir);
+}
+END_TEST
+
+/* The helper dies while b waits there: b never ran, so it is not lost
+ * but starts with the new helper. */
+static int parent_of(int pid) {
+  char* path = tu_fmt("/proc/%d/stat", pid);
+  char* stat = tu_read_file(path);
+  ck_assert_ptr_nonnull(stat);
+  char state;
+  int ppid = 0;
+  ck_assert_int_eq(sscanf(strrchr(stat, ')') + 1, " %c %d", &state, &ppid), 2);
+  free(stat);
+  free(path);
+  return ppid;
+}
+
+static void kill_helper(fixture_t* f) {
+  later_t* l = f->data;
+  l->helper = parent_of(uvsup_worker_pid(uvsup_find_name(f->sup, "a")));
+  ck_assert_int_eq(kill(l->helper, SIGKILL), 0);
+}
+
+START_TEST(test_ahead_helper_death_requeues_the_waiting_spawn) {
+  if (in_process()) {
+    return; /* no helper */
+  }
+  char* dir = tu_tmpdir_new();
+  char* mark = tu_fmt("%s/b-ran", dir);
+  later_t l;
+  memset(&l, 0, sizeof(l));
+  l.act = kill_helper;
+  fixture_t f;
+  fixture_init_ahead(&f, 1);
+  f.data = &l;
+  f.on_start_hook = arm_later;
+  add_child(&f, "a", "pause", NULL);
+  add_child(&f, "b", "mark", mark, "b", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(result_of(&f, "a")->end, UVSUP_END_LOST);
+  ck_assert(result_of(&f, "b")->ok);
+  ck_assert_int_eq(access(mark, F_OK), 0);
+  free(mark);
+  free(dir);
+}
+END_TEST
+
 int main(void) {
   Suite* s = suite_create("ahead");
   TCase* tc = tu_tcase_new(s, "ahead", 0);
@@ -147,5 +332,9 @@ int main(void) {
   tcase_add_test(tc, test_ahead_after_a_failure_the_next_still_runs);
   tcase_add_test(tc, test_ahead_stop_cancels_the_waiting_spawn);
   tcase_add_test(tc, test_ahead_stop_on_failure_starts_nothing_more);
+  tcase_add_test(tc, test_ahead_drain_cancels_the_waiting_spawn);
+  tcase_add_test(tc, test_ahead_hold_sends_the_waiting_spawn_back);
+  tcase_add_test(tc, test_ahead_a_free_slot_starts_the_waiting_spawn);
+  tcase_add_test(tc, test_ahead_helper_death_requeues_the_waiting_spawn);
   return tu_run_suite(s);
 }

@@ -192,6 +192,7 @@ static void on_exited(helper_t* h, uvsup_proc_t* p, uvsup_rbuf_t* in) {
   int signum = uvsup__get_i32(in);
   int gone = uvsup__get_u8(in);
   uint64_t next_id = uvsup__get_u64(in);
+  int next_pid = uvsup__get_i32(in);
   if (in->failed || p->phase != PROC_RUNNING) {
     return;
   }
@@ -201,6 +202,7 @@ static void on_exited(helper_t* h, uvsup_proc_t* p, uvsup_rbuf_t* in) {
           : NULL;
   if (next != NULL && next->phase == PROC_ASKED) {
     next->ahead_started = 1;
+    next->pid = next_pid; /* to kill, should the helper die first */
     /* Its answer is next in the socket: it waits there until the host has
      * finished with this run (uvsup__spawner_resume()). */
     uvsup__chan_pause(&h->chan, 1);

@@ -59,7 +59,8 @@ typedef struct {
   size_t request_len;
   int fds[UVSUP_CHAN_MAX_FDS];
   int nfds;
-  uint64_t next_id; /* on a trigger: the parked spawn its success starts */
+  uint64_t next_id;  /* on a trigger: the parked spawn its success starts */
+  uint64_t after_id; /* on a parked spawn: its trigger's id */
 } record_t;
 
 /* Where the helper is: serving its host, or stopping every group because
@@ -126,7 +127,7 @@ static void on_process_close(uv_handle_t* handle) {
   }
 }
 
-static void start_parked(record_t* r, uvsup_wbuf_t* answer);
+static int start_parked(record_t* r, uvsup_wbuf_t* answer);
 
 static void report_exit(record_t* r, int64_t status, int signum) {
   r->exited = 1;
@@ -140,10 +141,13 @@ static void report_exit(record_t* r, int64_t status, int signum) {
   uvsup_wbuf_t answer;
   uvsup__wbuf_init(&answer);
   uint64_t started = 0;
+  int started_pid = 0;
   if (next != NULL && next->parked && status == 0 && signum == 0 && gone &&
       helper.phase == HELPER_SERVING) {
     started = next->id;
-    start_parked(next, &answer);
+    /* Its pid rides with the exit too: were the helper to die before the
+     * host reads the answer, the host still knows the group to kill. */
+    started_pid = start_parked(next, &answer);
   }
   uvsup_wbuf_t w;
   uvsup__wbuf_init(&w);
@@ -153,6 +157,7 @@ static void report_exit(record_t* r, int64_t status, int signum) {
   uvsup__put_i32(&w, signum);
   uvsup__put_u8(&w, (uint8_t)gone);
   uvsup__put_u64(&w, started);
+  uvsup__put_i32(&w, started_pid);
   reply(&w);
   /* After the exit, so the host hears of the end before the start. */
   if (started != 0) {
@@ -179,7 +184,8 @@ static void on_pidfd(uv_poll_t* poll, int status, int events) {
   }
   uv_close((uv_handle_t*)poll, on_process_close);
   if (got < 0) {
-    report_exit(r, 0, 0); /* cannot happen: no one else reaps it */
+    /* Cannot happen (no one else reaps it): never taken for a success. */
+    report_exit(r, 255, 0);
   } else if (WIFSIGNALED(wstatus)) {
     report_exit(r, 0, WTERMSIG(wstatus));
   } else {
@@ -347,6 +353,7 @@ static int park(record_t* r,
   memcpy(r->fds, fds, (size_t)nfds * sizeof(*fds));
   r->nfds = nfds;
   r->id = id;
+  r->after_id = after;
   r->parked = 1;
   uvsup__table_insert(&helper.by_id, hash_id(id), r);
   uvsup__list_push_back(&helper.parked, &r->link);
@@ -363,9 +370,15 @@ static void unpark(record_t* r) {
   uvsup__table_remove(&helper.by_id, hash_id(r->id), r);
   uvsup__list_remove(&r->link);
   r->parked = 0;
+  /* Its trigger may be given another by the host. */
+  record_t* trigger = find(r->after_id);
+  if (trigger != NULL && trigger->next_id == r->id) {
+    trigger->next_id = 0;
+  }
 }
 
-static void start_parked(record_t* r, uvsup_wbuf_t* answer) {
+/* Returns the pid it started, or 0. */
+static int start_parked(record_t* r, uvsup_wbuf_t* answer) {
   unpark(r);
   char* request = r->request;
   r->request = NULL;
@@ -375,8 +388,11 @@ static void start_parked(record_t* r, uvsup_wbuf_t* answer) {
   int nfds = r->nfds;
   memcpy(fds, r->fds, (size_t)nfds * sizeof(*fds));
   /* The table had room for it as parked, and still has. */
-  run_request(r, r->id, 0, &in, fds, nfds, answer);
+  uint64_t id = r->id;
+  run_request(r, id, 0, &in, fds, nfds, answer);
   free(request);
+  record_t* started = find(id); /* NULL: the spawn failed (r is freed) */
+  return started != NULL ? started->pid : 0;
 }
 
 /* Drops a parked spawn; the host hears it was cancelled (answer). */

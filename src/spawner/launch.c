@@ -76,10 +76,14 @@ static int set_stdio(launch_t* l, const uv_process_options_t* o) {
  * child, which an exec keeps: every worker would start with them ignored.
  * Their bits are set by hand. */
 static void add_reserved_signals(sigset_t* set) {
+#ifdef __GLIBC__
   const size_t bits = 8 * sizeof(set->__val[0]);
   for (int sig = 32; sig < SIGRTMIN; sig++) {
     set->__val[(size_t)(sig - 1) / bits] |= 1ul << ((size_t)(sig - 1) % bits);
   }
+#else
+  (void)set;
+#endif
 }
 
 static int prepare(launch_t* l, const uv_process_options_t* o) {
@@ -211,6 +215,11 @@ int uvsup__launch(const uv_process_options_t* o, int* pid) {
   }
   if (o->file == NULL || o->file[0] == '\0') {
     return UV_ENOENT;
+  }
+  /* A working directory that is not there fails every try of the search
+   * alike: say so at once, as uv_spawn does. */
+  if (o->cwd != NULL && access(o->cwd, X_OK) != 0) {
+    return -errno;
   }
   launch_t l;
   int err = prepare(&l, o);

@@ -153,8 +153,9 @@ void uvsup__proc_query(uvsup_proc_t* proc, int fresh);
  * started. */
 void uvsup__proc_go(uvsup_proc_t* proc, int start);
 /* After's end started a spawn asked ahead (its ahead_started is set):
- * no event comes until the owner has finished with after and calls this,
- * so that end is told in full before the start. */
+ * no event comes until the owner calls this, once it has finished with a
+ * run (after's among them), so that end is told in full before the
+ * start. Does nothing when nothing is held. */
 void uvsup__spawner_resume(uvsup_spawner_t* s);
 /* The owner is done with proc's group: no signal or query follows. */
 void uvsup__proc_release(uvsup_proc_t* proc);

@@ -19,9 +19,15 @@
 static int qualifies(const uvsup_run_t* run) {
   const uvsup_t* sup = run->sup;
   const uvsup_worker_t* w = run->worker;
-  /* Running, or started by its trigger's end and not yet answered. */
+  /* Running, or started by its trigger's end and not yet answered, or
+   * parked behind such a run: two deep, so the helper holds the next
+   * start even when the host is slow to hear of the last one (on a busy
+   * machine it may wait a scheduler slice for a CPU). */
   int runs = run->phase == RUN_RUNNING ||
-             (run->phase == RUN_SPAWNING && run->proc.ahead_started);
+             (run->phase == RUN_SPAWNING &&
+              (run->proc.ahead_started ||
+               (uvsup__ahead_parked(run) && run->trigger != NULL &&
+                !uvsup__ahead_parked(run->trigger))));
   return sup->opts.spawn_ahead && sup->opts.max_running != 0 &&
          sup->spawner != NULL && sup->spawner->can_spawn_ahead &&
          sup->opts.strategy == UVSUP_STRATEGY_ONE_FOR_ONE &&
@@ -79,6 +85,7 @@ void uvsup__ahead_link(uvsup_run_t* trigger, uvsup_run_t* successor) {
   successor->asked_ahead = 1;
   uvsup__list_push_back(&successor->sup->ahead_parked, &successor->parked_link);
   successor->sup->ahead_waiting++;
+  enlist(successor); /* the second in line, behind a running one */
 }
 
 int uvsup__ahead_parked(const uvsup_run_t* run) {
@@ -112,6 +119,12 @@ void uvsup__ahead_answered(uvsup_run_t* run, int err) {
     run->sup->summary.spawned_ahead++;
   }
   unlink_trigger(run);
+  if (err != 0 && run->successor != NULL) {
+    /* Never ran: what waited behind it waits for a free slot. */
+    run->successor->trigger = NULL;
+    run->successor = NULL;
+  }
+  uvsup__ahead_withdraw(run);
 }
 
 void uvsup__ahead_exited(uvsup_run_t* trigger) {
@@ -119,9 +132,10 @@ void uvsup__ahead_exited(uvsup_run_t* trigger) {
   uvsup_run_t* successor = trigger->successor;
   if (successor != NULL && successor->proc.ahead_started) {
     unpark(successor);
-    /* Its own successor is asked now, not once its answer is read: a
-     * short job may be over by then. */
-    uvsup__ahead_offer(successor);
+    /* The one behind it is now second in line: the next is asked now,
+     * not once the answer is read (a short job may be over by then). */
+    uvsup__ahead_offer(successor->successor != NULL ? successor->successor
+                                                    : successor);
   }
 }
 

@@ -737,8 +737,9 @@ int cli_run(cli_run_t* run,
     run->slot_in_program |= strstr(a->program[i], "{%}") != NULL;
   }
   opts.spawn_ahead = spawns_ahead(run, a);
-  /* A spawn asked ahead is of a job already added: one more per slot. */
-  run->feed_limit = opts.spawn_ahead ? 2 * run->limit : run->limit;
+  /* A spawn asked ahead is of a job already added: two more per slot
+   * (the library asks two deep). */
+  run->feed_limit = opts.spawn_ahead ? 3 * run->limit : run->limit;
   opts.on_status = on_status;
   opts.stop_timeout_ms = a->stop_timeout_ms;
   /* Jobs are added as slots free up (feed), so it stays open until the

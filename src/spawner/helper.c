@@ -358,9 +358,9 @@ static int park(record_t* r,
   uvsup__table_insert(&helper.by_id, hash_id(id), r);
   uvsup__list_push_back(&helper.parked, &r->link);
   record_t* trigger = find(after);
-  /* A trigger already ended (or unknown) leaves it to the host's go. */
-  if (trigger != NULL && !trigger->parked && !trigger->exited &&
-      trigger->next_id == 0) {
+  /* A trigger already ended (or unknown) leaves it to the host's go. A
+   * parked trigger passes it on once started. */
+  if (trigger != NULL && !trigger->exited && trigger->next_id == 0) {
     trigger->next_id = id;
   }
   return 0;

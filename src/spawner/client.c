@@ -209,6 +209,7 @@ static void on_exited(helper_t* h, uvsup_proc_t* p, uvsup_rbuf_t* in) {
   }
   const uvsup_spawner_events_t* events = h->client->base.events;
   p->phase = PROC_EXITED;
+  p->forgotten_by_helper = gone; /* it needs no PROTO_FORGET */
   events->exited(p, status, signum, gone);
   events->closed(p);
 }
@@ -528,7 +529,9 @@ static void client_release(uvsup_proc_t* p) {
   if (h == NULL || !uvsup__list_linked(&p->link)) {
     return; /* lost with its helper */
   }
-  send_about(p, PROTO_FORGET, 0, 0);
+  if (!p->forgotten_by_helper) {
+    send_about(p, PROTO_FORGET, 0, 0);
+  }
   forget(h, p);
 }
 

@@ -165,6 +165,11 @@ static void report_exit(record_t* r, int64_t status, int signum) {
   } else {
     uvsup__wbuf_free(&answer);
   }
+  if (gone) {
+    /* Nothing of its group is left to signal or ask about: forgotten
+     * now, sparing the host a message (and this helper a wake-up). */
+    drop(r);
+  }
 }
 
 static void on_exit_cb(uv_process_t* process, int64_t status, int signum) {

@@ -21,7 +21,8 @@ typedef enum {
   PROTO_FORGET,    /* id: the host is done with it */
   /* helper -> host */
   PROTO_SPAWNED, /* id, pid, error (UV_ECANCELED: asked ahead, cancelled) */
-  PROTO_EXIT,    /* id, exit status, signal, group seen empty, the id and
+  PROTO_EXIT,    /* id, exit status, signal, group seen empty (then the
+                    helper has forgotten it: no PROTO_FORGET), the id and
                     pid of the spawn asked ahead that this end started (0:
                     none; its PROTO_SPAWNED follows) */
   PROTO_GROUP,   /* id, alive */

@@ -10,6 +10,7 @@ int uvsup__proc_spawn(uvsup_spawner_t* s,
   proc->spawner = s;
   proc->pid = 0;
   proc->ahead_started = 0;
+  proc->forgotten_by_helper = 0;
   proc->start_ns = uv_hrtime();
   return s->ops->spawn(s, proc, req);
 }

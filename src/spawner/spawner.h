@@ -81,11 +81,12 @@ struct uvsup_proc_s {
   uint64_t id;  /* the key of the messages about it */
   void* helper; /* the helper process it was asked of */
   uvsup_proc_phase_t phase;
-  int ahead_started; /* asked ahead, and started by after's end: its
-                        spawned follows, once uvsup__spawner_resume() is
-                        called (after's owner has finished with it) */
-  uvsup_link_t link; /* in its helper's procs until released, or in the
-                        spawner's list of closes to report */
+  int forgotten_by_helper; /* its exit said its group was gone */
+  int ahead_started;       /* asked ahead, and started by after's end: its
+                              spawned follows, once uvsup__spawner_resume() is
+                              called (after's owner has finished with it) */
+  uvsup_link_t link;       /* in its helper's procs until released, or in the
+                              spawner's list of closes to report */
 };
 
 typedef struct {

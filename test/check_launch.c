@@ -48,6 +48,25 @@ static char* program(const char* name, const char* text, mode_t mode) {
   return path;
 }
 
+/* Reads fd to its end (then closes it) and reaps pid; returns what was
+ * read and the exit status in *status. */
+static char* collect(int fd, int pid, int* status) {
+  static char buf[4096];
+  size_t len = 0;
+  ssize_t n;
+  fcntl(fd, F_SETFL, 0);
+  while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
+    len += (size_t)n;
+  }
+  buf[len] = '\0';
+  close(fd);
+  int wstatus;
+  ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
+  ck_assert(WIFEXITED(wstatus));
+  *status = WEXITSTATUS(wstatus);
+  return buf;
+}
+
 /* Launches file with args and env, its stdout into a pipe; returns what
  * it wrote and its exit status in *status. */
 static char* run(
@@ -73,19 +92,7 @@ static char* run(
     *status = err;
     return NULL;
   }
-  static char buf[4096];
-  size_t len = 0;
-  ssize_t n;
-  while ((n = read(out[0], buf + len, sizeof(buf) - 1 - len)) > 0) {
-    len += (size_t)n;
-  }
-  buf[len] = '\0';
-  close(out[0]);
-  int wstatus;
-  ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
-  ck_assert(WIFEXITED(wstatus));
-  *status = WEXITSTATUS(wstatus);
-  return buf;
+  return collect(out[0], pid, status);
 }
 
 START_TEST(test_launch_searches_the_workers_path) {
@@ -237,17 +244,8 @@ START_TEST(test_launch_fresh_process_state) {
       "readlink /proc/$$/fd/0",
       stdio, 3);
   close(out[1]);
-  fcntl(out[0], F_SETFL, 0);
-  char buf[1024];
-  size_t len = 0;
-  ssize_t n;
-  while ((n = read(out[0], buf + len, sizeof(buf) - 1 - len)) > 0) {
-    len += (size_t)n;
-  }
-  buf[len] = '\0';
-  close(out[0]);
-  int wstatus;
-  ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
+  int status;
+  const char* buf = collect(out[0], pid, &status);
   ck_assert_msg(tu_has_line(buf, "session"), "%s", buf);
   ck_assert_msg(tu_has_line(buf, "SigBlk:\t0000000000000000"), "%s", buf);
   ck_assert_msg(tu_has_line(buf, "SigIgn:\t0000000000000000"), "%s", buf);

@@ -154,19 +154,10 @@ static uvsup_worker_t* add_worker(harness_t* h,
                                   const char* name,
                                   uvsup_worker_options_t w,
                                   ...) {
-  char* args[16] = { UVSUP_TEST_CHILD };
   va_list ap;
   va_start(ap, w);
-  size_t n = 1;
-  for (char* a; (a = va_arg(ap, char*)) != NULL && n < 15;) {
-    args[n++] = a;
-  }
+  uvsup_worker_t* worker = fixture_add_child_v(h->sup, name, w, ap);
   va_end(ap);
-  w.name = name;
-  w.file = UVSUP_TEST_CHILD;
-  w.args = args;
-  uvsup_worker_t* worker = NULL;
-  ck_assert_int_eq(uvsup_add(h->sup, &w, &worker), 0);
   return worker;
 }
 

@@ -120,24 +120,30 @@ void fixture_init_on(fixture_t* f, uv_loop_t* loop, unsigned max_running) {
   init(f, loop, max_running, 0);
 }
 
+uvsup_worker_t* fixture_add_child_v(uvsup_t* sup,
+                                    const char* name,
+                                    uvsup_worker_options_t w,
+                                    va_list steps) {
+  char* args[32] = { UVSUP_TEST_CHILD };
+  size_t n = 1;
+  for (char* a; (a = va_arg(steps, char*)) != NULL && n < 31;) {
+    args[n++] = a;
+  }
+  w.name = name;
+  w.file = UVSUP_TEST_CHILD;
+  w.args = args;
+  uvsup_worker_t* worker = NULL;
+  ck_assert_int_eq(uvsup_add(sup, &w, &worker), 0);
+  return worker;
+}
+
 uvsup_worker_t* fixture_add(fixture_t* f,
                             const char* name,
                             uint64_t timeout_ms,
                             uint64_t kill_after_ms,
                             ...) {
-  char* args[32] = { UVSUP_TEST_CHILD };
-  va_list ap;
-  va_start(ap, kill_after_ms);
-  size_t n = 1;
-  for (char* a; (a = va_arg(ap, char*)) != NULL && n < 31;) {
-    args[n++] = a;
-  }
-  va_end(ap);
   uvsup_worker_options_t w;
   uvsup_worker_options_init(&w);
-  w.name = name;
-  w.file = UVSUP_TEST_CHILD;
-  w.args = args;
   w.timeout_ms = timeout_ms;
   w.data = f->next_data;
   w.output =
@@ -145,8 +151,10 @@ uvsup_worker_t* fixture_add(fixture_t* f,
   if (kill_after_ms != 0) {
     w.kill_after_ms = kill_after_ms;
   }
-  uvsup_worker_t* worker = NULL;
-  ck_assert_int_eq(uvsup_add(f->sup, &w, &worker), 0);
+  va_list ap;
+  va_start(ap, kill_after_ms);
+  uvsup_worker_t* worker = fixture_add_child_v(f->sup, name, w, ap);
+  va_end(ap);
   return worker;
 }
 

@@ -3,6 +3,7 @@
 #ifndef UVSUP_TEST_FIXTURE_H
 #define UVSUP_TEST_FIXTURE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <uvsup.h>
 
@@ -65,6 +66,12 @@ uvsup_worker_t* fixture_add(fixture_t* f,
                             uint64_t kill_after_ms,
                             ...);
 #define add_child(f, name, ...) fixture_add(f, name, 0, 0, __VA_ARGS__)
+/* Adds to sup a worker running the test child with the steps (a
+ * NULL-ended list of strings), its other options taken from w. */
+uvsup_worker_t* fixture_add_child_v(uvsup_t* sup,
+                                    const char* name,
+                                    uvsup_worker_options_t w,
+                                    va_list steps);
 
 const uvsup_result_t* fixture_result(fixture_t* f, const char* name);
 #define result_of fixture_result

@@ -8,6 +8,7 @@
 
 #include "fail.h"
 #include "readfile.h"
+#include "textline.h"
 
 static int is_blank(char c) {
   return c == ' ' || c == '\t';
@@ -109,14 +110,10 @@ int cli_dotenv_parse(const char* path,
   const char* p = text != NULL ? text : "";
   const char* end = p + len;
   unsigned lineno = 0;
-  for (const char* next; p < end; p = next) {
+  for (const char* next = p; next < end;) {
     lineno++;
-    const char* nl = memchr(p, '\n', (size_t)(end - p));
-    const char* eol = nl != NULL ? nl : end;
-    next = nl != NULL ? nl + 1 : end;
-    if (eol > p && eol[-1] == '\r') {
-      eol--;
-    }
+    p = next;
+    const char* eol = cli_text_line(&next, end);
     size_t n = eol > p ? (size_t)(eol - p) : 0;
     if (memchr(p, '\0', n) != NULL) {
       return cli_fail(err, errlen, "%s:%u: NUL byte in the line", path, lineno);

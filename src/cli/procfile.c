@@ -13,6 +13,7 @@
 
 #include "fail.h"
 #include "names.h"
+#include "textline.h"
 
 
 static int is_blank(char c) {
@@ -100,14 +101,10 @@ int cli_procfile_parse(const char* path,
   int file_empty = p == end;
   unsigned lineno = 0;
 
-  for (const char* next; p < end; p = next) {
+  for (const char* next = p; next < end;) {
     lineno++;
-    const char* nl = memchr(p, '\n', (size_t)(end - p));
-    const char* eol = nl != NULL ? nl : end;
-    next = nl != NULL ? nl + 1 : end;
-    if (eol > p && eol[-1] == '\r') {
-      eol--;
-    }
+    p = next;
+    const char* eol = cli_text_line(&next, end);
     size_t n = (size_t)(eol - p);
 
     if (memchr(p, '\0', n) != NULL) {

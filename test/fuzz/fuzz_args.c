@@ -136,9 +136,13 @@ static void canonical_batch(const cli_batch_t* b, char** argv, int* argc) {
   if (b->joblog != NULL) {
     cli_buf_t v;
     cli_buf_init(&v);
-    /* A resume appends anyway: "+" only says it without one. */
+    /* A resume appends anyway: "+" only says it without one; a path that
+     * itself begins with "+" needs the "+" in front in any case. */
     cli_buf_printf(&v, "%s%s",
-                   b->joblog_append && b->resume == CLI_RESUME_NONE ? "+" : "",
+                   (b->joblog_append && b->resume == CLI_RESUME_NONE) ||
+                           b->joblog[0] == '+'
+                       ? "+"
+                       : "",
                    b->joblog);
     opt(argv, argc, "joblog", v.data);
     cli_buf_free(&v);

@@ -375,7 +375,12 @@ typedef struct {
  * UVSUP_OUTPUT_CAPTURE), "tcp:[HOST:]PORT" (a connection succeeds; HOST an
  * IPv4 address, [IPv6] or localhost; default 127.0.0.1), "exec:COMMAND"
  * (/bin/sh -c COMMAND exits 0) or "exit" (the worker exited with
- * success). Returns 0 or UV_EINVAL. */
+ * success). A REGEX whose repetitions expand to more than
+ * UVSUP_READY_REGEX_MAX_ATOMS atoms ("x{3}" is 3, "(ab)+" is 4, and nested
+ * ones multiply) is refused: regcomp() copies every repetition, so a short
+ * pattern such as "b++++++++++++++++++++++++++++++" could take gigabytes.
+ * Returns 0, UV_EINVAL or UV_ENOMEM. */
+#define UVSUP_READY_REGEX_MAX_ATOMS 32768
 UVSUP_EXTERN int uvsup_check_ready(const char* ready);
 
 /* Checks a dependency list as worker options' after takes it. Returns 0

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "regexbound.h"
+
 #define PROBE_MISSES 3 /* a liveness probe fails this many times in a row */
 
 extern char** environ;
@@ -23,11 +25,8 @@ int uvsup__ready_conf_init(uvsup_ready_conf_t* conf, const char* text) {
   }
   int err = uvsup__ready_spec_parse(conf->text, &conf->spec);
   if (err == 0 && conf->spec.kind == READY_LOG) {
-    if (regcomp(&conf->re, conf->spec.arg, REG_EXTENDED | REG_NOSUB) != 0) {
-      err = UV_EINVAL;
-    } else {
-      conf->has_re = 1;
-    }
+    err = uvsup__regex_compile(&conf->re, conf->spec.arg);
+    conf->has_re = err == 0;
   }
   conf->exec_args[0] = "/bin/sh";
   conf->exec_args[1] = "-c";

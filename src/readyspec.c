@@ -2,10 +2,10 @@
 #include "readyspec.h"
 
 #include <arpa/inet.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "regexbound.h"
 #include "uvsup.h"
 
 /* digits only, in [min, max]. */
@@ -140,8 +140,9 @@ int uvsup_check_ready(const char* ready) {
   }
   if (spec.kind == READY_LOG) {
     regex_t re;
-    if (regcomp(&re, spec.arg, REG_EXTENDED | REG_NOSUB) != 0) {
-      return UV_EINVAL;
+    int err = uvsup__regex_compile(&re, spec.arg);
+    if (err != 0) {
+      return err;
     }
     regfree(&re);
   }

@@ -84,6 +84,8 @@ START_TEST(test_stack_bad_options) {
     { { "-n", "a", "--ready", "tcpx:1", "-c", "x" },
       "--ready 'tcpx:1': use fd[:N], notify" },
     { { "-n", "a", "--ready", "log:(", "-c", "x" }, "a REGEX must compile" },
+    { { "-n", "a", "--ready", "log:((x{99}){99}){9}", "-c", "x" },
+      "expanding to at most 32768 atoms" },
     { { "-n", "a", "--after", "b:soon", "-c", "x" },
       "--after 'b:soon': use NAME[:CONDITION]" },
     { { "-n", "a", "--watchdog", "1s", "-c", "x" },

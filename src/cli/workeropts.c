@@ -141,8 +141,11 @@ int cli_worker_set(cli_worker_t* w,
   switch (keys[k].kind) {
   case KEY_READY:
     if (uvsup_check_ready(value) != 0) {
-      return cli_fail(err, errlen, "%s '%s': %s (a REGEX must compile)", shown,
-                      value, cli_ready_forms);
+      return cli_fail(err, errlen,
+                      "%s '%s': %s (a REGEX must compile, with its "
+                      "repetitions expanding to at most %d atoms)",
+                      shown, value, cli_ready_forms,
+                      UVSUP_READY_REGEX_MAX_ATOMS);
     }
     return set_string(&w->ready, value) == 0
                ? 0

@@ -380,7 +380,7 @@ typedef struct {
  * ones multiply) is refused: regcomp() copies every repetition, so a short
  * pattern such as "b++++++++++++++++++++++++++++++" could take gigabytes.
  * Returns 0, UV_EINVAL or UV_ENOMEM. */
-#define UVSUP_READY_REGEX_MAX_ATOMS 32768
+#define UVSUP_READY_REGEX_MAX_ATOMS 4096
 UVSUP_EXTERN int uvsup_check_ready(const char* ready);
 
 /* Checks a dependency list as worker options' after takes it. Returns 0

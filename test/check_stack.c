@@ -85,7 +85,7 @@ START_TEST(test_stack_bad_options) {
       "--ready 'tcpx:1': use fd[:N], notify" },
     { { "-n", "a", "--ready", "log:(", "-c", "x" }, "a REGEX must compile" },
     { { "-n", "a", "--ready", "log:((x{99}){99}){9}", "-c", "x" },
-      "expanding to at most 32768 atoms" },
+      "expanding to at most 4096 atoms" },
     { { "-n", "a", "--after", "b:soon", "-c", "x" },
       "--after 'b:soon': use NAME[:CONDITION]" },
     { { "-n", "a", "--watchdog", "1s", "-c", "x" },

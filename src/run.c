@@ -66,7 +66,8 @@ void uvsup__run_group_gone(uvsup_run_t* run) {
 static void forget_pid(uvsup_run_t* run) {
   uvsup__table_remove(&run->sup->by_pid, uvsup__hash_int((uint32_t)run->pid),
                       run->worker);
-  run->duration_ns = uv_hrtime() - run->start_ns;
+  uint64_t end_ns = run->proc.end_ns != 0 ? run->proc.end_ns : uv_hrtime();
+  run->duration_ns = end_ns > run->start_ns ? end_ns - run->start_ns : 0;
 }
 
 /* The process has ended: readiness means nothing any more, and output
@@ -170,6 +171,7 @@ static void proc_spawned(uvsup_proc_t* proc, int err) {
     uvsup__ahead_withdraw(run);
     never_ran(run, err);
   } else {
+    run->start_ns = proc->start_ns; /* a spawn asked ahead started later */
     started(run);
   }
   if (run->ready != NULL) {

@@ -325,6 +325,101 @@ START_TEST(test_ahead_helper_death_requeues_the_waiting_spawn) {
 }
 END_TEST
 
+/* A run started ahead counts its time from its own start, not from the
+ * request that waited at the helper behind the run before it. */
+START_TEST(test_ahead_durations_count_from_the_real_start) {
+  fixture_t f;
+  fixture_init_ahead(&f, 1);
+  add_child(&f, "a", "sleep", "300", NULL);
+  add_child(&f, "b", "sleep", "300", NULL);
+  add_child(&f, "c", "sleep", "300", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  const char* names[] = { "a", "b", "c" };
+  uint64_t ms = 1000000;
+  for (int i = 0; i < 3; i++) {
+    const uvsup_result_t* r = result_of(&f, names[i]);
+    ck_assert(r->ok);
+    ck_assert_uint_ge(r->duration_ns, 300 * ms);
+    ck_assert_msg(r->duration_ns < 550 * ms, "%s ran %llu ms", names[i],
+                  (unsigned long long)(r->duration_ns / ms));
+    if (i > 0) {
+      const uvsup_result_t* before = result_of(&f, names[i - 1]);
+      ck_assert_uint_ge(r->start_ns, before->start_ns + before->duration_ns);
+    }
+  }
+  if (!in_process()) {
+    ck_assert_uint_eq(f.summary.spawned_ahead, 2);
+  }
+}
+END_TEST
+
+/* Short jobs: the ends of runs that started their successor are held at
+ * the helper a moment and come in bursts; each on_exit still comes before
+ * the on_start it made room for, and every time is the run's own. */
+START_TEST(test_ahead_quick_jobs_in_bursts_keep_the_order) {
+  fixture_t f;
+  live_t l;
+  fixture_init_ahead(&f, 2);
+  watch(&f, &l);
+  char name[8];
+  for (int i = 0; i < 60; i++) {
+    snprintf(name, sizeof(name), "w%d", i);
+    add_child(&f, name, "exit", "0", NULL);
+  }
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  ck_assert_int_eq(f.starts, 60);
+  ck_assert_int_eq(f.summary.succeeded, 60);
+  ck_assert_int_le(l.most, 2);
+  ck_assert_uint_le(f.max_running, 2);
+  uint64_t now = uv_hrtime();
+  for (int i = 0; i < f.exits; i++) {
+    const uvsup_result_t* r = &f.results[i];
+    ck_assert_uint_gt(r->start_ns, 0);
+    ck_assert_uint_gt(r->duration_ns, 0);
+    ck_assert_uint_le(r->start_ns + r->duration_ns, now);
+  }
+}
+END_TEST
+
+/* A held end is told within moments, even while the run it started goes
+ * on for seconds and nothing else happens. */
+typedef struct {
+  uint64_t a_told_ns; /* when a's on_exit came */
+} told_t;
+
+static void note_a(fixture_t* f, uvsup_worker_t* worker) {
+  told_t* t = f->data;
+  if (t->a_told_ns == 0) {
+    t->a_told_ns = uv_hrtime();
+  }
+}
+
+START_TEST(test_ahead_a_held_end_is_told_soon) {
+  fixture_t f;
+  told_t t = { 0 };
+  fixture_init_ahead(&f, 1);
+  f.data = &t;
+  f.on_exit_hook = note_a;
+  /* a runs long enough for b and c to wait at the helper behind it. */
+  add_child(&f, "a", "sleep", "200", NULL);
+  add_child(&f, "b", "sleep", "3000", NULL);
+  add_child(&f, "c", "exit", "0", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  const uvsup_result_t* a = result_of(&f, "a");
+  const uvsup_result_t* b = result_of(&f, "b");
+  ck_assert(a->ok && b->ok && result_of(&f, "c")->ok);
+  uint64_t a_end = a->start_ns + a->duration_ns;
+  ck_assert_uint_ge(t.a_told_ns, a_end);
+  /* Told while b still ran, not at b's end three seconds later. */
+  ck_assert_msg(t.a_told_ns - a_end < 1000000000ull, "told %llu ms late",
+                (unsigned long long)((t.a_told_ns - a_end) / 1000000));
+  ck_assert_uint_lt(t.a_told_ns, b->start_ns + b->duration_ns);
+}
+END_TEST
+
 int main(void) {
   Suite* s = suite_create("ahead");
   TCase* tc = tu_tcase_new(s, "ahead", 0);
@@ -336,5 +431,8 @@ int main(void) {
   tcase_add_test(tc, test_ahead_hold_sends_the_waiting_spawn_back);
   tcase_add_test(tc, test_ahead_a_free_slot_starts_the_waiting_spawn);
   tcase_add_test(tc, test_ahead_helper_death_requeues_the_waiting_spawn);
+  tcase_add_test(tc, test_ahead_durations_count_from_the_real_start);
+  tcase_add_test(tc, test_ahead_quick_jobs_in_bursts_keep_the_order);
+  tcase_add_test(tc, test_ahead_a_held_end_is_told_soon);
   return tu_run_suite(s);
 }

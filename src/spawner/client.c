@@ -172,6 +172,7 @@ static void on_sigchld(uv_signal_t* signal, int signum) {
 static void on_spawned(helper_t* h, uvsup_proc_t* p, uvsup_rbuf_t* in) {
   int pid = uvsup__get_i32(in);
   int err = uvsup__get_i32(in);
+  uint64_t start_ns = uvsup__get_u64(in);
   if (in->failed || p->phase != PROC_ASKED) {
     return;
   }
@@ -183,6 +184,11 @@ static void on_spawned(helper_t* h, uvsup_proc_t* p, uvsup_rbuf_t* in) {
     return;
   }
   p->pid = pid;
+  /* The helper's clock is this one (CLOCK_MONOTONIC); a spawn asked ahead
+   * started long after it was asked. */
+  if (start_ns > p->start_ns) {
+    p->start_ns = start_ns;
+  }
   p->phase = PROC_RUNNING;
   events->spawned(p, 0);
 }
@@ -191,6 +197,7 @@ static void on_exited(helper_t* h, uvsup_proc_t* p, uvsup_rbuf_t* in) {
   int64_t status = (int64_t)uvsup__get_u64(in);
   int signum = uvsup__get_i32(in);
   int gone = uvsup__get_u8(in);
+  uint64_t end_ns = uvsup__get_u64(in);
   uint64_t next_id = uvsup__get_u64(in);
   int next_pid = uvsup__get_i32(in);
   if (in->failed || p->phase != PROC_RUNNING) {
@@ -209,6 +216,7 @@ static void on_exited(helper_t* h, uvsup_proc_t* p, uvsup_rbuf_t* in) {
   }
   const uvsup_spawner_events_t* events = h->client->base.events;
   p->phase = PROC_EXITED;
+  p->end_ns = end_ns;            /* the news may have been held a moment */
   p->forgotten_by_helper = gone; /* it needs no PROTO_FORGET */
   events->exited(p, status, signum, gone);
   events->closed(p);

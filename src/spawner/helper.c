@@ -25,6 +25,7 @@
 #include "channel.h"
 #include "group.h"
 #include "launch.h"
+#include "outbox.h"
 #include "proto.h"
 
 /* After SIGKILL, how long to wait for the groups to go before exiting. */
@@ -74,6 +75,7 @@ typedef enum {
 typedef struct {
   uv_loop_t* loop;
   uvsup_chan_t chan;
+  uvsup_outbox_t outbox; /* what goes to the host through chan */
   uvsup_table_t by_id;
   uvsup_link_t records;
   uvsup_link_t parked; /* records of spawns asked ahead, not yet started */
@@ -101,10 +103,7 @@ static record_t* find(uint64_t id) {
 }
 
 static void reply(uvsup_wbuf_t* w) {
-  if (!w->failed && helper.phase == HELPER_SERVING) {
-    uvsup__chan_send(&helper.chan, w->data, w->len, NULL, 0);
-  }
-  uvsup__wbuf_free(w);
+  uvsup__outbox_send(&helper.outbox, w);
 }
 
 static void drop(record_t* r) {
@@ -130,6 +129,7 @@ static void on_process_close(uv_handle_t* handle) {
 static int start_parked(record_t* r, uvsup_wbuf_t* answer);
 
 static void report_exit(record_t* r, int64_t status, int signum) {
+  uint64_t end_ns = uv_hrtime();
   r->exited = 1;
   /* Most groups end with their leader: say so now, and the host needs no
    * question (a round trip per run) before the run is finished. */
@@ -156,15 +156,23 @@ static void report_exit(record_t* r, int64_t status, int signum) {
   uvsup__put_u64(&w, (uint64_t)status);
   uvsup__put_i32(&w, signum);
   uvsup__put_u8(&w, (uint8_t)gone);
+  uvsup__put_u64(&w, end_ns);
   uvsup__put_u64(&w, started);
   uvsup__put_i32(&w, started_pid);
-  reply(&w);
-  /* After the exit, so the host hears of the end before the start. */
-  if (started != 0) {
-    reply(&answer);
+  /* With the successor running and the next spawn waiting behind it, the
+   * host has nothing to do about this end: the news can wait for more. */
+  record_t* successor = started_pid > 0 ? find(started) : NULL;
+  if (successor != NULL && successor->next_id != 0) {
+    uvsup__outbox_hold(&helper.outbox, &w);
+    uvsup__outbox_hold(&helper.outbox, &answer);
   } else {
-    uvsup__wbuf_free(&answer);
+    reply(&w);
+    /* After the exit, so the host hears of the end before the start. */
+    if (started != 0) {
+      reply(&answer);
+    }
   }
+  uvsup__wbuf_free(&answer);
   if (gone) {
     /* Nothing of its group is left to signal or ask about: forgotten
      * now, sparing the host a message (and this helper a wake-up). */
@@ -307,11 +315,13 @@ static int spawn(record_t* r,
   return err;
 }
 
-static void put_spawned(uvsup_wbuf_t* w, uint64_t id, int pid, int err) {
+static void put_spawned(
+    uvsup_wbuf_t* w, uint64_t id, int pid, int err, uint64_t start_ns) {
   uvsup__put_u8(w, PROTO_SPAWNED);
   uvsup__put_u64(w, id);
   uvsup__put_i32(w, pid);
   uvsup__put_i32(w, err);
+  uvsup__put_u64(w, start_ns);
 }
 
 /* Spawns what the rest of in asks for as r (which the table has room for
@@ -332,7 +342,8 @@ static void run_request(record_t* r,
   free(args);
   free(env);
   close_fds(fds, nfds); /* the child has its own copies */
-  put_spawned(answer, id, err == 0 ? r->pid : 0, err);
+  put_spawned(answer, id, err == 0 ? r->pid : 0, err,
+              err == 0 ? r->start_ns : 0);
   if (err == 0) {
     uvsup__table_insert(&helper.by_id, hash_id(id), r);
     uvsup__list_push_back(&helper.records, &r->link);
@@ -407,7 +418,7 @@ static void cancel_parked(record_t* r, int answer) {
   if (answer) {
     uvsup_wbuf_t w;
     uvsup__wbuf_init(&w);
-    put_spawned(&w, r->id, 0, UV_ECANCELED);
+    put_spawned(&w, r->id, 0, UV_ECANCELED, 0);
     reply(&w);
   }
   free(r->request);
@@ -554,6 +565,7 @@ static void shut_down(void) {
     return;
   }
   helper.phase = HELPER_STOPPING;
+  uvsup__outbox_drop(&helper.outbox);
   uvsup__chan_close(&helper.chan, NULL);
   drop_parked();
   uint64_t grace = 0;
@@ -628,6 +640,7 @@ int main(int argc, char** argv) {
       0) {
     return 1;
   }
+  uvsup__outbox_init(&helper.outbox, helper.loop, &helper.chan);
   if (getppid() != helper.host_pid) {
     shut_down(); /* the host died before the signal was armed */
   }

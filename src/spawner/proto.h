@@ -20,11 +20,13 @@ typedef enum {
   PROTO_QUERY,     /* id, fresh: does the group have a live member? */
   PROTO_FORGET,    /* id: the host is done with it */
   /* helper -> host */
-  PROTO_SPAWNED, /* id, pid, error (UV_ECANCELED: asked ahead, cancelled) */
+  PROTO_SPAWNED, /* id, pid, error (UV_ECANCELED: asked ahead, cancelled),
+                    the time of the spawn (uv_hrtime(); 0 on error) */
   PROTO_EXIT,    /* id, exit status, signal, group seen empty (then the
-                    helper has forgotten it: no PROTO_FORGET), the id and
-                    pid of the spawn asked ahead that this end started (0:
-                    none; its PROTO_SPAWNED follows) */
+                    helper has forgotten it: no PROTO_FORGET), the time
+                    of the reap (uv_hrtime()), the id and pid of the spawn
+                    asked ahead that this end started (0: none; its
+                    PROTO_SPAWNED follows) */
   PROTO_GROUP,   /* id, alive */
   /* host -> helper */
   PROTO_GO /* id, start: a spawn asked ahead and not started yet starts

@@ -12,6 +12,7 @@ int uvsup__proc_spawn(uvsup_spawner_t* s,
   proc->ahead_started = 0;
   proc->forgotten_by_helper = 0;
   proc->start_ns = uv_hrtime();
+  proc->end_ns = 0;
   return s->ops->spawn(s, proc, req);
 }
 

@@ -75,7 +75,10 @@ typedef enum {
 struct uvsup_proc_s {
   uvsup_spawner_t* spawner;
   int pid;              /* also its process group id; 0 until spawned */
-  uint64_t start_ns;    /* uv_hrtime() at the spawn request */
+  uint64_t start_ns;    /* uv_hrtime() at the spawn request, then at the
+                           spawn itself once the helper says */
+  uint64_t end_ns;      /* uv_hrtime() at the reap, when the spawner
+                           knows it better than the time of exited; 0 */
   uv_process_t process; /* in-process */
   /* The helper's: */
   uint64_t id;  /* the key of the messages about it */

@@ -33,7 +33,9 @@ extern "C" {
 typedef struct uvsup_s uvsup_t;
 typedef struct uvsup_worker_s uvsup_worker_t;
 
-/* How a run ended. */
+/* How a run ended. A run counts as timed out or stopped only if the signal
+ * that ended it found its process still running: one that had exited on
+ * its own just before (its news on the way) ends as its exit says. */
 typedef enum {
   UVSUP_END_EXITED = 0,   /* the process exited; see exit_status */
   UVSUP_END_SIGNALED,     /* killed by a signal uvsup did not send */

@@ -86,6 +86,12 @@ static void proc_exited(uvsup_proc_t* proc,
   uvsup_run_t* run = run_of(proc);
   uvsup__ahead_exited(run);
   forget_pid(run);
+  /* A stop or a timeout whose signal found the process ended already
+   * (its news was on the way; the helper holds some a moment) did not end
+   * it: the end is its own. */
+  if (!proc->signal_met_alive) {
+    run->causes &= ~(unsigned)(RUN_STOP_REQUESTED | RUN_TIMED_OUT);
+  }
   close_ready(run);
   run->exit_status = term_signal != 0 ? -1 : exit_status;
   run->term_signal = term_signal;

@@ -6,10 +6,12 @@
  * is asked ahead, and every promise holds all the same). */
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -420,6 +422,77 @@ START_TEST(test_ahead_a_held_end_is_told_soon) {
 }
 END_TEST
 
+/* A stop while the end of the run ahead is held at the helper: that run
+ * ended on its own (its stop signal found it gone), the run its end
+ * started is stopped like any running worker, what waited behind it never
+ * starts, and nothing is left running. The test watches a's pidfd and
+ * stops the moment a exits, inside the helper's hold (in-process: before
+ * libuv has reaped it). */
+typedef struct {
+  uv_poll_t watch;
+  int pidfd;
+  fixture_t* f;
+  live_t live;
+} stop_at_exit_t;
+
+static void on_watch_closed(uv_handle_t* handle) {
+  stop_at_exit_t* s = handle->data;
+  close(s->pidfd);
+}
+
+static void on_a_gone(uv_poll_t* poll, int status, int events) {
+  stop_at_exit_t* s = poll->data;
+  ck_assert_int_eq(uvsup_stop(s->f->sup, 0), 0);
+  uv_close((uv_handle_t*)poll, on_watch_closed);
+}
+
+static void watch_a(fixture_t* f, uvsup_worker_t* worker) {
+  stop_at_exit_t* s =
+      (stop_at_exit_t*)((char*)f->data - offsetof(stop_at_exit_t, live));
+  count_start(f, worker);
+  if (f->starts != 1) {
+    return;
+  }
+  s->f = f;
+  s->pidfd = (int)syscall(SYS_pidfd_open, f->pids[0], 0);
+  ck_assert_int_ge(s->pidfd, 0);
+  ck_assert_int_eq(uv_poll_init(&f->loop, &s->watch, s->pidfd), 0);
+  s->watch.data = s;
+  ck_assert_int_eq(uv_poll_start(&s->watch, UV_READABLE, on_a_gone), 0);
+}
+
+START_TEST(test_ahead_stop_while_an_end_is_held) {
+  char* dir = tu_tmpdir_new();
+  char* mark = tu_fmt("%s/c-ran", dir);
+  stop_at_exit_t s;
+  memset(&s, 0, sizeof(s));
+  fixture_t f;
+  fixture_init_ahead(&f, 1);
+  watch(&f, &s.live);
+  f.on_start_hook = watch_a;
+  /* a runs long enough for b and c to wait at the helper behind it. */
+  add_child(&f, "a", "sleep", "200", NULL);
+  add_child(&f, "b", "pause", NULL);
+  add_child(&f, "c", "mark", mark, "c", NULL);
+  ck_assert_int_eq(uvsup_start(f.sup), 0);
+  fixture_run(&f);
+  const uvsup_result_t* a = result_of(&f, "a");
+  ck_assert_msg(a->ok, "a: end %d, status %d, signal %d", (int)a->end,
+                (int)a->exit_status, a->term_signal);
+  const uvsup_result_t* b = result_of(&f, "b");
+  ck_assert(b->end == UVSUP_END_STOPPED || b->end == UVSUP_END_NOT_STARTED);
+  if (b->end == UVSUP_END_STOPPED) {
+    ck_assert_int_gt(b->pid, 0);
+    ck_assert_int_ne(kill(b->pid, 0), 0); /* reaped, its group gone */
+  }
+  ck_assert_int_eq(result_of(&f, "c")->end, UVSUP_END_NOT_STARTED);
+  ck_assert_int_ne(access(mark, F_OK), 0);
+  ck_assert_int_le(s.live.most, 1);
+  free(mark);
+  free(dir);
+}
+END_TEST
+
 int main(void) {
   Suite* s = suite_create("ahead");
   TCase* tc = tu_tcase_new(s, "ahead", 0);
@@ -434,5 +507,6 @@ int main(void) {
   tcase_add_test(tc, test_ahead_durations_count_from_the_real_start);
   tcase_add_test(tc, test_ahead_quick_jobs_in_bursts_keep_the_order);
   tcase_add_test(tc, test_ahead_a_held_end_is_told_soon);
+  tcase_add_test(tc, test_ahead_stop_while_an_end_is_held);
   return tu_run_suite(s);
 }

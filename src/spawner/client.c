@@ -198,6 +198,7 @@ static void on_exited(helper_t* h, uvsup_proc_t* p, uvsup_rbuf_t* in) {
   int signum = uvsup__get_i32(in);
   int gone = uvsup__get_u8(in);
   uint64_t end_ns = uvsup__get_u64(in);
+  int signal_met_alive = uvsup__get_u8(in);
   uint64_t next_id = uvsup__get_u64(in);
   int next_pid = uvsup__get_i32(in);
   if (in->failed || p->phase != PROC_RUNNING) {
@@ -216,7 +217,8 @@ static void on_exited(helper_t* h, uvsup_proc_t* p, uvsup_rbuf_t* in) {
   }
   const uvsup_spawner_events_t* events = h->client->base.events;
   p->phase = PROC_EXITED;
-  p->end_ns = end_ns;            /* the news may have been held a moment */
+  p->end_ns = end_ns; /* the news may have been held a moment */
+  p->signal_met_alive = signal_met_alive;
   p->forgotten_by_helper = gone; /* it needs no PROTO_FORGET */
   events->exited(p, status, signum, gone);
   events->closed(p);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* One walk of /proc answers for every leftover group checked within this
@@ -177,4 +178,13 @@ int uvsup__group_alive(uvsup_group_scan_t* s,
 void uvsup__group_scan_free(uvsup_group_scan_t* s) {
   free(s->pgids);
   memset(s, 0, sizeof(*s));
+}
+
+int uvsup__child_running(int pid) {
+  siginfo_t info;
+  info.si_pid = 0;
+  if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+    return 0; /* not our child any more: reaped */
+  }
+  return info.si_pid == 0;
 }

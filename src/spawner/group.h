@@ -37,4 +37,8 @@ int uvsup__group_exists(int pgid);
 void uvsup__group_walk(uvsup_group_scan_t* scan);
 int uvsup__group_in_walk(const uvsup_group_scan_t* scan, int pgid);
 
+/* 1 while pid, a child of this process, has not exited; it is not reaped
+ * (waitid() with WNOWAIT), so its exit stays for whoever reaps it. */
+int uvsup__child_running(int pid);
+
 #endif

@@ -52,7 +52,8 @@ typedef struct {
   int stop_signal;
   uint64_t kill_after_ms;
   uint64_t start_ns;
-  uvsup_link_t link; /* in records (or parked) until forgotten */
+  int signal_met_alive; /* a signal found it not yet exited */
+  uvsup_link_t link;    /* in records (or parked) until forgotten */
   /* A spawn asked ahead (PROTO_SPAWN with a trigger): held, pid 0, until
    * its trigger exits with success or the host says go or cancel. */
   int parked;
@@ -157,6 +158,7 @@ static void report_exit(record_t* r, int64_t status, int signum) {
   uvsup__put_i32(&w, signum);
   uvsup__put_u8(&w, (uint8_t)gone);
   uvsup__put_u64(&w, end_ns);
+  uvsup__put_u8(&w, (uint8_t)r->signal_met_alive);
   uvsup__put_u64(&w, started);
   uvsup__put_i32(&w, started_pid);
   /* With the successor running and the next spawn waiting behind it, the
@@ -483,6 +485,7 @@ static void on_message(uvsup_chan_t* chan,
   case PROTO_SIGNAL:
     /* Until the host forgets it, the group is the host's to signal: its
      * leader is our unreaped child, or its leftovers are being stopped. */
+    r->signal_met_alive |= !r->exited && uvsup__child_running(r->pid);
     kill(-r->pid, uvsup__get_i32(&in));
     break;
   case PROTO_QUERY: {

@@ -73,6 +73,7 @@ static int inproc_spawn(uvsup_spawner_t* s,
 
 /* Each process leads its own session, so its pid is also its group id. */
 static int inproc_signal(uvsup_proc_t* proc, int signum) {
+  proc->signal_met_alive |= uvsup__child_running(proc->pid);
   return kill(-proc->pid, signum) == 0 ? 0 : -errno;
 }
 

@@ -24,7 +24,8 @@ typedef enum {
                     the time of the spawn (uv_hrtime(); 0 on error) */
   PROTO_EXIT,    /* id, exit status, signal, group seen empty (then the
                     helper has forgotten it: no PROTO_FORGET), the time
-                    of the reap (uv_hrtime()), the id and pid of the spawn
+                    of the reap (uv_hrtime()), whether a signal found
+                    it not yet exited, the id and pid of the spawn
                     asked ahead that this end started (0: none; its
                     PROTO_SPAWNED follows) */
   PROTO_GROUP,   /* id, alive */

@@ -13,6 +13,7 @@ int uvsup__proc_spawn(uvsup_spawner_t* s,
   proc->forgotten_by_helper = 0;
   proc->start_ns = uv_hrtime();
   proc->end_ns = 0;
+  proc->signal_met_alive = 0;
   return s->ops->spawn(s, proc, req);
 }
 

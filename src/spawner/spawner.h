@@ -79,6 +79,8 @@ struct uvsup_proc_s {
                            spawn itself once the helper says */
   uint64_t end_ns;      /* uv_hrtime() at the reap, when the spawner
                            knows it better than the time of exited; 0 */
+  int signal_met_alive; /* a signal sent found the process not yet ended:
+                           set before exited */
   uv_process_t process; /* in-process */
   /* The helper's: */
   uint64_t id;  /* the key of the messages about it */

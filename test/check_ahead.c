@@ -462,6 +462,11 @@ static void watch_a(fixture_t* f, uvsup_worker_t* worker) {
 }
 
 START_TEST(test_ahead_stop_while_an_end_is_held) {
+  int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+  if (self < 0) {
+    return; /* no pidfd_open() here (valgrind): nothing to watch a with */
+  }
+  close(self);
   char* dir = tu_tmpdir_new();
   char* mark = tu_fmt("%s/c-ran", dir);
   stop_at_exit_t s;

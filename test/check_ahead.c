@@ -57,24 +57,31 @@ static void watch(fixture_t* f, live_t* l) {
   f->on_exit_hook = count_exit;
 }
 
+/* n workers of the test child's step (STEP ARG), two at a time; each
+ * succeeds, and each on_exit comes before the on_start it made room for. */
+static void run_two_at_a_time(
+    fixture_t* f, live_t* l, int n, const char* step, const char* arg) {
+  fixture_init_ahead(f, 2);
+  watch(f, l);
+  char name[8];
+  for (int i = 0; i < n; i++) {
+    snprintf(name, sizeof(name), "w%d", i);
+    add_child(f, name, step, arg, NULL);
+  }
+  ck_assert_int_eq(uvsup_start(f->sup), 0);
+  fixture_run(f);
+  ck_assert_int_eq(f->starts, n);
+  ck_assert_int_eq(f->summary.succeeded, n);
+  ck_assert_int_le(l->most, 2);
+  ck_assert_uint_le(f->max_running, 2);
+}
+
 START_TEST(test_ahead_keeps_the_limit_and_the_order) {
   fixture_t f;
   live_t l;
-  fixture_init_ahead(&f, 2);
-  watch(&f, &l);
-  char name[8];
   /* Each runs a while (the work), so the next one's request is at the
    * helper well before the run ahead of it ends. */
-  for (int i = 0; i < 24; i++) {
-    snprintf(name, sizeof(name), "w%d", i);
-    add_child(&f, name, "sleep", "20", NULL);
-  }
-  ck_assert_int_eq(uvsup_start(f.sup), 0);
-  fixture_run(&f);
-  ck_assert_int_eq(f.starts, 24);
-  ck_assert_int_eq(f.summary.succeeded, 24);
-  ck_assert_int_le(l.most, 2); /* an on_exit before the next on_start */
-  ck_assert_uint_le(f.max_running, 2);
+  run_two_at_a_time(&f, &l, 24, "sleep", "20");
   if (in_process()) {
     ck_assert_uint_eq(f.summary.spawned_ahead, 0);
   } else {
@@ -362,19 +369,7 @@ END_TEST
 START_TEST(test_ahead_quick_jobs_in_bursts_keep_the_order) {
   fixture_t f;
   live_t l;
-  fixture_init_ahead(&f, 2);
-  watch(&f, &l);
-  char name[8];
-  for (int i = 0; i < 60; i++) {
-    snprintf(name, sizeof(name), "w%d", i);
-    add_child(&f, name, "exit", "0", NULL);
-  }
-  ck_assert_int_eq(uvsup_start(f.sup), 0);
-  fixture_run(&f);
-  ck_assert_int_eq(f.starts, 60);
-  ck_assert_int_eq(f.summary.succeeded, 60);
-  ck_assert_int_le(l.most, 2);
-  ck_assert_uint_le(f.max_running, 2);
+  run_two_at_a_time(&f, &l, 60, "exit", "0");
   uint64_t now = uv_hrtime();
   for (int i = 0; i < f.exits; i++) {
     const uvsup_result_t* r = &f.results[i];

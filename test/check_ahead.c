@@ -63,7 +63,7 @@ static void run_two_at_a_time(
     fixture_t* f, live_t* l, int n, const char* step, const char* arg) {
   fixture_init_ahead(f, 2);
   watch(f, l);
-  char name[8];
+  char name[16];
   for (int i = 0; i < n; i++) {
     snprintf(name, sizeof(name), "w%d", i);
     add_child(f, name, step, arg, NULL);

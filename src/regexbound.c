@@ -1,7 +1,7 @@
 /* A bound on what a user's regular expression costs to compile: see
- * regex.h. The walk follows POSIX ERE syntax only as far as the cost needs:
- * a bracket expression, an escaped character or any other character is one
- * atom, a group is the atoms inside it, and a repetition multiplies the
+ * regexbound.h. The walk follows POSIX ERE syntax only as far as the cost
+ * needs: a bracket expression, an escaped character or any other character is
+ * one atom, a group is the atoms inside it, and a repetition multiplies the
  * atom before it. Whether the pattern is valid is left to regcomp(). */
 #include "regexbound.h"
 
@@ -9,7 +9,7 @@
 
 #include <uv.h>
 
-#define CAP (UVSUP_REGEX_MAX_ATOMS + 1) /* every count saturates here */
+#define CAP (UVSUP_READY_REGEX_MAX_ATOMS + 1) /* every count saturates here */
 
 typedef struct {
   size_t total; /* atoms of the group so far, all its alternatives */
@@ -159,7 +159,7 @@ size_t uvsup__regex_atoms(const char* pattern) {
 }
 
 int uvsup__regex_compile(regex_t* re, const char* pattern) {
-  if (uvsup__regex_atoms(pattern) > UVSUP_REGEX_MAX_ATOMS) {
+  if (uvsup__regex_atoms(pattern) > UVSUP_READY_REGEX_MAX_ATOMS) {
     return UV_EINVAL;
   }
   int rc = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);

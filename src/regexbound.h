@@ -11,16 +11,16 @@
 
 #include "uvsup.h"
 
-/* The most atoms a pattern may expand to: far more than a readiness line
- * needs, and it compiles in about 1 ms and 1 MiB ("x{4096}"). */
-#define UVSUP_REGEX_MAX_ATOMS UVSUP_READY_REGEX_MAX_ATOMS
+/* UVSUP_READY_REGEX_MAX_ATOMS (uvsup.h) bounds a pattern: far more than a
+ * readiness line needs, and it compiles in about 1 ms and 1 MiB
+ * ("x{4096}"). */
 
 /* Counts the atoms pattern expands to, as regcomp() would copy them;
- * stops counting above UVSUP_REGEX_MAX_ATOMS. */
+ * stops counting above UVSUP_READY_REGEX_MAX_ATOMS. */
 size_t uvsup__regex_atoms(const char* pattern);
 
 /* regcomp(re, pattern, REG_EXTENDED | REG_NOSUB) for a pattern within
- * UVSUP_REGEX_MAX_ATOMS. Returns 0, UV_EINVAL (too big, or regcomp
+ * UVSUP_READY_REGEX_MAX_ATOMS. Returns 0, UV_EINVAL (too big, or regcomp
  * rejects it) or UV_ENOMEM. On 0 the caller owns re (regfree()). */
 int uvsup__regex_compile(regex_t* re, const char* pattern);
 

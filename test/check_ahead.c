@@ -6,7 +6,6 @@
  * is asked ahead, and every promise holds all the same). */
 #include <fcntl.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,10 +423,10 @@ END_TEST
  * stops the moment a exits, inside the helper's hold (in-process: before
  * libuv has reaped it). */
 typedef struct {
+  live_t live; /* first: watch() makes it the fixture's data */
   uv_poll_t watch;
   int pidfd;
   fixture_t* f;
-  live_t live;
 } stop_at_exit_t;
 
 static void on_watch_closed(uv_handle_t* handle) {
@@ -442,8 +441,7 @@ static void on_a_gone(uv_poll_t* poll, int status, int events) {
 }
 
 static void watch_a(fixture_t* f, uvsup_worker_t* worker) {
-  stop_at_exit_t* s =
-      (stop_at_exit_t*)((char*)f->data - offsetof(stop_at_exit_t, live));
+  stop_at_exit_t* s = f->data;
   count_start(f, worker);
   if (f->starts != 1) {
     return;

@@ -127,7 +127,7 @@ static void on_process_close(uv_handle_t* handle) {
   }
 }
 
-static int start_parked(record_t* r, uvsup_wbuf_t* answer);
+static record_t* start_parked(record_t* r, uvsup_wbuf_t* answer);
 
 static void report_exit(record_t* r, int64_t status, int signum) {
   uint64_t end_ns = uv_hrtime();
@@ -142,13 +142,11 @@ static void report_exit(record_t* r, int64_t status, int signum) {
   uvsup_wbuf_t answer;
   uvsup__wbuf_init(&answer);
   uint64_t started = 0;
-  int started_pid = 0;
+  record_t* successor = NULL;
   if (next != NULL && next->parked && status == 0 && signum == 0 && gone &&
       helper.phase == HELPER_SERVING) {
     started = next->id;
-    /* Its pid rides with the exit too: were the helper to die before the
-     * host reads the answer, the host still knows the group to kill. */
-    started_pid = start_parked(next, &answer);
+    successor = start_parked(next, &answer);
   }
   uvsup_wbuf_t w;
   uvsup__wbuf_init(&w);
@@ -160,10 +158,11 @@ static void report_exit(record_t* r, int64_t status, int signum) {
   uvsup__put_u64(&w, end_ns);
   uvsup__put_u8(&w, (uint8_t)r->signal_met_alive);
   uvsup__put_u64(&w, started);
-  uvsup__put_i32(&w, started_pid);
+  /* Its pid rides with the exit too: were the helper to die before the
+   * host reads the answer, the host still knows the group to kill. */
+  uvsup__put_i32(&w, successor != NULL ? successor->pid : 0);
   /* With the successor running and the next spawn waiting behind it, the
    * host has nothing to do about this end: the news can wait for more. */
-  record_t* successor = started_pid > 0 ? find(started) : NULL;
   if (successor != NULL && successor->next_id != 0) {
     uvsup__outbox_hold(&helper.outbox, &w);
     uvsup__outbox_hold(&helper.outbox, &answer);
@@ -395,8 +394,8 @@ static void unpark(record_t* r) {
   }
 }
 
-/* Returns the pid it started, or 0. */
-static int start_parked(record_t* r, uvsup_wbuf_t* answer) {
+/* Returns r, started, or NULL when the spawn failed (r is freed). */
+static record_t* start_parked(record_t* r, uvsup_wbuf_t* answer) {
   unpark(r);
   char* request = r->request;
   r->request = NULL;
@@ -409,8 +408,7 @@ static int start_parked(record_t* r, uvsup_wbuf_t* answer) {
   uint64_t id = r->id;
   run_request(r, id, 0, &in, fds, nfds, answer);
   free(request);
-  record_t* started = find(id); /* NULL: the spawn failed (r is freed) */
-  return started != NULL ? started->pid : 0;
+  return find(id);
 }
 
 /* Drops a parked spawn; the host hears it was cancelled (answer). */

@@ -380,7 +380,8 @@ typedef struct {
  * success). A REGEX whose repetitions expand to more than
  * UVSUP_READY_REGEX_MAX_ATOMS atoms ("x{3}" is 3, "(ab)+" is 4, and nested
  * ones multiply) is refused: regcomp() copies every repetition, so a short
- * pattern such as "b++++++++++++++++++++++++++++++" could take gigabytes.
+ * pattern such as "b++++++++++++++++++++++++++++++" could take gigabytes;
+ * so is a repetition right after another ("x?+", undefined in POSIX).
  * Returns 0, UV_EINVAL or UV_ENOMEM. */
 #define UVSUP_READY_REGEX_MAX_ATOMS 4096
 UVSUP_EXTERN int uvsup_check_ready(const char* ready);

@@ -102,10 +102,21 @@ size_t uvsup__regex_atoms(const char* pattern) {
     return CAP;
   }
   size_t depth = 0;
+  int repeated = 0; /* the last token was a repetition */
   const char* p = pattern;
   while (*p != '\0') {
     group_t* g = &stack[depth];
     char c = *p++;
+    int repetition = c == '*' || c == '?' || c == '+' ||
+                     (c == '{' && read_interval(&(const char*){ p }) != 0);
+    if (repetition && repeated) {
+      /* Stacked repetitions ("x?+", "x++"): undefined in POSIX, and glibc
+       * builds nested loops of them whose closure takes seconds ("&?" and
+       * ten '+' took over 10 s under ASan). */
+      free(stack);
+      return CAP;
+    }
+    repeated = repetition;
     switch (c) {
     case '\\':
       p += *p != '\0';

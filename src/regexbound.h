@@ -16,7 +16,8 @@
  * ("x{4096}"). */
 
 /* Counts the atoms pattern expands to, as regcomp() would copy them;
- * stops counting above UVSUP_READY_REGEX_MAX_ATOMS. */
+ * stops counting above UVSUP_READY_REGEX_MAX_ATOMS. A repetition right
+ * after another ("x+?", "x*+") counts as past the bound. */
 size_t uvsup__regex_atoms(const char* pattern);
 
 /* regcomp(re, pattern, REG_EXTENDED | REG_NOSUB) for a pattern within

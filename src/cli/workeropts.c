@@ -142,8 +142,9 @@ int cli_worker_set(cli_worker_t* w,
   case KEY_READY:
     if (uvsup_check_ready(value) != 0) {
       return cli_fail(err, errlen,
-                      "%s '%s': %s (a REGEX must compile, with its "
-                      "repetitions expanding to at most %d atoms)",
+                      "%s '%s': %s (a REGEX must compile, with no "
+                      "repetition right after another, its repetitions "
+                      "expanding to at most %d atoms)",
                       shown, value, cli_ready_forms,
                       UVSUP_READY_REGEX_MAX_ATOMS);
     }
